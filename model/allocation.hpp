@@ -1,0 +1,27 @@
+// Process 5, support planning and allocation: planning ends each month with
+// probability 1 / mean duration; the resource allocation system sets an annual
+// amount (lognormal by council and severity, capped); the user takes a direct
+// payment or, once they exist, a managed budget (a DP support service raises
+// the DP share).
+#pragma once
+
+#include "model/month.hpp"
+#include "model/population.hpp"
+
+namespace pbsim::allocation {
+
+inline void step(MonthContext& m, std::uint32_t i, const CouncilMonth& c) {
+    auto& u = m.world.users;
+    const auto r = m.rng.uniform4(Purpose::support_planning, i, m.key);
+    if (r[0] >= c.planning_complete) return;
+    const float dp_share =
+        u.reach_dp_support[i] < c.cover_dp_support ? c.dp_share_supported : c.dp_share;
+    const bool dp = !c.managed_budgets || r[1] < dp_share;
+    u.pb_amount[i] = draw_amount(c, m.world.councils[u.council[i]], u.severity[i], r[2], r[3]);
+    m.move(i, dp ? PathwayState::holding_dp : PathwayState::holding_managed);
+    auto& tally = m.tally[u.council[i]];
+    tally[Metric::new_pbs] += 1;
+    if (dp) tally[Metric::new_dps] += 1;
+}
+
+} // namespace pbsim::allocation

@@ -1,0 +1,55 @@
+// Process 4, assessment and gatekeeping. Requests queue on the coordinator's
+// capacity (each waiting request starts with probability capacity / queue
+// length); an assessment ends each month with probability 1 / mean duration and
+// is approved with log-odds set by eligibility, budget pressure, the duty to
+// offer, the coordinator's attitude, and their risk aversion against the
+// user's severity. A change of coordinator can lose a pending request.
+#pragma once
+
+#include "model/month.hpp"
+
+namespace pbsim::assessment {
+
+// Returns true if the request was lost on a change of coordinator.
+inline bool lose_on_change(MonthContext& m, std::uint32_t i, const CouncilMonth& c, double u) {
+    if (continuity_lost_at(m.world, i) != m.t || u >= c.lost_request) return false;
+    m.move(i, PathwayState::aware);
+    m.tally[m.world.users.council[i]][Metric::lost_requests] += 1;
+    return true;
+}
+
+inline void step_waiting(MonthContext& m, std::uint32_t i, const CouncilMonth& c) {
+    const auto& u = m.world.users;
+    const auto r = m.rng.uniform4(Purpose::assessment, i, m.key);
+    if (lose_on_change(m, i, c, r[1])) return;
+    if (r[0] < m.world.coordinators.queue_start_p[u.coordinator[i]]) {
+        m.move(i, PathwayState::in_assessment);
+        m.tally[u.council[i]][Metric::assessments_started] += 1;
+    }
+}
+
+inline double approval_probability(const World& w, std::uint32_t i, const CouncilMonth& c) {
+    const auto post = w.users.coordinator[i];
+    return logistic(c.approval_logit_base +
+                    c.approval_attitude * (w.coordinators.attitude[post] - 0.5) -
+                    c.approval_risk * w.coordinators.risk_aversion[post] *
+                        (w.users.severity[i] - 1));
+}
+
+inline void step_assessing(MonthContext& m, std::uint32_t i, const CouncilMonth& c) {
+    auto& u = m.world.users;
+    const auto r = m.rng.uniform4(Purpose::assessment, i, m.key);
+    if (lose_on_change(m, i, c, r[1])) return;
+    if (r[0] >= c.assessment_complete) return;
+    auto& tally = m.tally[u.council[i]];
+    if (r[2] < approval_probability(m.world, i, c)) {
+        m.move(i, PathwayState::support_planning);
+        tally[Metric::approvals] += 1;
+    } else {
+        m.move(i, PathwayState::aware);
+        u.discouraged_until[i] = m.t + c.discouraged_months;
+        tally[Metric::refusals] += 1;
+    }
+}
+
+} // namespace pbsim::assessment

@@ -1,0 +1,107 @@
+#include "model/council_month.hpp"
+
+#include <cmath>
+
+namespace pbsim {
+
+CouncilMonth derive_council_month(const Parameters& p) {
+    CouncilMonth c{};
+    c.cover_dp_support = static_cast<float>(p.dp_support_service.coverage);
+    c.cover_advocacy = static_cast<float>(p.advocacy.coverage);
+    c.cover_peer_support = static_cast<float>(p.peer_support.coverage);
+    c.cover_crisis_prevention = static_cast<float>(p.crisis_prevention.coverage);
+
+    const auto& a = p.awareness;
+    c.aware_not_general =
+        static_cast<float>((1 - a.background) *
+                           (1 - a.from_campaign * p.information.campaign_intensity) *
+                           (1 - a.from_voluntary * p.information.voluntary_strength));
+    c.aware_not_advocate = static_cast<float>(1 - a.from_advocate);
+    c.aware_not_group = static_cast<float>(1 - a.from_peer_group);
+    for (int n = 0; n <= kMaxPeerCount; ++n)
+        c.aware_not_peers[n] = static_cast<float>(std::pow(1 - a.from_peer, n));
+    c.from_coordinator = static_cast<float>(a.from_coordinator);
+    c.active_offer = static_cast<float>(p.policy.active_offer);
+
+    const auto& r = p.request;
+    for (unsigned bits = 0; bits < 8; ++bits) {
+        const double help = 1 - (1 - ((bits & kDpSupport) ? p.dp_support_service.effect : 0)) *
+                                    (1 - ((bits & kAdvocacy) ? p.advocacy.effect : 0)) *
+                                    (1 - ((bits & kPeerSupport) ? p.peer_support.effect : 0));
+        const double burden = p.policy.application_complexity * (1 - help);
+        c.request_rate_by_help[bits] = static_cast<float>(
+            r.base_rate * std::exp(r.active_offer_effect * p.policy.active_offer -
+                                   r.burden_effect * burden));
+    }
+    for (int n = 0; n < 4; ++n)
+        c.request_peer_factor[n] = static_cast<float>(std::exp(r.peer_effect * n));
+    c.recent_crisis_hr = static_cast<float>(r.recent_crisis_hr);
+    c.handed_back_hr = static_cast<float>(r.handed_back_hr);
+    c.discouraged_months = static_cast<int>(std::lround(r.discouraged_months));
+
+    const auto& w = p.workforce;
+    c.turnover = static_cast<float>(std::min(
+        1.0, p.coordinator.turnover * (1 + (w.restructuring_turnover - 1) * w.restructuring)));
+    c.training_rate = static_cast<float>(p.training.rate);
+    c.reassign = static_cast<float>(w.restructuring_reassign * w.restructuring);
+    c.lost_request = static_cast<float>(w.lost_request_on_change);
+    c.continuity_window = static_cast<int>(std::lround(w.continuity_window_months));
+
+    const auto& as = p.assessment;
+    c.assessment_complete = static_cast<float>(1 / as.mean_months);
+    c.assessment_capacity = static_cast<float>(p.coordinator.assessment_capacity);
+    c.approval_logit_base = as.approval_base -
+                            as.eligibility_effect * p.policy.eligibility_threshold -
+                            as.budget_pressure_effect * p.policy.budget_pressure +
+                            as.active_offer_effect * p.policy.active_offer;
+    c.approval_attitude = as.attitude_effect;
+    c.approval_risk = as.risk_aversion_effect;
+
+    const auto& sp = p.support_planning;
+    c.planning_complete = static_cast<float>(1 / sp.mean_months);
+    c.dp_share = static_cast<float>(sp.dp_share);
+    c.dp_share_supported = static_cast<float>(std::min(1.0, sp.dp_share + sp.dp_support_dp_gain));
+    c.managed_budgets = p.policy.managed_budgets >= 0.5;
+    const auto& al = p.allocation;
+    c.median_amount = {al.median_severity_1 * al.amount_multiplier,
+                       al.median_severity_2 * al.amount_multiplier,
+                       al.median_severity_3 * al.amount_multiplier};
+    c.amount_sigma = al.sigma;
+    c.amount_cap = al.max_amount * al.amount_multiplier;
+
+    const auto& h = p.holding;
+    c.handback_managed = static_cast<float>(h.handback_rate);
+    c.handback_dp = static_cast<float>(
+        h.handback_rate * std::exp(h.burden_effect * p.policy.application_complexity));
+    c.handback_dp_support_hr = static_cast<float>(h.dp_support_hr);
+    c.handback_peer_hr = static_cast<float>(h.peer_support_hr);
+    c.handback_continuity_hr = static_cast<float>(h.continuity_hr);
+    c.review_end = static_cast<float>(
+        std::min(1.0, h.review_end * (1 + h.review_pressure_effect * p.policy.budget_pressure)));
+    c.usable_share = static_cast<float>(p.policy.market_development);
+
+    const auto& cr = p.crisis;
+    c.crisis_rate = {static_cast<float>(cr.rate_severity_1), static_cast<float>(cr.rate_severity_2),
+                     static_cast<float>(cr.rate_severity_3)};
+    c.crisis_pb_effect = static_cast<float>(cr.pb_effect * p.policy.market_development);
+    c.crisis_buildup_months = static_cast<float>(cr.buildup_months);
+    c.crisis_prevention_factor = static_cast<float>(1 - p.crisis_prevention.effect);
+    c.crisis_continuity_hr = static_cast<float>(cr.continuity_hr);
+    c.share_admission = static_cast<float>(cr.share_admission);
+    c.share_home_treatment = static_cast<float>(cr.share_home_treatment);
+    c.los_median = cr.los_median_days;
+    c.los_sigma = cr.los_sigma;
+
+    const auto& o = p.outcome;
+    c.ascot = {static_cast<float>(o.ascot_severity_1), static_cast<float>(o.ascot_severity_2),
+               static_cast<float>(o.ascot_severity_3)};
+    c.utility = {static_cast<float>(o.utility_severity_1), static_cast<float>(o.utility_severity_2),
+                 static_cast<float>(o.utility_severity_3)};
+    c.ascot_gain = static_cast<float>(o.ascot_pb_gain * p.policy.market_development);
+    c.ascot_loss = static_cast<float>(o.ascot_crisis_loss);
+    c.utility_gain = static_cast<float>(o.utility_pb_gain * p.policy.market_development);
+    c.utility_loss = static_cast<float>(o.utility_crisis_loss);
+    return c;
+}
+
+} // namespace pbsim

@@ -1,0 +1,79 @@
+// Coefficients of every monthly process for one council, derived once a month
+// from that council's parameters so the per-user pass does no transcendental
+// arithmetic: hazards are products of precomputed factors.
+#pragma once
+
+#include "model/parameters.hpp"
+
+#include <array>
+
+namespace pbsim {
+
+// Bits of the help a user has with an application, indexing request_rate_by_help.
+enum HelpBits : unsigned { kDpSupport = 1, kAdvocacy = 2, kPeerSupport = 4 };
+inline constexpr int kMaxPeerCount = 8; // peers beyond this add nothing more to awareness
+
+struct CouncilMonth {
+    // service reach thresholds (a user is reached if their reach uniform is below)
+    float cover_dp_support, cover_advocacy, cover_peer_support, cover_crisis_prevention;
+
+    // awareness: probabilities of *not* hearing through each channel
+    float aware_not_general;  // background x campaign x voluntary sector
+    float aware_not_advocate; // extra, for users advocacy reaches
+    float aware_not_group;    // extra, for peer-group members
+    std::array<float, kMaxPeerCount + 1> aware_not_peers; // by number of peers holding
+    float from_coordinator;
+    float active_offer;
+
+    // request
+    std::array<float, 8> request_rate_by_help; // base x active offer x unhelped burden
+    std::array<float, 4> request_peer_factor;  // by peers holding, 0..3
+    float recent_crisis_hr, handed_back_hr;
+    int discouraged_months;
+
+    // workforce
+    float turnover, training_rate, reassign, lost_request;
+    int continuity_window;
+
+    // assessment
+    float assessment_complete, assessment_capacity;
+    double approval_logit_base; // includes eligibility, budget pressure and active offer
+    double approval_attitude, approval_risk;
+
+    // support planning and allocation
+    float planning_complete, dp_share, dp_share_supported;
+    bool managed_budgets;
+    std::array<double, 3> median_amount; // by severity, before council level
+    double amount_sigma, amount_cap;
+
+    // holding
+    float handback_dp, handback_managed; // base hazard, burden included
+    float handback_dp_support_hr, handback_peer_hr, handback_continuity_hr;
+    float review_end;
+    float usable_share; // market development: share of a budget that can be spent
+
+    // crisis
+    std::array<float, 3> crisis_rate;
+    float crisis_pb_effect, crisis_buildup_months, crisis_prevention_factor, crisis_continuity_hr;
+    float share_admission, share_home_treatment;
+    double los_median, los_sigma;
+
+    // outcomes
+    std::array<float, 3> ascot, utility;
+    float ascot_gain, ascot_loss, utility_gain, utility_loss;
+};
+
+CouncilMonth derive_council_month(const Parameters& p);
+
+// Terms of a person's request and hand-back hazards that depend only on who
+// they are; these change only when the effect parameters change.
+struct PersonEffects {
+    double trust, confidence, carer, handback_confidence;
+    bool operator==(const PersonEffects&) const = default;
+};
+inline PersonEffects person_effects(const Parameters& p) {
+    return {p.request.trust_effect, p.request.confidence_effect, p.request.carer_effect,
+            p.holding.confidence_effect};
+}
+
+} // namespace pbsim

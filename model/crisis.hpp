@@ -1,0 +1,54 @@
+// Process 7, crisis: a monthly hazard by severity, lowered for PB holders (the
+// effect builds up linearly over the first months of holding and scales with
+// the usable share of the budget), lowered by a crisis prevention service that
+// reaches the user, raised after a change of coordinator. A crisis resolves as
+// home treatment, an A&E attendance or an admission with a lognormal length of
+// stay; the admission starts mid-month.
+#pragma once
+
+#include "model/month.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace pbsim::crisis {
+
+inline float hazard(const World& w, std::uint32_t i, const CouncilMonth& c, std::int32_t t) {
+    const auto& u = w.users;
+    float h = c.crisis_rate[u.severity[i] - 1];
+    if (is_holding(u.state[i])) {
+        const float held = static_cast<float>(t - u.state_since[i]);
+        const float built = c.crisis_buildup_months > 0
+                                ? std::min(1.0f, held / c.crisis_buildup_months)
+                                : 1.0f;
+        h *= 1.0f - c.crisis_pb_effect * built;
+    }
+    if (u.reach_crisis_prevention[i] < c.cover_crisis_prevention) h *= c.crisis_prevention_factor;
+    if (t - continuity_lost_at(w, i) < c.continuity_window) h *= c.crisis_continuity_hr;
+    return h;
+}
+
+// Returns true if the user had a crisis this month.
+inline bool step(MonthContext& m, std::uint32_t i, const CouncilMonth& c) {
+    auto& u = m.world.users;
+    const auto r = m.rng.uniform4(Purpose::crisis, i, m.key);
+    if (r[0] >= hazard(m.world, i, c, m.t)) return false;
+    auto& tally = m.tally[u.council[i]];
+    tally[Metric::crises] += 1;
+    u.last_crisis[i] = m.t;
+    if (r[1] < c.share_admission) {
+        tally[Metric::admissions] += 1;
+        const double los = c.los_median * std::exp(c.los_sigma * standard_normal(r[2], r[3]));
+        const int stay = static_cast<int>(std::clamp(std::ceil(los), 1.0, 65535.0));
+        const int now = std::min(stay, m.days / 2);
+        tally[Metric::bed_days] += now;
+        u.hospital_days_left[i] = static_cast<std::uint16_t>(stay - now);
+    } else if (r[1] < c.share_admission + c.share_home_treatment) {
+        tally[Metric::home_treatments] += 1;
+    } else {
+        tally[Metric::a_and_e_attendances] += 1;
+    }
+    return true;
+}
+
+} // namespace pbsim::crisis

@@ -1,0 +1,386 @@
+#include "model/parameters.hpp"
+
+#include <array>
+#include <cmath>
+
+namespace pbsim {
+
+namespace {
+
+
+// R: a real parameter; I: a whole-number parameter. The member path is the key.
+// F ("fixed") marks structural parameters that cannot change by date.
+#define PBSIM_R(path, unit, def, lo, hi, varying, desc, src)                                      \
+    ParameterSpec {                                                                               \
+        #path, unit, def, lo, hi, false, varying, desc, src,                                      \
+            [](Parameters& p) -> double* { return &p.path; }, nullptr                             \
+    }
+#define PBSIM_I(path, unit, def, lo, hi, desc, src)                                               \
+    ParameterSpec {                                                                               \
+        #path, unit, def, lo, hi, true, false, desc, src, nullptr,                                \
+            [](Parameters& p) -> int* { return &p.path; }                                         \
+    }
+constexpr bool V = true;  // may vary by date
+constexpr bool F = false; // fixed for the run
+
+const std::array kRegistry = {
+    // --- population (generation of the synthetic population: fixed for a run) ---
+    PBSIM_I(population.users, "people", 150000, 1, 10000000,
+            "Eligible adults with severe mental health problems known to secondary services, at national scale (scaled by --scale)",
+            "evidence.md: working figure about 150,000 (E); 14.6% held a PB in 2011-12"),
+    PBSIM_I(population.councils, "councils", 152, 1, 1000,
+            "Local authorities with adult social services responsibilities",
+            "evidence.md: 152 since April 2009 (M)"),
+    PBSIM_R(population.council_size_sigma, "log scale", 0.5, 0.0, 3.0, F,
+            "Lognormal spread of council population sizes", "assumption"),
+    PBSIM_R(population.exit_rate, "probability/month", 0.012, 0.0, 0.5, F,
+            "Monthly probability a user leaves (discharge, moving away, death); the place is taken by a new user",
+            "assumption: mean stay about 7 years"),
+    PBSIM_R(population.share_severity_1, "fraction", 0.40, 0.0, 1.0, F,
+            "Share of users at severity 1 (least severe)", "assumption"),
+    PBSIM_R(population.share_severity_3, "fraction", 0.20, 0.0, 1.0, F,
+            "Share of users at severity 3 (most severe); severity 2 takes the rest", "assumption"),
+    PBSIM_R(population.confidence_mean, "0-1", 0.5, 0.01, 0.99, F,
+            "Mean confidence to manage money and support", "assumption"),
+    PBSIM_R(population.trust_mean, "0-1", 0.5, 0.01, 0.99, F,
+            "Mean trust in services (fear of 'the small print' when low)", "assumption"),
+    PBSIM_R(population.attribute_sd, "logit scale", 1.0, 0.0, 5.0, F,
+            "Spread of confidence and trust between users", "assumption"),
+    PBSIM_R(population.carer_share, "fraction", 0.4, 0.0, 1.0, F,
+            "Share of users with an informal carer", "assumption"),
+    PBSIM_R(population.initial_aware_share, "fraction", 0.02, 0.0, 1.0, F,
+            "Share aware of direct payments at the start (2001)", "assumption, calibrated"),
+    PBSIM_R(population.initial_dp_share, "fraction", 0.0004, 0.0, 1.0, F,
+            "Share holding a direct payment at the start (2001)",
+            "targets.csv: about 50-200 MH DP users in 2001 (M)"),
+
+    // --- peer network ---
+    PBSIM_I(network.mean_degree, "ties", 6, 0, 100,
+            "Mean number of peer ties per user (rounded down to even)", "assumption"),
+    PBSIM_R(network.rewiring, "probability", 0.1, 0.0, 1.0, F,
+            "Small-world rewiring probability of each tie", "assumption"),
+    PBSIM_R(network.cross_council_share, "fraction", 0.1, 0.0, 1.0, F,
+            "Share of rewired ties that go to a user in another council", "assumption"),
+
+    // --- councils ---
+    PBSIM_R(council.dp_culture_sigma, "log scale", 1.0, 0.0, 4.0, F,
+            "Spread of council DP culture; high values concentrate uptake in a few early-adopter councils",
+            "evidence.md: 11 councils made over half of MH DPs in the mid-2000s (M); calibrated"),
+    PBSIM_R(council.amount_sigma, "log scale", 0.25, 0.0, 2.0, F,
+            "Spread of council resource-allocation levels", "assumption"),
+
+    // --- care coordinators ---
+    PBSIM_I(coordinator.caseload, "users", 30, 1, 500, "Users per care coordinator",
+            "evidence.md: about 30 per full-time key worker (Greenwood et al. 2000, M; use 25-35)"),
+    PBSIM_R(coordinator.attitude_mean, "0-1", 0.4, 0.01, 0.99, V,
+            "Mean attitude to PBs of newly hired coordinators (0 sceptic, 1 champion)",
+            "assumption, calibrated; risk-averse culture (Mind/UCLan 2015, Q)"),
+    PBSIM_R(coordinator.attitude_sd, "logit scale", 1.0, 0.0, 5.0, F,
+            "Spread of coordinator attitudes", "assumption"),
+    PBSIM_R(coordinator.culture_effect, "logit per log-unit", 0.7, 0.0, 5.0, F,
+            "Shift of coordinator attitude per unit of log council DP culture", "assumption, calibrated"),
+    PBSIM_R(coordinator.risk_aversion_mean, "0-1", 0.6, 0.01, 0.99, F,
+            "Mean risk aversion of coordinators", "assumption; 'risk-averse culture' (Q)"),
+    PBSIM_R(coordinator.risk_aversion_sd, "logit scale", 0.8, 0.0, 5.0, F,
+            "Spread of risk aversion", "assumption"),
+    PBSIM_R(coordinator.knowledge_new, "0-1", 0.3, 0.0, 1.0, V,
+            "Knowledge of PBs of a newly hired coordinator", "assumption"),
+    PBSIM_R(coordinator.assessment_capacity, "assessments/month", 1.0, 0.0, 100.0, V,
+            "PB assessments a coordinator can start per month", "assumption"),
+    PBSIM_R(coordinator.turnover, "probability/month", 0.012, 0.0, 1.0, V,
+            "Monthly probability a coordinator leaves (about 14%/year)", "assumption"),
+
+    // --- workforce: restructuring and continuity ---
+    PBSIM_R(workforce.restructuring, "0-1", 0.0, 0.0, 1.0, V,
+            "Restructuring intensity (lever; baseline 2011-2013)",
+            "Mind/UCLan 2015: restructuring and staff loss as barriers (Q)"),
+    PBSIM_R(workforce.restructuring_turnover, "multiplier", 3.0, 1.0, 20.0, V,
+            "Turnover multiplier at restructuring intensity 1", "assumption"),
+    PBSIM_R(workforce.restructuring_reassign, "probability/month", 0.03, 0.0, 1.0, V,
+            "Monthly probability a user is moved to another coordinator at restructuring intensity 1",
+            "assumption"),
+    PBSIM_R(workforce.lost_request_on_change, "probability", 0.5, 0.0, 1.0, V,
+            "Probability a pending request or assessment is lost when the user's coordinator changes",
+            "assumption; SCIE 2011 (Q)"),
+    PBSIM_R(workforce.continuity_window_months, "months", 6, 0.0, 120.0, F,
+            "Months after a change of coordinator that count as lost continuity", "assumption"),
+
+    // --- coordinator training (lever) ---
+    PBSIM_R(training.rate, "probability/month", 0.0, 0.0, 1.0, V,
+            "Monthly probability a coordinator attends PB training (lever)", "assumption"),
+    PBSIM_R(training.knowledge_gain, "0-1", 0.5, 0.0, 1.0, V,
+            "Knowledge added by training (capped at 1)", "assumption"),
+    PBSIM_R(training.attitude_gain, "logit", 0.7, 0.0, 5.0, V,
+            "Attitude logit added by training", "assumption"),
+
+    // --- awareness channels (combined as 1 - prod(1 - p)) ---
+    PBSIM_R(awareness.background, "probability/month", 0.001, 0.0, 1.0, V,
+            "Monthly probability of hearing of PBs from general sources", "assumption, calibrated"),
+    PBSIM_R(awareness.from_coordinator, "probability/month", 0.04, 0.0, 1.0, V,
+            "Monthly probability of hearing from a coordinator with attitude 1 and knowledge 1",
+            "assumption, calibrated"),
+    PBSIM_R(awareness.from_peer, "probability/month", 0.03, 0.0, 1.0, V,
+            "Monthly probability of hearing from each peer who holds a PB", "assumption, calibrated"),
+    PBSIM_R(awareness.from_peer_group, "probability/month", 0.03, 0.0, 1.0, V,
+            "Monthly probability of hearing in a peer-support group, for members", "assumption"),
+    PBSIM_R(awareness.from_campaign, "probability/month", 0.02, 0.0, 1.0, V,
+            "Monthly probability of hearing from an information campaign at intensity 1", "assumption"),
+    PBSIM_R(awareness.from_voluntary, "probability/month", 0.005, 0.0, 1.0, V,
+            "Monthly probability of hearing from voluntary organisations at strength 1", "assumption"),
+    PBSIM_R(awareness.from_advocate, "probability/month", 0.03, 0.0, 1.0, V,
+            "Monthly probability of hearing from an advocate, for users advocacy reaches", "assumption"),
+
+    // --- request (proportional-hazards form) ---
+    PBSIM_R(request.base_rate, "probability/month", 0.02, 0.0, 1.0, V,
+            "Monthly request probability of an aware user at reference values", "assumption, calibrated"),
+    PBSIM_R(request.burden_effect, "log HR per unit", 1.2, 0.0, 10.0, V,
+            "Log hazard ratio lost per unit of application burden not offset by help",
+            "assumption, calibrated; application process as barrier (Mind/UCLan 2015, Q)"),
+    PBSIM_R(request.trust_effect, "log HR per unit", 1.5, 0.0, 10.0, V,
+            "Log hazard ratio per unit of trust above 0.5", "assumption"),
+    PBSIM_R(request.confidence_effect, "log HR per unit", 1.5, 0.0, 10.0, V,
+            "Log hazard ratio per unit of confidence above 0.5", "assumption"),
+    PBSIM_R(request.carer_effect, "log HR", 0.3, -5.0, 5.0, V,
+            "Log hazard ratio for users with an informal carer", "assumption"),
+    PBSIM_R(request.coordinator_effect, "log HR per unit", 2.0, 0.0, 10.0, V,
+            "Log hazard ratio per unit of coordinator attitude above 0.5 (encouragement)",
+            "assumption; a good care coordinator as enabler (Q)"),
+    PBSIM_R(request.peer_effect, "log HR per peer", 0.3, 0.0, 5.0, V,
+            "Log hazard ratio per peer holding a PB (counted up to 3)", "assumption"),
+    PBSIM_R(request.recent_crisis_hr, "hazard ratio", 0.4, 0.0, 1.0, V,
+            "Hazard ratio within 3 months of a crisis", "assumption"),
+    PBSIM_R(request.handed_back_hr, "hazard ratio", 0.3, 0.0, 1.0, V,
+            "Hazard ratio for users who have handed a budget back", "assumption"),
+    PBSIM_R(request.active_offer_effect, "log HR", 1.0, 0.0, 10.0, V,
+            "Log hazard ratio at active-offer level 1", "assumption, calibrated"),
+    PBSIM_R(request.discouraged_months, "months", 12, 0.0, 240.0, V,
+            "Months a refusal deters a new request", "assumption"),
+
+    // --- assessment and gatekeeping ---
+    PBSIM_R(assessment.mean_months, "months", 2.0, 1.0, 60.0, V,
+            "Mean duration of a PB assessment", "assumption"),
+    PBSIM_R(assessment.approval_base, "log-odds", 1.5, -20.0, 20.0, V,
+            "Approval log-odds at reference values", "assumption, calibrated"),
+    PBSIM_R(assessment.attitude_effect, "log-odds per unit", 3.0, 0.0, 20.0, V,
+            "Approval log-odds per unit of coordinator attitude above 0.5",
+            "assumption; coordinators as gatekeepers (Spandler & Vick 2006, Q)"),
+    PBSIM_R(assessment.risk_aversion_effect, "log-odds per unit", 1.5, 0.0, 20.0, V,
+            "Approval log-odds lost per unit risk aversion per severity level above 1", "assumption"),
+    PBSIM_R(assessment.eligibility_effect, "log-odds per unit", 2.0, 0.0, 20.0, V,
+            "Approval log-odds lost per unit of eligibility threshold", "assumption"),
+    PBSIM_R(assessment.budget_pressure_effect, "log-odds per unit", 1.0, 0.0, 20.0, V,
+            "Approval log-odds lost per unit of budget pressure", "assumption"),
+    PBSIM_R(assessment.active_offer_effect, "log-odds", 1.0, 0.0, 20.0, V,
+            "Approval log-odds gained at active-offer level 1", "assumption"),
+
+    // --- support planning ---
+    PBSIM_R(support_planning.mean_months, "months", 2.0, 1.0, 60.0, V,
+            "Mean duration of support planning", "assumption"),
+    PBSIM_R(support_planning.dp_share, "fraction", 0.4, 0.0, 1.0, V,
+            "Share choosing a DP rather than a managed budget, once managed budgets exist",
+            "assumption; HSCIC 2012-13: 143,000 of 611,000 SDS users had a DP (M)"),
+    PBSIM_R(support_planning.dp_support_dp_gain, "fraction", 0.25, 0.0, 1.0, V,
+            "Share added to the DP choice for users a DP support service reaches",
+            "assumption; DP support services as enabler (Q)"),
+
+    // --- resource allocation ---
+    PBSIM_R(allocation.median_severity_1, "GBP/year", 2500, 0.0, 1e6, V,
+            "Median annual PB at severity 1", "assumption; MH PBs up to about 20,000/year (Reform 2015, E)"),
+    PBSIM_R(allocation.median_severity_2, "GBP/year", 4500, 0.0, 1e6, V,
+            "Median annual PB at severity 2", "assumption"),
+    PBSIM_R(allocation.median_severity_3, "GBP/year", 7500, 0.0, 1e6, V,
+            "Median annual PB at severity 3", "assumption"),
+    PBSIM_R(allocation.sigma, "log scale", 0.6, 0.0, 3.0, V,
+            "Lognormal spread of amounts within council and severity", "assumption"),
+    PBSIM_R(allocation.max_amount, "GBP/year", 20000, 0.0, 1e7, V,
+            "Cap on an annual PB", "Reform 2015: up to about 20,000/year (E)"),
+    PBSIM_R(allocation.amount_multiplier, "multiplier", 1.0, 0.0, 10.0, V,
+            "Policy multiplier on amounts (e.g. integrated health and social care budgets)",
+            "lever"),
+
+    // --- holding a budget ---
+    PBSIM_R(holding.handback_rate, "probability/month", 0.008, 0.0, 1.0, V,
+            "Monthly hand-back probability at reference values", "assumption, calibrated"),
+    PBSIM_R(holding.burden_effect, "log HR per unit", 0.7, 0.0, 10.0, V,
+            "Log hazard ratio per unit of application complexity, for DP holders ('scary')",
+            "assumption"),
+    PBSIM_R(holding.confidence_effect, "log HR per unit", 1.5, 0.0, 10.0, V,
+            "Log hazard ratio lost per unit of confidence above 0.5", "assumption"),
+    PBSIM_R(holding.dp_support_hr, "hazard ratio", 0.6, 0.0, 1.0, V,
+            "Hazard ratio for DP holders a DP support service reaches", "assumption"),
+    PBSIM_R(holding.peer_support_hr, "hazard ratio", 0.7, 0.0, 1.0, V,
+            "Hazard ratio for members of a peer-support group", "assumption"),
+    PBSIM_R(holding.continuity_hr, "hazard ratio", 1.5, 1.0, 10.0, V,
+            "Hazard ratio after a change of coordinator", "assumption"),
+    PBSIM_R(holding.review_end, "probability", 0.03, 0.0, 1.0, V,
+            "Probability an annual review ends the budget", "assumption"),
+    PBSIM_R(holding.review_pressure_effect, "relative", 1.0, 0.0, 20.0, V,
+            "Relative rise of review_end per unit of budget pressure", "assumption"),
+
+    // --- crises ---
+    PBSIM_R(crisis.rate_severity_1, "probability/month", 0.008, 0.0, 1.0, V,
+            "Monthly crisis probability at severity 1",
+            "assumption; with the others gives about 13% admitted a year (evidence.md: 6-29%)"),
+    PBSIM_R(crisis.rate_severity_2, "probability/month", 0.02, 0.0, 1.0, V,
+            "Monthly crisis probability at severity 2", "assumption"),
+    PBSIM_R(crisis.rate_severity_3, "probability/month", 0.045, 0.0, 1.0, V,
+            "Monthly crisis probability at severity 3", "assumption"),
+    PBSIM_R(crisis.pb_effect, "fraction", 0.15, 0.0, 1.0, V,
+            "Relative reduction of crisis hazard for PB holders once built up",
+            "assumption, uncertain: users report fewer crises (Griffiths & Ainsworth 2013, Q); no English estimate"),
+    PBSIM_R(crisis.buildup_months, "months", 6, 0.0, 120.0, V,
+            "Months of holding over which the PB effect builds up linearly", "assumption"),
+    PBSIM_R(crisis.continuity_hr, "hazard ratio", 1.3, 1.0, 10.0, V,
+            "Crisis hazard ratio after a change of coordinator", "assumption"),
+    PBSIM_R(crisis.share_admission, "fraction", 0.35, 0.0, 1.0, V,
+            "Share of crises resolved by an inpatient admission",
+            "assumption; 98% of admissions gatekept by crisis teams (M)"),
+    PBSIM_R(crisis.share_home_treatment, "fraction", 0.45, 0.0, 1.0, V,
+            "Share of crises resolved by crisis resolution / home treatment; the rest by A&E",
+            "assumption"),
+    PBSIM_R(crisis.los_median_days, "days", 23, 1.0, 3650.0, V,
+            "Median inpatient length of stay", "Mental Health Bulletin 2013-14: median 23 days (M)"),
+    PBSIM_R(crisis.los_sigma, "log scale", 1.0, 0.0, 3.0, V,
+            "Lognormal spread of length of stay (1.0 gives a mean of about 38 days)",
+            "Pillay & Moncrieff 2011: means 42-108 days (M); assumption"),
+
+    // --- national and council policy ---
+    PBSIM_R(policy.managed_budgets, "0/1", 0.0, 0.0, 1.0, V,
+            "1 once managed personal budgets exist (baseline: from 2008-04), else DPs only",
+            "Putting People First (2007); calibration/README.md"),
+    PBSIM_R(policy.active_offer, "0-1", 0.0, 0.0, 1.0, V,
+            "Strength of the duty to offer a PB to everyone eligible (baseline rises to 2013-04)",
+            "calibration/README.md: duty from April 2013"),
+    PBSIM_R(policy.application_complexity, "burden units", 1.0, 0.0, 5.0, V,
+            "Burden of the application (1 = status quo forms and process)", "lever; assumption"),
+    PBSIM_R(policy.eligibility_threshold, "0-1", 0.5, 0.0, 1.0, V,
+            "Strictness of eligibility for council-funded support", "assumption"),
+    PBSIM_R(policy.budget_pressure, "0-1", 0.2, 0.0, 1.0, V,
+            "Financial pressure on councils (baseline rises from 2010)", "assumption"),
+    PBSIM_R(policy.market_development, "fraction", 0.7, 0.0, 1.0, V,
+            "Share of a budget that can be spent as planned (choice available)", "assumption"),
+    PBSIM_R(policy.substitution, "fraction", 0.2, 0.0, 1.0, V,
+            "Share of PB spend that replaces traditional services",
+            "Reform 2015: in MH, PBs mostly added to existing services (M/Q)"),
+
+    // --- support services ---
+    PBSIM_R(dp_support_service.coverage, "fraction", 0.15, 0.0, 1.0, V,
+            "Share of users a DP support service reaches", "assumption; enabler (SCIE 2011, Q)"),
+    PBSIM_R(dp_support_service.effect, "fraction", 0.5, 0.0, 1.0, V,
+            "Share of the application burden a DP support service takes away", "assumption"),
+    PBSIM_R(dp_support_service.cost, "GBP/user-month", 25, 0.0, 1e5, V,
+            "Cost per reached user applying or holding a DP, per month",
+            "assumption; managed-account fee about 15/month (E)"),
+    PBSIM_R(advocacy.coverage, "fraction", 0.1, 0.0, 1.0, V,
+            "Share of users advocacy reaches", "assumption; enabler (Mind/UCLan 2015, Q)"),
+    PBSIM_R(advocacy.effect, "fraction", 0.3, 0.0, 1.0, V,
+            "Share of the application burden an advocate takes away", "assumption"),
+    PBSIM_R(advocacy.cost, "GBP/user-month", 60, 0.0, 1e5, V,
+            "Cost per reached user with a request, assessment or plan under way, per month",
+            "assumption: about 1 hour of advocate time"),
+    PBSIM_R(peer_support.coverage, "fraction", 0.05, 0.0, 1.0, V,
+            "Share of users who are members of a peer-support or user-led group", "assumption"),
+    PBSIM_R(peer_support.effect, "fraction", 0.2, 0.0, 1.0, V,
+            "Share of the application burden peer support takes away", "assumption"),
+    PBSIM_R(peer_support.cost, "GBP/user-month", 8, 0.0, 1e5, V,
+            "Cost per member per month", "assumption"),
+    PBSIM_R(crisis_prevention.coverage, "fraction", 0.1, 0.0, 1.0, V,
+            "Share of users a crisis prevention service reaches", "assumption"),
+    PBSIM_R(crisis_prevention.effect, "fraction", 0.25, 0.0, 1.0, V,
+            "Relative reduction of crisis hazard for users it reaches",
+            "assumption; users' view that prevention cuts crises (Q)"),
+    PBSIM_R(crisis_prevention.cost, "GBP/user-month", 30, 0.0, 1e5, V,
+            "Cost per reached user per month", "assumption"),
+
+    // --- information ---
+    PBSIM_R(information.campaign_intensity, "0-1", 0.0, 0.0, 1.0, V,
+            "Information campaign intensity (lever)", "good information as enabler (Q)"),
+    PBSIM_R(information.campaign_cost, "GBP/user-month", 1.0, 0.0, 1e5, V,
+            "Campaign cost per user per month at intensity 1", "assumption"),
+    PBSIM_R(information.voluntary_strength, "0-1", 0.3, 0.0, 1.0, V,
+            "Strength of voluntary-sector support and information", "assumption"),
+
+    // --- unit costs (GBP, 2012-13 prices) ---
+    PBSIM_R(cost.hourly_rate, "GBP/hour", 55, 0.0, 1e4, V,
+            "Care coordinator time per hour of client-related work", "PSSRU 2013: social worker about 55/hour (M)"),
+    PBSIM_R(cost.coordination_hours, "hours/user-month", 1.5, 0.0, 200.0, V,
+            "Routine care coordination per user per month", "assumption"),
+    PBSIM_R(cost.assessment_hours, "hours", 6, 0.0, 1000.0, V,
+            "Coordinator hours per PB assessment", "assumption"),
+    PBSIM_R(cost.support_planning_hours, "hours", 8, 0.0, 1000.0, V,
+            "Coordinator hours per support plan", "assumption"),
+    PBSIM_R(cost.review_hours, "hours", 3, 0.0, 1000.0, V,
+            "Coordinator hours per annual PB review", "assumption"),
+    PBSIM_R(cost.training, "GBP/coordinator", 500, 0.0, 1e6, V,
+            "Cost of training one coordinator in PBs", "assumption"),
+    PBSIM_R(cost.traditional_services, "GBP/user-month", 250, 0.0, 1e6, V,
+            "Traditional council-funded community services per user per month (not in hospital)",
+            "assumption"),
+    PBSIM_R(cost.bed_day, "GBP/day", 340, 0.0, 1e5, V,
+            "Mental health inpatient bed-day", "PSSRU 2013: about 330-350 (E)"),
+    PBSIM_R(cost.home_treatment, "GBP/episode", 2200, 0.0, 1e6, V,
+            "Crisis resolution / home treatment episode",
+            "Joint Commissioning Panel for Mental Health: about 2,200 a month (E)"),
+    PBSIM_R(cost.a_and_e, "GBP/attendance", 100, 0.0, 1e5, V,
+            "A&E attendance", "NAO 2014; Reference Costs 2014-15: 69-132 (M)"),
+
+    // --- outcomes ---
+    PBSIM_R(outcome.ascot_severity_1, "ASCOT 0-1", 0.80, 0.0, 1.0, V,
+            "Care-related quality of life at severity 1", "assumption"),
+    PBSIM_R(outcome.ascot_severity_2, "ASCOT 0-1", 0.72, 0.0, 1.0, V,
+            "Care-related quality of life at severity 2", "assumption"),
+    PBSIM_R(outcome.ascot_severity_3, "ASCOT 0-1", 0.64, 0.0, 1.0, V,
+            "Care-related quality of life at severity 3", "assumption"),
+    PBSIM_R(outcome.ascot_pb_gain, "ASCOT", 0.039, 0.0, 1.0, V,
+            "Care-related quality of life gain with a PB once built up",
+            "Forder et al. 2012: +0.057 with a PHB vs +0.018 control (M)"),
+    PBSIM_R(outcome.ascot_crisis_loss, "ASCOT", 0.05, 0.0, 1.0, V,
+            "Care-related quality of life lost in a month with a crisis or in hospital", "assumption"),
+    PBSIM_R(outcome.utility_severity_1, "EQ-5D 0-1", 0.78, -0.6, 1.0, V,
+            "Health utility at severity 1", "assumption"),
+    PBSIM_R(outcome.utility_severity_2, "EQ-5D 0-1", 0.66, -0.6, 1.0, V,
+            "Health utility at severity 2", "assumption"),
+    PBSIM_R(outcome.utility_severity_3, "EQ-5D 0-1", 0.52, -0.6, 1.0, V,
+            "Health utility at severity 3", "assumption"),
+    PBSIM_R(outcome.utility_pb_gain, "EQ-5D", 0.0, -1.0, 1.0, V,
+            "Health utility gain with a PB once built up",
+            "Forder et al. 2012: no difference in EQ-5D (M); sweep it"),
+    PBSIM_R(outcome.utility_crisis_loss, "EQ-5D", 0.10, 0.0, 1.0, V,
+            "Health utility lost in a month with a crisis or in hospital", "assumption"),
+    PBSIM_R(outcome.discount_rate, "per year", 0.035, 0.0, 0.2, F,
+            "Annual discount rate for costs and outcomes, from the first simulated month",
+            "NICE reference case: 3.5% (1.5% as sensitivity)"),
+};
+
+#undef PBSIM_R
+#undef PBSIM_I
+
+} // namespace
+
+double ParameterSpec::get(const Parameters& p) const {
+    auto& mp = const_cast<Parameters&>(p); // accessors only read here
+    return real ? *real(mp) : static_cast<double>(*whole(mp));
+}
+
+void ParameterSpec::set(Parameters& p, double value) const {
+    if (real)
+        *real(p) = value;
+    else
+        *whole(p) = static_cast<int>(std::lround(value));
+}
+
+std::span<const ParameterSpec> parameter_registry() { return kRegistry; }
+
+int find_parameter(std::string_view key) {
+    for (std::size_t i = 0; i < kRegistry.size(); ++i)
+        if (kRegistry[i].key == key) return static_cast<int>(i);
+    return -1;
+}
+
+Parameters default_parameters() {
+    Parameters p{};
+    for (const auto& spec : kRegistry) spec.set(p, spec.default_value);
+    return p;
+}
+
+} // namespace pbsim

@@ -1,0 +1,236 @@
+// Model parameters: plain structs grouped by process, one field per parameter.
+//
+// Defaults, units, ranges, descriptions and sources live in one place, the
+// registry in parameters.cpp; the scenario validator and docs/parameters.md are
+// both generated from it. Field paths (`awareness.from_peer`) are the TOML keys.
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <string_view>
+
+namespace pbsim {
+
+struct PopulationParams {
+    int users;                  // eligible service users at national scale
+    int councils;               // local authorities with social services duties
+    double council_size_sigma;  // lognormal spread of council sizes
+    double exit_rate;           // monthly probability of leaving (discharge, move, death)
+    double share_severity_1;    // least severe
+    double share_severity_3;    // most severe; severity 2 takes the rest
+    double confidence_mean;     // confidence to manage money and support, 0-1
+    double trust_mean;          // trust in services, 0-1
+    double attribute_sd;        // spread of confidence and trust on the logit scale
+    double carer_share;         // share with an informal carer
+    double initial_aware_share; // aware of direct payments at the start
+    double initial_dp_share;    // holding a direct payment at the start
+};
+
+struct NetworkParams {
+    int mean_degree;            // peer ties per user (even)
+    double rewiring;            // small-world rewiring probability
+    double cross_council_share; // share of rewired ties that leave the council
+};
+
+struct CouncilParams {
+    double dp_culture_sigma; // lognormal spread of council DP culture (early adopters vs laggards)
+    double amount_sigma;     // lognormal spread of council resource-allocation levels
+};
+
+struct CoordinatorParams {
+    int caseload;               // users per care coordinator
+    double attitude_mean;       // mean attitude to PBs of new staff (0 sceptic, 1 champion)
+    double attitude_sd;         // spread of attitude, logit scale
+    double culture_effect;      // shift of attitude logit per unit log council DP culture
+    double risk_aversion_mean;  // mean risk aversion, 0-1
+    double risk_aversion_sd;    // spread of risk aversion, logit scale
+    double knowledge_new;       // knowledge of PBs of a new coordinator, 0-1
+    double assessment_capacity; // assessments a coordinator can start per month
+    double turnover;            // monthly probability a coordinator leaves
+};
+
+struct WorkforceParams {
+    double restructuring;            // restructuring intensity, 0 none, 1 major (time-varying)
+    double restructuring_turnover;   // turnover multiplier at intensity 1
+    double restructuring_reassign;   // monthly probability a user is moved to another coordinator at intensity 1
+    double lost_request_on_change;   // probability a pending request is lost when the coordinator changes
+    double continuity_window_months; // months after a change of coordinator that count as lost continuity
+};
+
+struct TrainingParams {
+    double rate;           // monthly probability a coordinator is trained (lever)
+    double knowledge_gain; // knowledge added by training
+    double attitude_gain;  // attitude logit added by training
+};
+
+struct AwarenessParams {
+    double background;       // monthly probability from general sources
+    double from_coordinator; // monthly probability from a coordinator with attitude 1 and knowledge 1
+    double from_peer;        // monthly probability per peer holding a PB
+    double from_peer_group;  // monthly probability for a member of a peer-support group
+    double from_campaign;    // monthly probability at campaign intensity 1
+    double from_voluntary;   // monthly probability at voluntary-sector strength 1
+    double from_advocate;    // monthly probability for a user an advocate reaches
+};
+
+struct RequestParams {
+    double base_rate;          // monthly request probability at reference values
+    double burden_effect;      // log hazard ratio per unit of unhelped application burden
+    double trust_effect;       // log hazard ratio per unit of trust above 0.5
+    double confidence_effect;  // log hazard ratio per unit of confidence above 0.5
+    double carer_effect;       // log hazard ratio for having an informal carer
+    double coordinator_effect; // log hazard ratio per unit of coordinator attitude above 0.5
+    double peer_effect;        // log hazard ratio per peer holding a PB (up to 3)
+    double recent_crisis_hr;   // hazard ratio within 3 months of a crisis
+    double handed_back_hr;     // hazard ratio after having handed a budget back
+    double active_offer_effect; // log hazard ratio at active-offer level 1
+    double discouraged_months; // months a refusal deters a new request
+};
+
+struct AssessmentParams {
+    double mean_months;            // mean duration of an assessment
+    double approval_base;          // approval log-odds at reference values
+    double attitude_effect;        // log-odds per unit of coordinator attitude above 0.5
+    double risk_aversion_effect;   // log-odds lost per unit risk aversion x severity above 1 (per level)
+    double eligibility_effect;     // log-odds lost per unit eligibility threshold
+    double budget_pressure_effect; // log-odds lost per unit budget pressure
+    double active_offer_effect;    // log-odds gained at active-offer level 1
+};
+
+struct SupportPlanningParams {
+    double mean_months;        // mean duration of support planning
+    double dp_share;           // share choosing a DP (not a managed budget) without support
+    double dp_support_dp_gain; // share added for users a DP support service reaches
+};
+
+struct AllocationParams {
+    double median_severity_1; // median annual PB, GBP, by severity
+    double median_severity_2;
+    double median_severity_3;
+    double sigma;             // lognormal spread within council and severity
+    double max_amount;        // cap on an annual PB, GBP
+    double amount_multiplier; // policy multiplier on amounts (integrated budgets)
+};
+
+struct HoldingParams {
+    double handback_rate;        // monthly hand-back probability at reference values
+    double burden_effect;        // log hazard ratio per unit application complexity, DP holders
+    double confidence_effect;    // log hazard ratio per unit of confidence above 0.5
+    double dp_support_hr;        // hazard ratio for DP holders a DP support service reaches
+    double peer_support_hr;      // hazard ratio for peer-group members
+    double continuity_hr;        // hazard ratio after a change of coordinator
+    double review_end;           // probability an annual review ends the budget
+    double review_pressure_effect; // relative rise of review_end per unit budget pressure
+};
+
+struct CrisisParams {
+    double rate_severity_1; // monthly crisis probability by severity
+    double rate_severity_2;
+    double rate_severity_3;
+    double pb_effect;        // relative reduction for PB holders once built up
+    double buildup_months;   // months of holding for the PB effect to build up fully
+    double continuity_hr;    // hazard ratio after a change of coordinator
+    double share_admission;  // share of crises resolved by an inpatient admission
+    double share_home_treatment; // share resolved by crisis resolution / home treatment
+    double los_median_days;  // median inpatient length of stay
+    double los_sigma;        // lognormal spread of length of stay
+};
+
+struct PolicyParams {
+    double managed_budgets;  // 1 once managed personal budgets exist (2008), else DPs only
+    double active_offer;     // strength of the duty to offer a PB to all eligible, 0-1
+    double application_complexity; // burden of the application, 1 = status quo
+    double eligibility_threshold;   // strictness of eligibility, 0-1
+    double budget_pressure;  // financial pressure on the council, 0-1
+    double market_development; // share of a budget that can actually be spent as planned
+    double substitution;     // share of PB spend that replaces traditional services
+};
+
+// A support service reaching a share of users (coverage) at a unit cost.
+struct ServiceParams {
+    double coverage; // share of users the service reaches, 0-1
+    double effect;   // reduction in application burden (or crisis hazard) for those reached
+    double cost;     // GBP per user reached per month
+};
+
+struct InformationParams {
+    double campaign_intensity;  // information campaign intensity, 0-1 (lever)
+    double campaign_cost;       // GBP per user per month at intensity 1
+    double voluntary_strength;  // voluntary-sector strength, 0-1
+};
+
+struct CostParams {
+    double hourly_rate;             // GBP per hour of care-coordinator time
+    double coordination_hours;      // hours per user per month of routine care coordination
+    double assessment_hours;        // hours per PB assessment
+    double support_planning_hours;  // hours per support plan
+    double review_hours;            // hours per annual PB review
+    double training;                // GBP per coordinator trained
+    double traditional_services;    // GBP per user per month of traditional community services
+    double bed_day;                 // GBP per inpatient bed-day
+    double home_treatment;          // GBP per crisis resolution / home treatment episode
+    double a_and_e;                 // GBP per A&E attendance
+};
+
+struct OutcomeParams {
+    double ascot_severity_1; // care-related quality of life (ASCOT, 0-1) by severity
+    double ascot_severity_2;
+    double ascot_severity_3;
+    double ascot_pb_gain;    // ASCOT gain once a PB has built up
+    double ascot_crisis_loss; // ASCOT loss in a month with a crisis or in hospital
+    double utility_severity_1; // health utility (EQ-5D) by severity
+    double utility_severity_2;
+    double utility_severity_3;
+    double utility_pb_gain;  // utility gain from a PB (small and uncertain)
+    double utility_crisis_loss; // utility loss in a month with a crisis or in hospital
+    double discount_rate;    // annual discount rate for costs and outcomes
+};
+
+struct Parameters {
+    PopulationParams population;
+    NetworkParams network;
+    CouncilParams council;
+    CoordinatorParams coordinator;
+    WorkforceParams workforce;
+    TrainingParams training;
+    AwarenessParams awareness;
+    RequestParams request;
+    AssessmentParams assessment;
+    SupportPlanningParams support_planning;
+    AllocationParams allocation;
+    HoldingParams holding;
+    CrisisParams crisis;
+    PolicyParams policy;
+    ServiceParams dp_support_service;
+    ServiceParams advocacy;
+    ServiceParams peer_support;
+    ServiceParams crisis_prevention;
+    InformationParams information;
+    CostParams cost;
+    OutcomeParams outcome;
+};
+
+// One row of the registry.
+struct ParameterSpec {
+    std::string_view key;  // dotted path, also the TOML key
+    std::string_view unit;
+    double default_value;
+    double min;
+    double max;
+    bool integer;      // value must be a whole number
+    bool time_varying; // may change by date in a scenario; structural parameters may not
+    std::string_view description;
+    std::string_view source;
+    double* (*real)(Parameters&); // exactly one of real / whole is set
+    int* (*whole)(Parameters&);
+
+    double get(const Parameters& p) const;
+    void set(Parameters& p, double value) const;
+};
+
+std::span<const ParameterSpec> parameter_registry();
+// Index into parameter_registry(), or -1.
+int find_parameter(std::string_view key);
+Parameters default_parameters();
+
+} // namespace pbsim

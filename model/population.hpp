@@ -1,0 +1,39 @@
+// Population: generation of councils, care coordinators and service users, and
+// the entry of a new user into a vacated slot. Everything here draws on
+// generation purposes only, so scenarios that share population parameters
+// share the same people.
+#pragma once
+
+#include "model/council_month.hpp"
+#include "model/rng.hpp"
+#include "model/world.hpp"
+
+namespace pbsim {
+
+// Councils with their sizes and cultures; users and posts laid out contiguously
+// by council. The same in every replication of a seed (drawn for replication 0).
+std::vector<LocalAuthority> make_councils(const Parameters& p, int total_users, const Rng& rng);
+
+// Fills post `post` with holder number `generation`, hired in month t.
+void hire_coordinator(World& w, const Parameters& p, const Rng& rng, std::uint32_t post,
+                      std::uint32_t generation, std::int32_t t);
+
+// A new person (number `generation` of the slot) enters slot i in month t,
+// unaware, with a coordinator drawn from the council's posts. `calendar_key`
+// is the calendar month used to key the coordinator draw.
+void enter_user(World& w, const Parameters& p, const Rng& rng, std::uint32_t i,
+                std::uint32_t generation, std::int32_t t, std::uint32_t calendar_key);
+
+// The person factors of the request and hand-back hazards (see PersonEffects).
+void refresh_person_factors(ServiceUsers& u, std::uint32_t i, const PersonEffects& e);
+
+// Annual budget for a user (lognormal by council and severity, capped).
+float draw_amount(const CouncilMonth& cm, const LocalAuthority& la, int severity, double u1,
+                  double u2);
+
+// Builds the whole world for month 0: councils, coordinators, users in their
+// initial states and the peer network.
+World generate_world(const Parameters& p, int total_users, const Rng& rng,
+                     std::uint32_t calendar_key);
+
+} // namespace pbsim

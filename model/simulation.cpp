@@ -1,0 +1,151 @@
+#include "model/simulation.hpp"
+
+#include "model/allocation.hpp"
+#include "model/assessment.hpp"
+#include "model/awareness.hpp"
+#include "model/costs.hpp"
+#include "model/crisis.hpp"
+#include "model/holding.hpp"
+#include "model/population.hpp"
+#include "model/request.hpp"
+#include "model/workforce.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace pbsim {
+
+double ReplicationResult::national(Metric metric, int month) const {
+    const double* row = series(metric) + static_cast<std::size_t>(month) * councils;
+    double sum = 0;
+    for (int c = 0; c < councils; ++c) sum += row[c];
+    return sum;
+}
+
+int simulated_users(const Scenario& s, double scale) {
+    const Parameters p = s.at(s.start);
+    return std::max(p.population.councils,
+                    static_cast<int>(std::lround(p.population.users * scale)));
+}
+
+Simulation::Simulation(const Scenario& scenario, const RunSettings& settings)
+    : scenario_(scenario), settings_(settings), rng_(settings.seed, settings.replication) {
+    const Parameters p0 = scenario_.at(scenario_.start);
+    world_ = generate_world(p0, simulated_users(scenario_, settings_.scale), rng_,
+                            static_cast<std::uint32_t>(scenario_.start.index));
+    const int councils = static_cast<int>(world_.councils.size());
+    params_.assign(councils, p0);
+    coefficients_.resize(councils);
+    person_effects_.assign(councils, person_effects(p0));
+    tally_.resize(councils);
+    result_.resize(scenario_.months(), councils);
+}
+
+void Simulation::update_parameters() {
+    const Month now = scenario_.start + t_;
+    const Parameters national = scenario_.at(now);
+    std::fill(params_.begin(), params_.end(), national);
+    for (const auto& o : scenario_.council_overrides)
+        if (o.council >= 0 && o.council < static_cast<int>(params_.size()))
+            parameter_registry()[o.parameter].set(params_[o.council], o.timeline.at(now));
+    const CouncilMonth national_coefficients = derive_council_month(national);
+    auto& u = world_.users;
+    for (std::size_t c = 0; c < params_.size(); ++c) {
+        coefficients_[c] = scenario_.council_overrides.empty() ? national_coefficients
+                                                               : derive_council_month(params_[c]);
+        const PersonEffects e = person_effects(params_[c]);
+        if (e == person_effects_[c]) continue;
+        person_effects_[c] = e;
+        const auto& la = world_.councils[c];
+        for (std::uint32_t i = la.first_user; i < la.first_user + la.user_count; ++i)
+            refresh_person_factors(u, i, e);
+    }
+}
+
+void Simulation::step() {
+    const Month now = scenario_.start + t_;
+    update_parameters();
+    for (auto& t : tally_) t = CouncilTally{};
+    holding_changed_.clear();
+    MonthContext m{world_,
+                   rng_,
+                   coefficients_,
+                   tally_,
+                   t_,
+                   static_cast<std::uint32_t>(now.index),
+                   now.days(),
+                   holding_changed_};
+
+    // 1. Workforce (population turnover happens per user below).
+    workforce::step(m, params_);
+
+    // 1-8 per user, in the documented order. Every process reads the state at
+    // the start of the month: a user moves at most one step along the pathway,
+    // and peers' new budgets count from next month.
+    auto& u = world_.users;
+    for (std::uint32_t i = 0; i < u.size(); ++i) {
+        const int council = u.council[i];
+        const CouncilMonth& c = coefficients_[council];
+        auto& tally = tally_[council];
+        if (u.exit_month[i] <= t_) { // 1. exit, and a new user takes the place
+            if (is_holding(u.state[i])) holding_changed_.push_back(i);
+            tally[Metric::exits] += 1;
+            tally[Metric::entries] += 1;
+            enter_user(world_, params_[council], rng_, i, u.generation[i] + 1, t_, m.key);
+        } else if (c.reassign > 0) {
+            workforce::reassign(m, i, c);
+        }
+        if (continuity_lost_at(world_, i) == t_) tally[Metric::coordinator_changes] += 1;
+
+        bool had_crisis = false;
+        if (u.hospital_days_left[i] > 0) { // in hospital: the pathway pauses
+            const int days = std::min<int>(u.hospital_days_left[i], m.days);
+            tally[Metric::bed_days] += days;
+            u.hospital_days_left[i] = static_cast<std::uint16_t>(u.hospital_days_left[i] - days);
+        } else {
+            switch (u.state[i]) { // 2-6
+            case PathwayState::unaware: awareness::step(m, i, c); break;
+            case PathwayState::aware:
+            case PathwayState::handed_back: request::step(m, i, c); break;
+            case PathwayState::requested: assessment::step_waiting(m, i, c); break;
+            case PathwayState::in_assessment: assessment::step_assessing(m, i, c); break;
+            case PathwayState::support_planning: allocation::step(m, i, c); break;
+            case PathwayState::holding_dp:
+            case PathwayState::holding_managed: holding::step(m, i, c); break;
+            }
+            had_crisis = crisis::step(m, i, c); // 7
+        }
+        costs::account_user(m, i, c, had_crisis, // 8
+                            static_cast<float>(params_[council].cost.traditional_services),
+                            static_cast<float>(params_[council].policy.substitution));
+    }
+
+    // Peer counts change at the end of the month (synchronous update). A user
+    // moves at most once a month and a newcomer cannot hold a budget in their
+    // first month, so each listed slot changed holding status exactly once.
+    for (const auto i : holding_changed_) {
+        const int delta = is_holding(u.state[i]) ? 1 : -1;
+        for (const auto j : peers_of(world_, i))
+            u.peers_holding[j] = static_cast<std::uint16_t>(u.peers_holding[j] + delta);
+    }
+
+    const int councils = result_.councils;
+    for (int c = 0; c < councils; ++c) {
+        costs::close_month(tally_[c], params_[c]);
+        for (std::size_t k = 0; k < kMetricCount; ++k)
+            result_.values[(k * result_.months + t_) * councils + c] = tally_[c].metric[k];
+    }
+    ++t_;
+}
+
+ReplicationResult simulate(const Scenario& scenario, const RunSettings& settings,
+                           const std::function<bool(int)>& on_month) {
+    Simulation sim(scenario, settings);
+    while (!sim.done()) {
+        sim.step();
+        if (on_month && !on_month(sim.month())) break;
+    }
+    return sim.take_result();
+}
+
+} // namespace pbsim

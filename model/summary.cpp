@@ -1,0 +1,97 @@
+#include "model/summary.hpp"
+
+#include <cmath>
+#include <limits>
+
+namespace pbsim {
+
+double discount_factor(double annual_rate, int t) { return std::pow(1 + annual_rate, -t / 12.0); }
+
+namespace {
+
+std::string suffix(std::string_view date) {
+    std::string s(date);
+    for (auto& ch : s)
+        if (ch == '-') ch = '_';
+    return s;
+}
+
+} // namespace
+
+std::vector<SummaryValue> summarise(const ReplicationResult& r, const Scenario& s, double scale) {
+    std::vector<SummaryValue> out;
+    const double to_national = 1.0 / scale;
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+
+    auto checkpoint = [&](std::string label, int t) {
+        const bool inside = t >= 0 && t < r.months;
+        const double dp = inside ? r.national(Metric::holding_dp, t) : nan;
+        const double pb = inside ? dp + r.national(Metric::holding_managed, t) : nan;
+        const double pop = inside ? r.national(Metric::population, t) : nan;
+        out.push_back({"uptake_share_" + label, "fraction",
+                       "Share of users holding a PB (DP or managed) at the end of " + label,
+                       pb / pop});
+        out.push_back({"pb_holders_" + label, "people",
+                       "People holding a PB at the end of " + label + ", national", pb * to_national});
+        out.push_back({"dp_holders_" + label, "people",
+                       "People holding a direct payment at the end of " + label + ", national",
+                       dp * to_national});
+    };
+    for (const char* date : kCheckpoints)
+        checkpoint(suffix(date), *parse_month(date) - s.start);
+    checkpoint("end", r.months - 1);
+
+    const double rate = s.at(s.start).outcome.discount_rate;
+    auto total = [&](Metric m, bool discounted) {
+        double sum = 0;
+        for (int t = 0; t < r.months; ++t)
+            sum += r.national(m, t) * (discounted ? discount_factor(rate, t) : 1.0);
+        return sum * to_national;
+    };
+    for (Metric m : {Metric::new_requests, Metric::approvals, Metric::refusals, Metric::new_pbs,
+                     Metric::hand_backs, Metric::crises, Metric::admissions,
+                     Metric::home_treatments, Metric::a_and_e_attendances, Metric::bed_days}) {
+        const auto& spec = kMetrics[index(m)];
+        out.push_back({std::string(spec.name) + "_total",
+                       std::string(spec.unit.substr(0, spec.unit.find('/'))),
+                       std::string(spec.description) + ", whole run, national", total(m, false)});
+    }
+    double cost = 0, cost_discounted = 0;
+    for (std::size_t k = 0; k < kMetricCount; ++k) {
+        if (kMetrics[k].kind != MetricKind::cost) continue;
+        const auto m = static_cast<Metric>(k);
+        const double u = total(m, false), d = total(m, true);
+        cost += u;
+        cost_discounted += d;
+        const std::string name(kMetrics[k].name), desc(kMetrics[k].description);
+        out.push_back({name + "_total", "GBP", desc + ", whole run, national, undiscounted", u});
+        out.push_back({name + "_discounted", "GBP", desc + ", whole run, national, discounted", d});
+    }
+    out.push_back({"cost_total", "GBP", "All costs, whole run, national, undiscounted", cost});
+    out.push_back({"cost_total_discounted", "GBP", "All costs, whole run, national, discounted",
+                   cost_discounted});
+    out.push_back({"qalys_total", "QALYs", "Health-related QALYs, whole run, national, undiscounted",
+                   total(Metric::qalys, false)});
+    out.push_back({"qalys_discounted", "QALYs", "Health-related QALYs, whole run, national, discounted",
+                   total(Metric::qalys, true)});
+
+    // Care-related quality of life: population-weighted mean, and
+    // ASCOT-weighted person-years (discounted) for comparisons.
+    double ascot_sum = 0, person_months = 0, ascot_years = 0;
+    for (int t = 0; t < r.months; ++t)
+        for (int c = 0; c < r.councils; ++c) {
+            const double pop = r.at(Metric::population, t, c);
+            const double q = r.at(Metric::care_related_qol, t, c) * pop;
+            ascot_sum += q;
+            person_months += pop;
+            ascot_years += q / 12.0 * discount_factor(rate, t);
+        }
+    out.push_back({"care_related_qol_mean", "ASCOT score (0-1)",
+                   "Mean care-related quality of life over all user-months", ascot_sum / person_months});
+    out.push_back({"care_related_qol_years_discounted", "ASCOT-years",
+                   "Care-related quality-of-life-weighted person-years, national, discounted",
+                   ascot_years * to_national});
+    return out;
+}
+
+} // namespace pbsim

@@ -1,0 +1,47 @@
+#include "model/workforce.hpp"
+
+#include "model/population.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace pbsim::workforce {
+
+void step(MonthContext& m, const std::vector<Parameters>& params) {
+    auto& cc = m.world.coordinators;
+    auto& u = m.world.users;
+    for (std::uint32_t post = 0; post < cc.size(); ++post) {
+        const int council = cc.council[post];
+        const auto& c = m.coefficients[council];
+        const auto r = m.rng.uniform4(Purpose::turnover, post, m.key);
+        if (m.t > 0 && r[0] < c.turnover) {
+            hire_coordinator(m.world, params[council], m.rng, post, cc.generation[post] + 1, m.t);
+            m.tally[council][Metric::coordinators_leaving] += 1;
+        }
+        if (r[1] < c.training_rate) {
+            const auto& tr = params[council].training;
+            cc.knowledge[post] = static_cast<float>(std::min(1.0, cc.knowledge[post] + tr.knowledge_gain));
+            cc.attitude[post] =
+                static_cast<float>(logistic(logit(cc.attitude[post]) + tr.attitude_gain));
+            m.tally[council][Metric::coordinators_trained] += 1;
+        }
+    }
+    // Coordinator factors for the user pass. Under the duty to offer, even a
+    // coordinator who would not mention PBs is obliged to.
+    std::vector<std::uint32_t> waiting(cc.size(), 0);
+    for (std::uint32_t i = 0; i < u.size(); ++i)
+        if (u.state[i] == PathwayState::requested) ++waiting[u.coordinator[i]];
+    for (std::uint32_t post = 0; post < cc.size(); ++post) {
+        const auto& c = m.coefficients[cc.council[post]];
+        const auto& rq = params[cc.council[post]].request;
+        const float tells = cc.attitude[post] * cc.knowledge[post];
+        cc.awareness_not[post] =
+            1.0f - c.from_coordinator * (tells + c.active_offer * (1.0f - tells));
+        cc.request_factor[post] =
+            static_cast<float>(std::exp(rq.coordinator_effect * (cc.attitude[post] - 0.5)));
+        cc.queue_start_p[post] =
+            waiting[post] == 0 ? 1.0f : std::min(1.0f, c.assessment_capacity / waiting[post]);
+    }
+}
+
+} // namespace pbsim::workforce

@@ -1,0 +1,32 @@
+// Process 1b, workforce: coordinators leave (turnover, raised by
+// restructuring) and are replaced by new staff with drawn attitudes; some are
+// trained; restructuring moves users between coordinators. A user whose
+// coordinator changes loses continuity (crisis and hand-back risk rise, a
+// pending request may be lost).
+#pragma once
+
+#include "model/month.hpp"
+#include "model/scenario.hpp"
+
+namespace pbsim::workforce {
+
+// Turnover and training of every post, then the coordinator-level factors used
+// by the user pass (awareness, encouragement, queue). `params` are by council.
+void step(MonthContext& m, const std::vector<Parameters>& params);
+
+// Restructuring: moves user i to another post in their council with the month's
+// reassignment probability.
+inline void reassign(MonthContext& m, std::uint32_t i, const CouncilMonth& c) {
+    auto& u = m.world.users;
+    const auto& la = m.world.councils[u.council[i]];
+    if (la.post_count < 2) return;
+    const auto r = m.rng.uniform4(Purpose::reassignment, i, m.key);
+    if (r[0] >= c.reassign) return;
+    const auto offset = std::min<std::uint32_t>(la.post_count - 2,
+                                                static_cast<std::uint32_t>(r[1] * (la.post_count - 1)));
+    const std::uint32_t current = u.coordinator[i] - la.first_post;
+    u.coordinator[i] = la.first_post + (offset >= current ? offset + 1 : offset);
+    u.coordinator_since[i] = m.t;
+}
+
+} // namespace pbsim::workforce

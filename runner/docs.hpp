@@ -1,0 +1,13 @@
+// Reference documents generated from the code: docs/parameters.md from the
+// parameter registry and docs/hdf5-schema.md from the output dictionary. A
+// test checks the committed files match, so code and docs cannot drift.
+#pragma once
+
+#include <string>
+
+namespace pbsim::runner {
+
+std::string parameters_markdown();
+std::string schema_markdown();
+
+} // namespace pbsim::runner

@@ -1,0 +1,146 @@
+// pbsim command line: run, validate, bench, docs.
+#include "runner/bench.hpp"
+#include "runner/docs.hpp"
+#include "runner/run.hpp"
+#include "runner/scenario_file.hpp"
+#include "runner/version.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+#include <string>
+
+using namespace pbsim::runner;
+
+namespace {
+
+std::string joined(int argc, char** argv) {
+    std::string s;
+    for (int i = 0; i < argc; ++i) s += (i ? " " : "") + std::string(argv[i]);
+    return s;
+}
+
+int validate_command(const std::string& file, bool print) {
+    try {
+        const auto loaded = load_scenario(file);
+        const auto& s = loaded.scenario;
+        int varying = 0;
+        for (const auto& t : s.parameters) varying += t.varies();
+        if (print) {
+            std::cout << to_toml(s, "Resolved from " + file);
+        } else {
+            std::cout << file << ": OK: scenario '" << s.name << "', " << s.start.to_string()
+                      << " to " << s.end.to_string() << " (" << s.months() << " months), "
+                      << s.parameters.size() << " parameters, " << varying
+                      << " of them time-varying\n";
+        }
+        return kExitOk;
+    } catch (const ScenarioError& e) {
+        std::cerr << "pbsim: " << e.what() << "\n";
+        return kExitBadInput;
+    }
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{
+        "pbsim: an agent-based simulation of the uptake of personal budgets and direct payments\n"
+        "by adults with severe mental health problems in England, and its costs and outcomes.\n\n"
+        "Examples:\n"
+        "  pbsim run scenarios/baseline.toml --replications 8 --scale 0.1\n"
+        "  pbsim run scenarios/dp_support_everywhere.toml --seed 7 --out outputs/dps.h5\n"
+        "  pbsim run scenarios/baseline.toml --set crisis.pb_effect=0.3 --set "
+        "policy.active_offer=1@2015-04\n"
+        "  pbsim validate scenarios/my_policy.toml --print\n"
+        "  pbsim docs parameters        # every parameter: default, unit, range, source\n"
+        "  pbsim bench --scale 1\n\n"
+        "Exit status: 0 success, 1 failure while running, 2 bad input (scenario, option or\n"
+        "output path), 130 interrupted. Documentation: docs/ (odd.md, parameters.md,\n"
+        "hdf5-schema.md, performance.md).",
+        "pbsim"};
+    app.set_version_flag("--version", std::string("pbsim ") + pbsim::kVersion + " (" +
+                                          pbsim::kSourceRevision + ")");
+    app.require_subcommand(1);
+    app.get_formatter()->column_width(34);
+
+    RunOptions run;
+    run.command_line = joined(argc, argv);
+    std::string scenario_file;
+    auto* run_cmd = app.add_subcommand(
+        "run", "Run replications of a scenario in parallel and write one HDF5 file.\n"
+               "Same scenario + seed gives bit-identical datasets for any --threads; two\n"
+               "scenarios run with the same seed share common random numbers.");
+    run_cmd->add_option("scenario", scenario_file, "Scenario file (TOML), e.g. scenarios/baseline.toml")
+        ->required();
+    run_cmd->add_option("-r,--replications", run.replications, "Independent replications")
+        ->default_val(10)
+        ->check(CLI::Range(1, 100000));
+    run_cmd->add_option("-s,--seed", run.seed, "Master seed (any 64-bit number)")->default_val(1);
+    run_cmd->add_option("-t,--threads", run.threads, "Worker threads; 0 = all cores")
+        ->default_val(0)
+        ->check(CLI::Range(0, 4096));
+    run_cmd->add_option("--scale", run.scale,
+                        "Share of the national population to simulate, e.g. 0.1 (counts in the\n"
+                        "summary are scaled back up to national figures)")
+        ->default_val(1.0)
+        ->check(CLI::Range(1e-6, 10.0));
+    std::string out;
+    run_cmd->add_option("-o,--out", out, "Output HDF5 file [default: outputs/<scenario name>.h5]");
+    run_cmd->add_option("--set", run.settings,
+                        "Override a parameter: key=value, or key=value@YYYY-MM for 'from that\n"
+                        "month on' (repeatable; keys as in docs/parameters.md)");
+    run_cmd->add_flag("-q,--quiet", run.quiet, "No progress line and no summary table");
+
+    bool print = false;
+    std::string validate_file;
+    auto* validate_cmd = app.add_subcommand(
+        "validate", "Check a scenario file (keys, types, ranges, extends) without running it");
+    validate_cmd->add_option("scenario", validate_file, "Scenario file (TOML)")->required();
+    validate_cmd->add_flag("--print", print, "Print the fully resolved scenario as TOML");
+
+    BenchOptions bench;
+    std::string bench_file = "scenarios/baseline.toml";
+    auto* bench_cmd = app.add_subcommand(
+        "bench", "Measure agent-months per second (1 thread) and replications per minute (all cores)");
+    bench_cmd->add_option("scenario", bench_file, "Scenario file")->default_val(bench_file);
+    bench_cmd->add_option("--scale", bench.scale, "Population scale")->default_val(1.0)->check(CLI::Range(1e-6, 10.0));
+    bench_cmd->add_option("-r,--replications", bench.replications, "Replications on all cores; 0 = two per core")->default_val(0);
+    bench_cmd->add_option("-t,--threads", bench.threads, "Threads; 0 = all cores")->default_val(0);
+
+    std::string which;
+    auto* docs_cmd = app.add_subcommand(
+        "docs", "Print a generated reference document (docs/parameters.md, docs/hdf5-schema.md)");
+    docs_cmd->add_option("document", which, "parameters | schema")
+        ->required()
+        ->check(CLI::IsMember({"parameters", "schema"}));
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        app.exit(e); // prints the message and a hint to use --help
+        return kExitBadInput;
+    }
+
+    if (*run_cmd) {
+        run.scenario_file = scenario_file;
+        run.out = out;
+        return run_command(run);
+    }
+    if (*validate_cmd) return validate_command(validate_file, print);
+    if (*bench_cmd) {
+        bench.scenario_file = bench_file;
+        return bench_command(bench);
+    }
+    if (*docs_cmd) {
+        std::cout << (which == "parameters" ? parameters_markdown() : schema_markdown());
+        return kExitOk;
+    }
+    return kExitBadInput;
+}

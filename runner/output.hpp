@@ -1,0 +1,71 @@
+// The HDF5 output file of a run (schema: docs/hdf5-schema.md).
+//
+// The file is written under a temporary name (FINAL.partial-PID) and renamed
+// to its final name only by commit(): an interrupted or failed run never
+// leaves a file that looks complete.
+#pragma once
+
+#include "model/simulation.hpp"
+#include "model/summary.hpp"
+#include "model/world.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace pbsim::runner {
+
+// Raised for any failure to create or write the output file; what() is a
+// one-line message naming the file.
+struct OutputError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// Root attributes of every output file.
+struct Provenance {
+    std::string pbsim_version;
+    std::string source_revision;
+    std::string scenario_name;
+    std::string scenario_file;
+    std::string scenario_toml; // fully resolved scenario, itself a valid scenario file
+    std::uint64_t seed = 0;
+    int replications = 0;
+    std::string start_month; // YYYY-MM
+    int months = 0;
+    double scale = 1.0;
+    std::string created_utc; // ISO 8601
+    std::string command_line;
+};
+
+struct OutputLayout {
+    std::vector<LocalAuthority> councils;
+    std::vector<std::string> month_labels;     // YYYY-MM, one per month
+    std::vector<SummaryValue> summary_columns; // names, units, descriptions (values ignored)
+};
+
+class H5Output {
+  public:
+    // Creates the temporary file with every dataset; throws OutputError.
+    H5Output(std::filesystem::path final_path, const Provenance& provenance,
+             const OutputLayout& layout);
+    ~H5Output(); // without commit(): closes and removes the temporary file
+    H5Output(const H5Output&) = delete;
+    H5Output& operator=(const H5Output&) = delete;
+
+    // Writes replication r's time series and summary row. Thread-safe.
+    void write_replication(int r, const ReplicationResult& result,
+                           const std::vector<SummaryValue>& summary);
+    // Closes the file and renames it to its final name; throws OutputError.
+    void commit();
+
+    const std::filesystem::path& temporary_path() const;
+
+  private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+} // namespace pbsim::runner

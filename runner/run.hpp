@@ -1,0 +1,57 @@
+// `pbsim run`: replications of a scenario in parallel (oneTBB), written to one
+// HDF5 file. Each replication is independent and keyed by its own number, so
+// the datasets are bit-identical whatever the thread count.
+#pragma once
+
+#include "model/scenario.hpp"
+#include "model/simulation.hpp"
+#include "model/summary.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace pbsim::runner {
+
+// Exit statuses of the CLI.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;   // unexpected failure while running
+inline constexpr int kExitBadInput = 2;  // bad scenario, option or output path
+inline constexpr int kExitInterrupted = 130;
+
+struct RunOptions {
+    std::filesystem::path scenario_file;
+    std::vector<std::string> settings; // --set key=value[@YYYY-MM]
+    int replications = 10;
+    std::uint64_t seed = 1;
+    int threads = 0; // 0: all cores
+    double scale = 1.0;
+    std::filesystem::path out; // empty: outputs/<scenario name>.h5
+    bool quiet = false;
+    std::string command_line;
+};
+
+int run_command(const RunOptions& options);
+
+// Runs replications [0, n) of a scenario on `threads` threads, calling
+// `done(r, result)` as each finishes (from worker threads). Stops early when
+// `stop()` turns true; returns false if it did.
+struct ReplicationRunner {
+    const Scenario& scenario;
+    std::uint64_t seed;
+    double scale;
+    int threads;
+    std::function<void(int months_done)> on_progress = {};
+    std::function<bool()> stop = [] { return false; };
+
+    bool run(int replications,
+             const std::function<void(int, ReplicationResult&&)>& done) const;
+};
+
+// Requests a clean stop of running replications (SIGINT/SIGTERM handlers).
+void install_stop_handlers();
+bool stop_requested();
+
+} // namespace pbsim::runner

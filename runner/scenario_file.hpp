@@ -1,0 +1,51 @@
+// Scenario files (TOML): loading with `extends` inheritance, validation against
+// the parameter registry, and the fully resolved text written into outputs.
+//
+//   name = "dp_support_everywhere"       # optional, defaults to the file stem
+//   description = "..."                  # optional
+//   extends = "baseline.toml"            # optional, relative to this file
+//   start = "2001-01"                    # first simulated month
+//   end = "2020-12"                      # last simulated month
+//   [dp_support_service]
+//   coverage = 0.15                      # a constant, or
+//   coverage = { "2015-04" = 1.0 }       # values from dates on (earlier: inherited)
+#pragma once
+
+#include "model/scenario.hpp"
+
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace pbsim::runner {
+
+// Bad scenario input. what() is one line naming the file, the key, the value
+// and what is accepted; the CLI prints it and exits with status 2.
+struct ScenarioError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+struct LoadedScenario {
+    Scenario scenario;
+    std::filesystem::path file;
+};
+
+LoadedScenario load_scenario(const std::filesystem::path& file);
+
+// Parses TOML text as if read from `file` (which resolves `extends`).
+LoadedScenario parse_scenario(std::string_view text, const std::filesystem::path& file);
+
+// Applies "key=value" or "key=value@YYYY-MM" (from that month on) from the
+// command line; `origin` names the source in errors (e.g. "--set").
+void apply_setting(Scenario& s, std::string_view assignment, std::string_view origin);
+
+// Checks every value against the registry and the cross-parameter rules;
+// throws ScenarioError naming `origin`.
+void validate(const Scenario& s, std::string_view origin);
+
+// The resolved scenario as TOML: every parameter, with its timeline from the
+// start month on. Loading this text gives back the same scenario.
+std::string to_toml(const Scenario& s, std::string_view header_comment = {});
+
+} // namespace pbsim::runner
