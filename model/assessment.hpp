@@ -47,7 +47,7 @@ inline void step_assessing(MonthContext& m, std::uint32_t i, const CouncilMonth&
         tally[Metric::approvals] += 1;
     } else {
         m.move(i, PathwayState::aware);
-        u.discouraged_until[i] = m.t + c.discouraged_months;
+        u.discouraged_until[i] = m.t + c.discouraged_months + 1; // no request for that many months
         tally[Metric::refusals] += 1;
     }
 }

@@ -40,11 +40,12 @@ inline void account_user(MonthContext& m, std::uint32_t i, const CouncilMonth& c
     tally.ascot_sum += ascot;
     tally[Metric::qalys] += utility / 12.0f;
     if (in_hospital) tally[Metric::in_hospital] += 1;
-    if (u.reach_dp_support[i] < c.cover_dp_support &&
-        (is_applying(s) || s == PathwayState::holding_dp))
+    // Services are costed for every user they help: DP support from awareness
+    // to holding a DP; advocacy for anyone not (yet) holding a budget.
+    if (u.reach_dp_support[i] < c.cover_dp_support && s != PathwayState::unaware &&
+        s != PathwayState::holding_managed)
         tally[Metric::dp_support_users] += 1;
-    if (u.reach_advocacy[i] < c.cover_advocacy && is_applying(s))
-        tally[Metric::advocacy_users] += 1;
+    if (u.reach_advocacy[i] < c.cover_advocacy && !is_holding(s)) tally[Metric::advocacy_users] += 1;
     if (u.reach_peer_support[i] < c.cover_peer_support) tally[Metric::peer_support_members] += 1;
     if (u.reach_crisis_prevention[i] < c.cover_crisis_prevention)
         tally[Metric::crisis_prevention_reached] += 1;

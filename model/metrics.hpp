@@ -44,10 +44,10 @@ enum class MetricKind { state, flow, outcome, cost };
     X(coordinator_changes, flow, "people/month", "Users whose care coordinator changed")          \
     X(coordinators_leaving, flow, "staff/month", "Care coordinators who left")                    \
     X(coordinators_trained, flow, "staff/month", "Care coordinators trained")                     \
-    X(dp_support_users, flow, "people", "Users applying or holding a DP whom a DP support service reaches") \
-    X(advocacy_users, flow, "people", "Users with an application under way whom advocacy reaches") \
-    X(peer_support_members, flow, "people", "Members of peer-support groups")                     \
-    X(crisis_prevention_reached, flow, "people", "Users a crisis prevention service reaches")    \
+    X(dp_support_users, state, "people", "Aware, applying or DP-holding users a DP support service helps") \
+    X(advocacy_users, state, "people", "Users without a budget whom advocacy reaches")            \
+    X(peer_support_members, state, "people", "Members of peer-support groups")                    \
+    X(crisis_prevention_reached, state, "people", "Users a crisis prevention service reaches")    \
     /* outcomes */                                                                                \
     X(qalys, outcome, "QALYs/month", "Health-related QALYs accrued (undiscounted)")               \
     X(care_related_qol, outcome, "ASCOT score (0-1)", "Mean care-related quality of life of active users") \

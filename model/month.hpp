@@ -40,10 +40,12 @@ struct MonthContext {
 };
 
 // The month the user last lost continuity of care coordinator: their own
-// reassignment or their coordinator's replacement, whichever is later.
+// reassignment, or the replacement of their coordinator after they joined the
+// post, whichever is later (kLongAgo if never).
 inline std::int32_t continuity_lost_at(const World& w, std::uint32_t i) {
-    const auto post = w.users.coordinator[i];
-    return std::max(w.users.coordinator_since[i], w.coordinators.in_post_since[post]);
+    const auto& u = w.users;
+    const std::int32_t replaced = w.coordinators.in_post_since[u.coordinator[i]];
+    return std::max(u.reassigned_at[i], replaced > u.coordinator_since[i] ? replaced : kLongAgo);
 }
 
 } // namespace pbsim

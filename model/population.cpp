@@ -125,14 +125,15 @@ void enter_user(World& w, const Parameters& p, const Rng& rng, std::uint32_t i,
                                            la.post_count - 1,
                                            static_cast<std::uint32_t>(r * la.post_count));
     // A newcomer has not lost continuity: only later changes count.
-    u.coordinator_since[i] = kLongAgo;
+    u.coordinator_since[i] = t;
+    u.reassigned_at[i] = kLongAgo;
 }
 
 float draw_amount(const CouncilMonth& cm, const LocalAuthority& la, int severity, double u1,
                   double u2) {
     const double amount = cm.median_amount[severity - 1] * la.amount_multiplier *
                           std::exp(cm.amount_sigma * standard_normal(u1, u2));
-    return static_cast<float>(std::min(amount, cm.amount_cap * la.amount_multiplier));
+    return static_cast<float>(std::min(amount, cm.amount_cap));
 }
 
 void CareCoordinators::resize(std::size_t n) {
@@ -169,6 +170,7 @@ void ServiceUsers::resize(std::size_t n) {
     hospital_days_left.resize(n);
     coordinator.resize(n);
     coordinator_since.resize(n);
+    reassigned_at.resize(n);
     peers_holding.resize(n);
 }
 
@@ -195,6 +197,7 @@ World generate_world(const Parameters& p, int total_users, const Rng& rng,
     auto& u = w.users;
     for (std::uint32_t i = 0; i < u.size(); ++i) {
         enter_user(w, p, rng, i, 0, 0, calendar_key);
+        u.coordinator_since[i] = kLongAgo; // with their coordinator since before the start
         const auto s = rng.uniform4(Purpose::initial_state, i, 0);
         if (s[0] < p.population.initial_dp_share) {
             u.state[i] = PathwayState::holding_dp;

@@ -42,9 +42,10 @@ class Rng {
         : key_{{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)}},
           replication_(replication) {}
 
-    // `month` is the simulation month index (or a generation number for
-    // entity-creation purposes) and must be < 2^16; `k` distinguishes several
-    // calls for one (purpose, entity, month).
+    // `month` is the calendar month index (Month::index, so scenarios that
+    // start at different dates still share draws), or a generation number for
+    // entity-creation purposes; only its low 16 bits are used. `k`
+    // distinguishes several calls for one (purpose, entity, month).
     Uniform4 uniform4(Purpose purpose, std::uint32_t entity, std::uint32_t month,
                       std::uint32_t k = 0) const {
         const r123::Philox4x32::ctr_type ctr{

@@ -79,9 +79,10 @@ void Simulation::step() {
     // 1. Workforce (population turnover happens per user below).
     workforce::step(m, params_);
 
-    // 1-8 per user, in the documented order. Every process reads the state at
-    // the start of the month: a user moves at most one step along the pathway,
-    // and peers' new budgets count from next month.
+    // 1-8 per user, in the documented order. A user moves at most one step
+    // along the pathway a month (the step for their state at the start of the
+    // month); crisis and accounting then see the state after that step. Peers'
+    // new budgets count from next month.
     auto& u = world_.users;
     for (std::uint32_t i = 0; i < u.size(); ++i) {
         const int council = u.council[i];

@@ -60,7 +60,7 @@ class Simulation {
   private:
     void update_parameters();
 
-    const Scenario& scenario_;
+    const Scenario scenario_; // a copy: small, and safe against temporaries
     RunSettings settings_;
     Rng rng_;
     World world_;

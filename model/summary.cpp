@@ -20,7 +20,9 @@ std::string suffix(std::string_view date) {
 
 std::vector<SummaryValue> summarise(const ReplicationResult& r, const Scenario& s, double scale) {
     std::vector<SummaryValue> out;
-    const double to_national = 1.0 / scale;
+    // Scale up by the users actually simulated (every council has at least one).
+    const double to_national = s.at(s.start).population.users /
+                               static_cast<double>(simulated_users(s, scale));
     const double nan = std::numeric_limits<double>::quiet_NaN();
 
     auto checkpoint = [&](std::string label, int t) {

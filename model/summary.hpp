@@ -1,6 +1,7 @@
 // The per-replication summary: uptake at checkpoint dates, and totals of
 // flows, costs and outcomes over the run, undiscounted and discounted.
-// Counts and costs are scaled up to national figures (divided by the scale);
+// Counts and costs are scaled up to national figures (national users over
+// simulated users, which is 1/scale unless the sample is tiny);
 // shares and means are scale-free.
 #pragma once
 

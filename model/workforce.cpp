@@ -32,15 +32,21 @@ void step(MonthContext& m, const std::vector<Parameters>& params) {
     for (std::uint32_t i = 0; i < u.size(); ++i)
         if (u.state[i] == PathwayState::requested) ++waiting[u.coordinator[i]];
     for (std::uint32_t post = 0; post < cc.size(); ++post) {
-        const auto& c = m.coefficients[cc.council[post]];
-        const auto& rq = params[cc.council[post]].request;
+        const int council = cc.council[post];
+        const auto& c = m.coefficients[council];
+        const auto& rq = params[council].request;
+        const auto& la = m.world.councils[council];
+        // Capacity is per caseload of `coordinator.caseload` users, so that a
+        // small sample (a post with fewer users) keeps capacity per user.
+        const float capacity = c.assessment_capacity * static_cast<float>(la.user_count) /
+                               static_cast<float>(la.post_count * params[council].coordinator.caseload);
         const float tells = cc.attitude[post] * cc.knowledge[post];
         cc.awareness_not[post] =
             1.0f - c.from_coordinator * (tells + c.active_offer * (1.0f - tells));
         cc.request_factor[post] =
             static_cast<float>(std::exp(rq.coordinator_effect * (cc.attitude[post] - 0.5)));
         cc.queue_start_p[post] =
-            waiting[post] == 0 ? 1.0f : std::min(1.0f, c.assessment_capacity / waiting[post]);
+            waiting[post] == 0 ? 1.0f : std::min(1.0f, capacity / static_cast<float>(waiting[post]));
     }
 }
 

@@ -27,6 +27,7 @@ inline void reassign(MonthContext& m, std::uint32_t i, const CouncilMonth& c) {
     const std::uint32_t current = u.coordinator[i] - la.first_post;
     u.coordinator[i] = la.first_post + (offset >= current ? offset + 1 : offset);
     u.coordinator_since[i] = m.t;
+    u.reassigned_at[i] = m.t;
 }
 
 } // namespace pbsim::workforce

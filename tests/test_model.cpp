@@ -1,0 +1,315 @@
+// Invariants, limiting cases and statistical properties of the model.
+#include "model/population.hpp"
+#include "model/simulation.hpp"
+#include "model/summary.hpp"
+#include "test_support.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstring>
+
+using namespace pbsim;
+using namespace pbsim::testing;
+
+namespace {
+
+// A history with every pathway in use: managed budgets and some campaign.
+Scenario busy_scenario() {
+    Scenario s = small_scenario(3000, 10, 10);
+    s.set_constant("policy.managed_budgets", 1);
+    s.set_constant("information.campaign_intensity", 0.5);
+    s.set_from("workforce.restructuring", Month::from_ym(2005, 1), 1);
+    s.set_from("workforce.restructuring", Month::from_ym(2007, 1), 0);
+    return s;
+}
+
+} // namespace
+
+TEST_CASE("people are conserved and states are legal every month") {
+    const Scenario s = busy_scenario();
+    Simulation sim(s, {3, 0, 1.0});
+    const auto n_users = static_cast<double>(sim.world().users.size());
+    while (!sim.done()) {
+        sim.step();
+        const auto& r = sim.result();
+        const int t = sim.month() - 1;
+        double in_states = 0;
+        for (int k = 0; k < kPathwayStates; ++k)
+            in_states += r.national(static_cast<Metric>(index(Metric::unaware) + k), t);
+        REQUIRE(r.national(Metric::population, t) == n_users);
+        REQUIRE(in_states == n_users);
+        REQUIRE(r.national(Metric::entries, t) == r.national(Metric::exits, t));
+        const auto& u = sim.world().users;
+        for (std::uint32_t i = 0; i < u.size(); ++i) {
+            REQUIRE(static_cast<int>(u.state[i]) < kPathwayStates);
+            REQUIRE((u.severity[i] >= 1 && u.severity[i] <= 3));
+            const auto& la = sim.world().councils[u.council[i]];
+            REQUIRE(u.coordinator[i] >= la.first_post);
+            REQUIRE(u.coordinator[i] < la.first_post + la.post_count);
+            REQUIRE((!is_holding(u.state[i]) || u.pb_amount[i] > 0));
+        }
+    }
+    // Every pathway state was actually visited.
+    const auto& r = sim.result();
+    for (Metric m : {Metric::aware, Metric::requested, Metric::in_assessment,
+                     Metric::support_planning, Metric::holding_dp, Metric::holding_managed,
+                     Metric::handed_back})
+        CHECK(run_total(r, m) > 0);
+    for (Metric m : {Metric::refusals, Metric::hand_backs, Metric::lost_requests,
+                     Metric::review_endings, Metric::admissions})
+        CHECK(run_total(r, m) > 0);
+}
+
+TEST_CASE("every metric is finite and non-negative; costs too") {
+    const Scenario s = busy_scenario();
+    const auto r = simulate(s, {5, 1, 1.0});
+    for (std::size_t k = 0; k < kMetricCount; ++k)
+        for (int t = 0; t < r.months; ++t)
+            for (int c = 0; c < r.councils; ++c) {
+                const double v = r.at(static_cast<Metric>(k), t, c);
+                INFO(kMetrics[k].name << " month " << t << " council " << c);
+                REQUIRE(std::isfinite(v));
+                REQUIRE(v >= 0);
+            }
+}
+
+TEST_CASE("peer counts kept incrementally equal a recount from the network") {
+    Simulation sim(busy_scenario(), {9, 0, 1.0});
+    while (!sim.done()) sim.step();
+    const auto& w = sim.world();
+    std::vector<int> recount(w.users.size(), 0);
+    for (std::uint32_t i = 0; i < w.users.size(); ++i)
+        if (is_holding(w.users.state[i]))
+            for (auto j : peers_of(w, i)) ++recount[j];
+    for (std::uint32_t i = 0; i < w.users.size(); ++i) REQUIRE(w.users.peers_holding[i] == recount[i]);
+}
+
+TEST_CASE("the peer network is symmetric, loop-free and mostly within councils") {
+    Scenario s = small_scenario(5000, 10, 1);
+    const Parameters p = s.at(s.start);
+    const World w = generate_world(p, 5000, Rng(1, 0), s.start.index);
+    std::size_t ties = 0, within = 0;
+    for (std::uint32_t i = 0; i < w.users.size(); ++i)
+        for (auto j : peers_of(w, i)) {
+            REQUIRE(j != i);
+            const auto back = peers_of(w, j);
+            REQUIRE(std::find(back.begin(), back.end(), i) != back.end());
+            ++ties;
+            within += w.users.council[i] == w.users.council[j];
+        }
+    const double mean_degree = static_cast<double>(ties) / w.users.size();
+    CHECK(mean_degree == Approx(p.network.mean_degree).epsilon(0.05));
+    // Rewired ties leave the council with probability rewiring x cross_council_share.
+    CHECK(1.0 - static_cast<double>(within) / ties ==
+          Approx(p.network.rewiring * p.network.cross_council_share).margin(0.01));
+}
+
+TEST_CASE("limiting case: with no awareness channels nobody requests") {
+    Scenario s = small_scenario();
+    for (const char* key : {"awareness.background", "awareness.from_coordinator",
+                            "awareness.from_peer", "awareness.from_peer_group",
+                            "awareness.from_campaign", "awareness.from_voluntary",
+                            "awareness.from_advocate", "population.initial_aware_share",
+                            "population.initial_dp_share"})
+        s.set_constant(key, 0);
+    s.set_constant("policy.active_offer", 1); // even the duty to offer cannot act without a channel
+    const auto r = simulate(s, {1, 0, 1.0});
+    CHECK(run_total(r, Metric::became_aware) == 0);
+    CHECK(run_total(r, Metric::new_requests) == 0);
+    CHECK(run_total(r, Metric::new_pbs) == 0);
+    CHECK(run_total(r, Metric::cost_pb_spend) == 0);
+}
+
+TEST_CASE("limiting case: zero crisis hazard means no crises, admissions or bed-days") {
+    Scenario s = small_scenario();
+    for (const char* key : {"crisis.rate_severity_1", "crisis.rate_severity_2", "crisis.rate_severity_3"})
+        s.set_constant(key, 0);
+    const auto r = simulate(s, {1, 0, 1.0});
+    CHECK(run_total(r, Metric::crises) == 0);
+    CHECK(run_total(r, Metric::admissions) == 0);
+    CHECK(run_total(r, Metric::bed_days) == 0);
+    CHECK(run_total(r, Metric::cost_inpatient) == 0);
+}
+
+TEST_CASE("limiting case: no exits means nobody enters or leaves") {
+    Scenario s = small_scenario();
+    s.set_constant("population.exit_rate", 0);
+    const auto r = simulate(s, {1, 0, 1.0});
+    CHECK(run_total(r, Metric::exits) == 0);
+    CHECK(run_total(r, Metric::entries) == 0);
+}
+
+TEST_CASE("exits happen at the exit rate") {
+    Scenario s = small_scenario(20000, 10, 10);
+    const double rate = s.at(s.start).population.exit_rate;
+    const auto r = simulate(s, {2, 0, 1.0});
+    const double user_months = 20000.0 * r.months;
+    const double exits = run_total(r, Metric::exits);
+    // Binomial: SE of the rate is sqrt(p(1-p)/n); allow 4 SE.
+    CHECK(std::abs(exits / user_months - rate) < 4 * std::sqrt(rate * (1 - rate) / user_months));
+}
+
+TEST_CASE("crises happen at the severity-weighted hazard when nothing modifies it") {
+    Scenario s = small_scenario(20000, 10, 5);
+    // Switch off everything that changes the hazard: no budgets, services or turnover.
+    for (const char* key : {"population.initial_dp_share", "awareness.background",
+                            "awareness.from_coordinator", "awareness.from_voluntary",
+                            "awareness.from_advocate", "awareness.from_campaign",
+                            "population.initial_aware_share", "crisis_prevention.coverage",
+                            "coordinator.turnover"})
+        s.set_constant(key, 0);
+    const Parameters p = s.at(s.start);
+    const auto r = simulate(s, {4, 0, 1.0});
+    // Users at risk are those not in hospital at the start of the month.
+    double at_risk = 0, expected = 0;
+    Simulation sim(s, {4, 0, 1.0});
+    const auto& u = sim.world().users;
+    const double rates[3] = {p.crisis.rate_severity_1, p.crisis.rate_severity_2, p.crisis.rate_severity_3};
+    while (!sim.done()) {
+        std::vector<std::uint8_t> out(u.size());
+        for (std::uint32_t i = 0; i < u.size(); ++i) {
+            if (u.hospital_days_left[i] > 0) continue;
+            at_risk += 1;
+            expected += rates[u.severity[i] - 1];
+        }
+        sim.step();
+    }
+    const double crises = run_total(r, Metric::crises);
+    CHECK(std::abs(crises - expected) < 4 * std::sqrt(expected));
+    CHECK(at_risk > 0);
+}
+
+TEST_CASE("admissions have the configured lognormal length of stay") {
+    Scenario s = small_scenario(20000, 10, 20);
+    const Parameters p = s.at(s.start);
+    const auto r = simulate(s, {6, 0, 1.0});
+    // Bed-days per admission approach the lognormal mean, less the stays still
+    // running at the end (a small share over 20 years) and the ceiling to whole days.
+    const double mean_los = p.crisis.los_median_days * std::exp(p.crisis.los_sigma * p.crisis.los_sigma / 2);
+    const double per_admission = run_total(r, Metric::bed_days) / run_total(r, Metric::admissions);
+    CHECK(per_admission == Approx(mean_los + 0.5).epsilon(0.06));
+    // Crisis types split as configured.
+    const double crises = run_total(r, Metric::crises);
+    CHECK(run_total(r, Metric::admissions) / crises == Approx(p.crisis.share_admission).margin(0.01));
+    CHECK(run_total(r, Metric::home_treatments) / crises ==
+          Approx(p.crisis.share_home_treatment).margin(0.01));
+}
+
+TEST_CASE("managed budgets appear only once the policy allows them") {
+    Scenario s = small_scenario(5000, 10, 10);
+    s.set_constant("policy.managed_budgets", 0);
+    s.set_from("policy.managed_budgets", Month::from_ym(2006, 1), 1);
+    const auto r = simulate(s, {2, 0, 1.0});
+    const int switch_month = Month::from_ym(2006, 1) - s.start;
+    for (int t = 0; t < switch_month; ++t) REQUIRE(r.national(Metric::holding_managed, t) == 0);
+    CHECK(r.national(Metric::holding_managed, r.months - 1) > 0);
+}
+
+TEST_CASE("same seed gives identical results; another seed or replication differs") {
+    const Scenario s = busy_scenario();
+    const auto a = simulate(s, {21, 0, 1.0});
+    const auto b = simulate(s, {21, 0, 1.0});
+    REQUIRE(a.values.size() == b.values.size());
+    CHECK(std::memcmp(a.values.data(), b.values.data(), a.values.size() * sizeof(double)) == 0);
+    CHECK(simulate(s, {22, 0, 1.0}).values != a.values);
+    CHECK(simulate(s, {21, 1, 1.0}).values != a.values);
+}
+
+TEST_CASE("the population is shared by scenarios that differ only in behaviour") {
+    Scenario a = busy_scenario();
+    Scenario b = busy_scenario();
+    b.set_constant("request.base_rate", 0.2);
+    b.set_constant("crisis.pb_effect", 0.9);
+    const auto ra = simulate(a, {4, 2, 1.0});
+    const auto rb = simulate(b, {4, 2, 1.0});
+    // Exits are drawn at entry from population purposes only: identical month by month.
+    for (int t = 0; t < ra.months; ++t)
+        for (int c = 0; c < ra.councils; ++c) REQUIRE(ra.at(Metric::exits, t, c) == rb.at(Metric::exits, t, c));
+    CHECK(run_total(ra, Metric::new_requests) != run_total(rb, Metric::new_requests));
+}
+
+TEST_CASE("common random numbers: a lever in one council leaves isolated councils bit-identical") {
+    Scenario base = busy_scenario();
+    base.set_constant("network.cross_council_share", 0); // councils do not share peers
+    Scenario lever = base;
+    lever.council_overrides.push_back(
+        {0, find_parameter("dp_support_service.coverage"), Timeline{{{Month{0}, 1.0}}}});
+    const auto a = simulate(base, {8, 0, 1.0});
+    const auto b = simulate(lever, {8, 0, 1.0});
+    // Council 0 changes...
+    double diff0 = 0;
+    for (int t = 0; t < a.months; ++t)
+        diff0 += std::abs(a.at(Metric::holding_dp, t, 0) - b.at(Metric::holding_dp, t, 0));
+    CHECK(diff0 > 0);
+    // ...every other council's every metric is unchanged.
+    for (std::size_t k = 0; k < kMetricCount; ++k)
+        for (int t = 0; t < a.months; ++t)
+            for (int c = 1; c < a.councils; ++c)
+                REQUIRE(a.at(static_cast<Metric>(k), t, c) == b.at(static_cast<Metric>(k), t, c));
+}
+
+TEST_CASE("scale samples the population; councils are the same in every replication") {
+    Scenario s = small_scenario(10000, 10, 1);
+    CHECK(simulated_users(s, 0.5) == 5000);
+    CHECK(simulated_users(s, 1e-6) == 10); // at least one user per council
+    const Parameters p = s.at(s.start);
+    const auto a = make_councils(p, 5000, Rng(3, 0));
+    const auto b = make_councils(p, 5000, Rng(3, 7));
+    for (std::size_t c = 0; c < a.size(); ++c) {
+        CHECK(a[c].size_share == b[c].size_share);
+        CHECK(a[c].dp_culture == b[c].dp_culture);
+    }
+    std::uint32_t total = 0;
+    for (const auto& la : a) total += la.user_count;
+    CHECK(total == 5000);
+}
+
+TEST_CASE("summary totals equal the sums of the time series, scaled to national") {
+    const Scenario s = busy_scenario();
+    const double scale = 0.02; // 3000 users stand for 150,000
+    const auto r = simulate(s, {3, 0, scale});
+    const auto summary = summarise(r, s, scale);
+    auto value = [&](std::string_view name) {
+        for (const auto& v : summary)
+            if (v.name == name) return v.value;
+        FAIL("no summary column " << name);
+        return 0.0;
+    };
+    CHECK(value("crises_total") == Approx(run_total(r, Metric::crises) / scale));
+    CHECK(value("cost_inpatient_total") == Approx(run_total(r, Metric::cost_inpatient) / scale));
+    CHECK(value("cost_inpatient_discounted") < value("cost_inpatient_total"));
+    const int end = r.months - 1;
+    CHECK(value("uptake_share_end") ==
+          Approx((r.national(Metric::holding_dp, end) + r.national(Metric::holding_managed, end)) /
+                 r.national(Metric::population, end)));
+    CHECK(std::isnan(value("uptake_share_2014_12"))); // the run ends in 2010
+    double total = 0;
+    for (const auto& v : summary)
+        if (v.name.starts_with("cost_") && v.name.ends_with("_total") && v.name != "cost_total")
+            total += v.value;
+    CHECK(value("cost_total") == Approx(total));
+}
+
+TEST_CASE("discounting follows the 3.5% annual rate") {
+    CHECK(discount_factor(0.035, 0) == 1.0);
+    CHECK(discount_factor(0.035, 12) == Approx(1 / 1.035));
+    CHECK(discount_factor(0.035, 120) == Approx(std::pow(1.035, -10)));
+}
+
+TEST_CASE("every parameter struct field is in the registry") {
+    // Fill with a byte pattern no default produces, then apply the registry:
+    // any 8-byte word left untouched is a field the registry does not know.
+    Parameters p;
+    std::memset(static_cast<void*>(&p), 0xA5, sizeof p);
+    for (const auto& spec : parameter_registry()) spec.set(p, spec.default_value);
+    const auto* bytes = reinterpret_cast<const unsigned char*>(&p);
+    for (std::size_t w = 0; w + 8 <= sizeof p; w += 8) {
+        bool untouched = true;
+        for (std::size_t k = 0; k < 8; ++k) untouched &= bytes[w + k] == 0xA5;
+        INFO("untouched bytes at offset " << w);
+        CHECK_FALSE(untouched);
+    }
+    // And every key is unique and found.
+    for (const auto& spec : parameter_registry()) CHECK(&parameter_registry()[find_parameter(spec.key)] == &spec);
+}
