@@ -10,12 +10,11 @@
 
 namespace pbsim::allocation {
 
-inline void step(MonthContext& m, std::uint32_t i, const CouncilMonth& c) {
+inline void step(MonthContext& m, const UserMonth& um, const CouncilMonth& c, const Draw4& r) {
     auto& u = m.world.users;
-    const auto r = m.rng.uniform4(Purpose::support_planning, i, m.key);
+    const std::uint32_t i = um.i;
     if (r[0] >= c.planning_complete) return;
-    const float dp_share =
-        u.reach_dp_support[i] < c.cover_dp_support ? c.dp_share_supported : c.dp_share;
+    const float dp_share = (um.services & kDpSupport) ? c.dp_share_supported : c.dp_share;
     const bool dp = !c.managed_budgets || r[1] < dp_share;
     u.pb_amount[i] = draw_amount(c, m.world.councils[u.council[i]], u.severity[i], r[2], r[3]);
     m.move(i, dp ? PathwayState::holding_dp : PathwayState::holding_managed);

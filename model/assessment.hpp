@@ -11,17 +11,18 @@
 namespace pbsim::assessment {
 
 // Returns true if the request was lost on a change of coordinator.
-inline bool lose_on_change(MonthContext& m, std::uint32_t i, const CouncilMonth& c, double u) {
-    if (continuity_lost_at(m.world, i) != m.t || u >= c.lost_request) return false;
-    m.move(i, PathwayState::aware);
-    m.tally[m.world.users.council[i]][Metric::lost_requests] += 1;
+inline bool lose_on_change(MonthContext& m, const UserMonth& um, const CouncilMonth& c, double u) {
+    if (!um.continuity_lost_now || u >= c.lost_request) return false;
+    m.move(um.i, PathwayState::aware);
+    m.tally[m.world.users.council[um.i]][Metric::lost_requests] += 1;
     return true;
 }
 
-inline void step_waiting(MonthContext& m, std::uint32_t i, const CouncilMonth& c) {
+inline void step_waiting(MonthContext& m, const UserMonth& um, const CouncilMonth& c,
+                         const Draw4& r) {
     const auto& u = m.world.users;
-    const auto r = m.rng.uniform4(Purpose::assessment, i, m.key);
-    if (lose_on_change(m, i, c, r[1])) return;
+    const std::uint32_t i = um.i;
+    if (lose_on_change(m, um, c, r[1])) return;
     if (r[0] < m.world.coordinators.queue_start_p[u.coordinator[i]]) {
         m.move(i, PathwayState::in_assessment);
         m.tally[u.council[i]][Metric::assessments_started] += 1;
@@ -36,10 +37,11 @@ inline double approval_probability(const World& w, std::uint32_t i, const Counci
                         (w.users.severity[i] - 1));
 }
 
-inline void step_assessing(MonthContext& m, std::uint32_t i, const CouncilMonth& c) {
+inline void step_assessing(MonthContext& m, const UserMonth& um, const CouncilMonth& c,
+                           const Draw4& r) {
     auto& u = m.world.users;
-    const auto r = m.rng.uniform4(Purpose::assessment, i, m.key);
-    if (lose_on_change(m, i, c, r[1])) return;
+    const std::uint32_t i = um.i;
+    if (lose_on_change(m, um, c, r[1])) return;
     if (r[0] >= c.assessment_complete) return;
     auto& tally = m.tally[u.council[i]];
     if (r[2] < approval_probability(m.world, i, c)) {

@@ -11,13 +11,14 @@
 
 namespace pbsim::awareness {
 
-inline void step(MonthContext& m, std::uint32_t i, const CouncilMonth& c) {
+inline void step(MonthContext& m, const UserMonth& um, const CouncilMonth& c, const Draw4& r) {
     const auto& u = m.world.users;
+    const std::uint32_t i = um.i;
     float p_not = c.aware_not_general * m.world.coordinators.awareness_not[u.coordinator[i]] *
                   c.aware_not_peers[std::min<int>(u.peers_holding[i], kMaxPeerCount)];
-    if (u.reach_advocacy[i] < c.cover_advocacy) p_not *= c.aware_not_advocate;
-    if (u.reach_peer_support[i] < c.cover_peer_support) p_not *= c.aware_not_group;
-    if (m.rng.uniform(Purpose::awareness, i, m.key) < 1.0f - p_not) {
+    if (um.services & kAdvocacy) p_not *= c.aware_not_advocate;
+    if (um.services & kPeerSupport) p_not *= c.aware_not_group;
+    if (r[0] < 1.0f - p_not) {
         m.move(i, PathwayState::aware);
         m.tally[u.council[i]][Metric::became_aware] += 1;
     }

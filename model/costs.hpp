@@ -13,9 +13,10 @@
 
 namespace pbsim::costs {
 
-inline void account_user(MonthContext& m, std::uint32_t i, const CouncilMonth& c, bool crisis,
+inline void account_user(MonthContext& m, const UserMonth& um, const CouncilMonth& c, bool crisis,
                          float traditional_per_month, float substitution) {
     const auto& u = m.world.users;
+    const std::uint32_t i = um.i;
     auto& tally = m.tally[u.council[i]];
     const PathwayState s = u.state[i];
     tally.metric[static_cast<std::size_t>(s) + index(Metric::unaware)] += 1;
@@ -42,13 +43,12 @@ inline void account_user(MonthContext& m, std::uint32_t i, const CouncilMonth& c
     if (in_hospital) tally[Metric::in_hospital] += 1;
     // Services are costed for every user they help: DP support from awareness
     // to holding a DP; advocacy for anyone not (yet) holding a budget.
-    if (u.reach_dp_support[i] < c.cover_dp_support && s != PathwayState::unaware &&
-        s != PathwayState::holding_managed)
-        tally[Metric::dp_support_users] += 1;
-    if (u.reach_advocacy[i] < c.cover_advocacy && !is_holding(s)) tally[Metric::advocacy_users] += 1;
-    if (u.reach_peer_support[i] < c.cover_peer_support) tally[Metric::peer_support_members] += 1;
-    if (u.reach_crisis_prevention[i] < c.cover_crisis_prevention)
-        tally[Metric::crisis_prevention_reached] += 1;
+    const unsigned sv = um.services;
+    tally[Metric::dp_support_users] +=
+        (sv & kDpSupport) && s != PathwayState::unaware && s != PathwayState::holding_managed;
+    tally[Metric::advocacy_users] += (sv & kAdvocacy) && !is_holding(s);
+    tally[Metric::peer_support_members] += (sv & kPeerSupport) ? 1 : 0;
+    tally[Metric::crisis_prevention_reached] += (sv & kCrisisPrevention) ? 1 : 0;
 }
 
 // Prices the month's counts of one council and completes its derived metrics.

@@ -6,10 +6,10 @@ namespace pbsim {
 
 CouncilMonth derive_council_month(const Parameters& p) {
     CouncilMonth c{};
-    c.cover_dp_support = static_cast<float>(p.dp_support_service.coverage);
-    c.cover_advocacy = static_cast<float>(p.advocacy.coverage);
-    c.cover_peer_support = static_cast<float>(p.peer_support.coverage);
-    c.cover_crisis_prevention = static_cast<float>(p.crisis_prevention.coverage);
+    c.cover_dp_support = reach_threshold(p.dp_support_service.coverage);
+    c.cover_advocacy = reach_threshold(p.advocacy.coverage);
+    c.cover_peer_support = reach_threshold(p.peer_support.coverage);
+    c.cover_crisis_prevention = reach_threshold(p.crisis_prevention.coverage);
 
     const auto& a = p.awareness;
     c.aware_not_general =

@@ -6,16 +6,24 @@
 #include "model/parameters.hpp"
 
 #include <array>
+#include <cstdint>
 
 namespace pbsim {
 
-// Bits of the help a user has with an application, indexing request_rate_by_help.
-enum HelpBits : unsigned { kDpSupport = 1, kAdvocacy = 2, kPeerSupport = 4 };
+// Services that reach a user this month, as bits; the low three (help with an
+// application) index request_rate_by_help.
+enum ServiceBits : unsigned { kDpSupport = 1, kAdvocacy = 2, kPeerSupport = 4, kCrisisPrevention = 8 };
+
+// A service with coverage c reaches users whose 16-bit reach value is below
+// round(c * 65536); coverage 1 reaches everyone.
+inline std::uint32_t reach_threshold(double coverage) {
+    return static_cast<std::uint32_t>(coverage * 65536.0 + 0.5);
+}
 inline constexpr int kMaxPeerCount = 8; // peers beyond this add nothing more to awareness
 
 struct CouncilMonth {
-    // service reach thresholds (a user is reached if their reach uniform is below)
-    float cover_dp_support, cover_advocacy, cover_peer_support, cover_crisis_prevention;
+    // service reach thresholds (see reach_threshold)
+    std::uint32_t cover_dp_support, cover_advocacy, cover_peer_support, cover_crisis_prevention;
 
     // awareness: probabilities of *not* hearing through each channel
     float aware_not_general;  // background x campaign x voluntary sector

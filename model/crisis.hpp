@@ -13,8 +13,9 @@
 
 namespace pbsim::crisis {
 
-inline float hazard(const World& w, std::uint32_t i, const CouncilMonth& c, std::int32_t t) {
+inline float hazard(const World& w, const UserMonth& um, const CouncilMonth& c, std::int32_t t) {
     const auto& u = w.users;
+    const std::uint32_t i = um.i;
     float h = c.crisis_rate[u.severity[i] - 1];
     if (is_holding(u.state[i])) {
         const float held = static_cast<float>(t - u.state_since[i]);
@@ -23,16 +24,16 @@ inline float hazard(const World& w, std::uint32_t i, const CouncilMonth& c, std:
                                 : 1.0f;
         h *= 1.0f - c.crisis_pb_effect * built;
     }
-    if (u.reach_crisis_prevention[i] < c.cover_crisis_prevention) h *= c.crisis_prevention_factor;
-    if (t - continuity_lost_at(w, i) < c.continuity_window) h *= c.crisis_continuity_hr;
+    if (um.services & kCrisisPrevention) h *= c.crisis_prevention_factor;
+    if (um.recent_change) h *= c.crisis_continuity_hr;
     return h;
 }
 
 // Returns true if the user had a crisis this month.
-inline bool step(MonthContext& m, std::uint32_t i, const CouncilMonth& c) {
+inline bool step(MonthContext& m, const UserMonth& um, const CouncilMonth& c, const Draw4& r) {
     auto& u = m.world.users;
-    const auto r = m.rng.uniform4(Purpose::crisis, i, m.key);
-    if (r[0] >= hazard(m.world, i, c, m.t)) return false;
+    const std::uint32_t i = um.i;
+    if (r[0] >= hazard(m.world, um, c, m.t)) return false;
     auto& tally = m.tally[u.council[i]];
     tally[Metric::crises] += 1;
     u.last_crisis[i] = m.t;

@@ -9,14 +9,14 @@
 
 namespace pbsim::holding {
 
-inline void step(MonthContext& m, std::uint32_t i, const CouncilMonth& c) {
+inline void step(MonthContext& m, const UserMonth& um, const CouncilMonth& c, const Draw4& r) {
     auto& u = m.world.users;
+    const std::uint32_t i = um.i;
     const bool dp = u.state[i] == PathwayState::holding_dp;
     float h = (dp ? c.handback_dp : c.handback_managed) * u.handback_propensity[i];
-    if (dp && u.reach_dp_support[i] < c.cover_dp_support) h *= c.handback_dp_support_hr;
-    if (u.reach_peer_support[i] < c.cover_peer_support) h *= c.handback_peer_hr;
-    if (m.t - continuity_lost_at(m.world, i) < c.continuity_window) h *= c.handback_continuity_hr;
-    const auto r = m.rng.uniform4(Purpose::holding, i, m.key);
+    if (dp && (um.services & kDpSupport)) h *= c.handback_dp_support_hr;
+    if (um.services & kPeerSupport) h *= c.handback_peer_hr;
+    if (um.recent_change) h *= c.handback_continuity_hr;
     auto& tally = m.tally[u.council[i]];
     if (r[0] < h) {
         m.move(i, PathwayState::handed_back);

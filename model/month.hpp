@@ -39,6 +39,27 @@ struct MonthContext {
     }
 };
 
+// What a user's processes share this month, worked out once per user.
+struct UserMonth {
+    std::uint32_t i;
+    unsigned services;        // ServiceBits of the services that reach the user
+    bool continuity_lost_now; // their coordinator changed this month
+    bool recent_change;       // ...or within the continuity window
+};
+
+// The purpose of the pathway draw of a user in each state.
+inline Purpose pathway_purpose(PathwayState s) {
+    switch (s) {
+    case PathwayState::unaware: return Purpose::awareness;
+    case PathwayState::aware:
+    case PathwayState::handed_back: return Purpose::request;
+    case PathwayState::requested:
+    case PathwayState::in_assessment: return Purpose::assessment;
+    case PathwayState::support_planning: return Purpose::support_planning;
+    default: return Purpose::holding;
+    }
+}
+
 // The month the user last lost continuity of care coordinator: their own
 // reassignment, or the replacement of their coordinator after they joined the
 // post, whichever is later (kLongAgo if never).
@@ -46,6 +67,17 @@ inline std::int32_t continuity_lost_at(const World& w, std::uint32_t i) {
     const auto& u = w.users;
     const std::int32_t replaced = w.coordinators.in_post_since[u.coordinator[i]];
     return std::max(u.reassigned_at[i], replaced > u.coordinator_since[i] ? replaced : kLongAgo);
+}
+
+inline UserMonth user_month(const World& w, std::uint32_t i, const CouncilMonth& c, std::int32_t t) {
+    const auto& u = w.users;
+    const unsigned services =
+        (u.reach_dp_support[i] < c.cover_dp_support ? kDpSupport : 0u) |
+        (u.reach_advocacy[i] < c.cover_advocacy ? kAdvocacy : 0u) |
+        (u.reach_peer_support[i] < c.cover_peer_support ? kPeerSupport : 0u) |
+        (u.reach_crisis_prevention[i] < c.cover_crisis_prevention ? kCrisisPrevention : 0u);
+    const std::int32_t lost = continuity_lost_at(w, i);
+    return {i, services, lost == t, t - lost < c.continuity_window};
 }
 
 } // namespace pbsim

@@ -106,10 +106,11 @@ void enter_user(World& w, const Parameters& p, const Rng& rng, std::uint32_t i,
     u.confidence[i] = logit_normal(pp.confidence_mean, pp.attribute_sd, standard_normal(a[2], a[3]));
     u.trust[i] = logit_normal(pp.trust_mean, pp.attribute_sd, standard_normal(b[0], b[1]));
     u.exit_month[i] = t + months_until_exit(pp.exit_rate, b[2]);
-    u.reach_dp_support[i] = static_cast<float>(c[0]);
-    u.reach_advocacy[i] = static_cast<float>(c[1]);
-    u.reach_peer_support[i] = static_cast<float>(c[2]);
-    u.reach_crisis_prevention[i] = static_cast<float>(c[3]);
+    const auto reach = [](double x) { return static_cast<std::uint16_t>(x * 65536.0); };
+    u.reach_dp_support[i] = reach(c[0]);
+    u.reach_advocacy[i] = reach(c[1]);
+    u.reach_peer_support[i] = reach(c[2]);
+    u.reach_crisis_prevention[i] = reach(c[3]);
     refresh_person_factors(u, i, person_effects(p));
 
     u.state[i] = PathwayState::unaware;

@@ -11,21 +11,17 @@
 
 namespace pbsim::request {
 
-inline unsigned help_bits(const ServiceUsers& u, std::uint32_t i, const CouncilMonth& c) {
-    return (u.reach_dp_support[i] < c.cover_dp_support ? kDpSupport : 0u) |
-           (u.reach_advocacy[i] < c.cover_advocacy ? kAdvocacy : 0u) |
-           (u.reach_peer_support[i] < c.cover_peer_support ? kPeerSupport : 0u);
-}
-
-inline void step(MonthContext& m, std::uint32_t i, const CouncilMonth& c) {
+inline void step(MonthContext& m, const UserMonth& um, const CouncilMonth& c, const Draw4& r) {
     const auto& u = m.world.users;
+    const std::uint32_t i = um.i;
     if (m.t < u.discouraged_until[i]) return;
-    float p = c.request_rate_by_help[help_bits(u, i, c)] * u.request_propensity[i] *
+    const unsigned help = um.services & (kDpSupport | kAdvocacy | kPeerSupport);
+    float p = c.request_rate_by_help[help] * u.request_propensity[i] *
               m.world.coordinators.request_factor[u.coordinator[i]] *
               c.request_peer_factor[std::min<int>(u.peers_holding[i], 3)];
     if (m.t - u.last_crisis[i] <= 3) p *= c.recent_crisis_hr;
     if (u.state[i] == PathwayState::handed_back) p *= c.handed_back_hr;
-    if (m.rng.uniform(Purpose::request, i, m.key) < p) {
+    if (r[0] < p) {
         m.move(i, PathwayState::requested);
         m.tally[u.council[i]][Metric::new_requests] += 1;
     }

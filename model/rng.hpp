@@ -36,6 +36,23 @@ enum class Purpose : std::uint32_t {
 // Uniform doubles in the open interval (0, 1), four per Philox call.
 using Uniform4 = std::array<double, 4>;
 
+// (x + 0.5) / 2^32: never exactly 0 or 1, so log(u) and u < p are safe.
+inline double to_unit(std::uint32_t x) { return (static_cast<double>(x) + 0.5) * 0x1p-32; }
+
+// The four raw words of one Philox call, converted to uniforms on use.
+struct Draw4 {
+    std::array<std::uint32_t, 4> word;
+    double operator[](int k) const { return to_unit(word[k]); }
+};
+
+// Counters of a block of draws for consecutive entities, in lanes: the
+// month word (purpose << 16 | month) may differ between lanes.
+inline constexpr int kDrawBlock = 256;
+struct DrawBlock {
+    alignas(64) std::uint32_t w0[kDrawBlock], w1[kDrawBlock], w2[kDrawBlock], w3[kDrawBlock];
+    Draw4 operator[](int j) const { return {{w0[j], w1[j], w2[j], w3[j]}}; }
+};
+
 class Rng {
   public:
     Rng(std::uint64_t seed, std::uint32_t replication)
@@ -48,17 +65,32 @@ class Rng {
     // distinguishes several calls for one (purpose, entity, month).
     Uniform4 uniform4(Purpose purpose, std::uint32_t entity, std::uint32_t month,
                       std::uint32_t k = 0) const {
-        const r123::Philox4x32::ctr_type ctr{
-            {entity, (static_cast<std::uint32_t>(purpose) << 16) | (month & 0xffffu),
-             replication_, k}};
-        const auto r = philox_(ctr, key_);
+        const auto r = words(purpose, entity, month, k);
         return {to_unit(r[0]), to_unit(r[1]), to_unit(r[2]), to_unit(r[3])};
+    }
+
+    // The raw words of uniform4.
+    std::array<std::uint32_t, 4> words(Purpose purpose, std::uint32_t entity, std::uint32_t month,
+                                       std::uint32_t k = 0) const {
+        const r123::Philox4x32::ctr_type ctr{{entity, month_word(purpose, month), replication_, k}};
+        const auto r = philox_(ctr, key_);
+        return {r[0], r[1], r[2], r[3]};
     }
 
     double uniform(Purpose purpose, std::uint32_t entity, std::uint32_t month,
                    std::uint32_t k = 0) const {
         return uniform4(purpose, entity, month, k)[0];
     }
+
+    static std::uint32_t month_word(Purpose purpose, std::uint32_t month) {
+        return (static_cast<std::uint32_t>(purpose) << 16) | (month & 0xffffu);
+    }
+
+    // The same draws as uniform4(purpose_j, first + j, month, k) for j < n, where
+    // month_words[j] = month_word(purpose_j, month): Philox run across lanes so
+    // the compiler vectorises it (integer arithmetic: identical bits either way).
+    void fill(const std::uint32_t* month_words, std::uint32_t first, int n, std::uint32_t k,
+              DrawBlock& out) const;
 
     std::uint32_t replication() const { return replication_; }
 
@@ -71,9 +103,6 @@ class Rng {
     }
 
   private:
-    // (x + 0.5) / 2^32: never exactly 0 or 1, so log(u) and u < p are safe.
-    static double to_unit(std::uint32_t x) { return (static_cast<double>(x) + 0.5) * 0x1p-32; }
-
     r123::Philox4x32::key_type key_;
     std::uint32_t replication_;
     r123::Philox4x32 philox_{};

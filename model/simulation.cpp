@@ -50,7 +50,11 @@ void Simulation::update_parameters() {
             parameter_registry()[o.parameter].set(params_[o.council], o.timeline.at(now));
     const CouncilMonth national_coefficients = derive_council_month(national);
     auto& u = world_.users;
+    traditional_services_.resize(params_.size());
+    substitution_.resize(params_.size());
     for (std::size_t c = 0; c < params_.size(); ++c) {
+        traditional_services_[c] = static_cast<float>(params_[c].cost.traditional_services);
+        substitution_[c] = static_cast<float>(params_[c].policy.substitution);
         coefficients_[c] = scenario_.council_overrides.empty() ? national_coefficients
                                                                : derive_council_month(params_[c]);
         const PersonEffects e = person_effects(params_[c]);
@@ -60,6 +64,44 @@ void Simulation::update_parameters() {
         for (std::uint32_t i = la.first_user; i < la.first_user + la.user_count; ++i)
             refresh_person_factors(u, i, e);
     }
+}
+
+void Simulation::step_user(MonthContext& m, std::uint32_t i, Draw4 pathway, const Draw4& crisis_draw) {
+    auto& u = world_.users;
+    const int council = u.council[i];
+    const CouncilMonth& c = coefficients_[council];
+    auto& tally = tally_[council];
+    if (u.exit_month[i] <= t_) { // 1. exit, and a new user takes the place
+        if (is_holding(u.state[i])) holding_changed_.push_back(i);
+        tally[Metric::exits] += 1;
+        tally[Metric::entries] += 1;
+        enter_user(world_, params_[council], rng_, i, u.generation[i] + 1, t_, m.key);
+        pathway = Draw4{rng_.words(Purpose::awareness, i, m.key)}; // the newcomer is unaware
+    } else if (c.reassign > 0) {
+        workforce::reassign(m, i, c);
+    }
+    const UserMonth um = user_month(world_, i, c, t_);
+    if (um.continuity_lost_now) tally[Metric::coordinator_changes] += 1;
+
+    bool had_crisis = false;
+    if (u.hospital_days_left[i] > 0) { // in hospital: the pathway pauses
+        const int days = std::min<int>(u.hospital_days_left[i], m.days);
+        tally[Metric::bed_days] += days;
+        u.hospital_days_left[i] = static_cast<std::uint16_t>(u.hospital_days_left[i] - days);
+    } else {
+        switch (u.state[i]) { // 2-6
+        case PathwayState::unaware: awareness::step(m, um, c, pathway); break;
+        case PathwayState::aware:
+        case PathwayState::handed_back: request::step(m, um, c, pathway); break;
+        case PathwayState::requested: assessment::step_waiting(m, um, c, pathway); break;
+        case PathwayState::in_assessment: assessment::step_assessing(m, um, c, pathway); break;
+        case PathwayState::support_planning: allocation::step(m, um, c, pathway); break;
+        case PathwayState::holding_dp:
+        case PathwayState::holding_managed: holding::step(m, um, c, pathway); break;
+        }
+        had_crisis = crisis::step(m, um, c, crisis_draw); // 7
+    }
+    costs::account_user(m, um, c, had_crisis, traditional_services_[council], substitution_[council]); // 8
 }
 
 void Simulation::step() {
@@ -84,41 +126,19 @@ void Simulation::step() {
     // month); crisis and accounting then see the state after that step. Peers'
     // new budgets count from next month.
     auto& u = world_.users;
-    for (std::uint32_t i = 0; i < u.size(); ++i) {
-        const int council = u.council[i];
-        const CouncilMonth& c = coefficients_[council];
-        auto& tally = tally_[council];
-        if (u.exit_month[i] <= t_) { // 1. exit, and a new user takes the place
-            if (is_holding(u.state[i])) holding_changed_.push_back(i);
-            tally[Metric::exits] += 1;
-            tally[Metric::entries] += 1;
-            enter_user(world_, params_[council], rng_, i, u.generation[i] + 1, t_, m.key);
-        } else if (c.reassign > 0) {
-            workforce::reassign(m, i, c);
-        }
-        if (continuity_lost_at(world_, i) == t_) tally[Metric::coordinator_changes] += 1;
-
-        bool had_crisis = false;
-        if (u.hospital_days_left[i] > 0) { // in hospital: the pathway pauses
-            const int days = std::min<int>(u.hospital_days_left[i], m.days);
-            tally[Metric::bed_days] += days;
-            u.hospital_days_left[i] = static_cast<std::uint16_t>(u.hospital_days_left[i] - days);
-        } else {
-            switch (u.state[i]) { // 2-6
-            case PathwayState::unaware: awareness::step(m, i, c); break;
-            case PathwayState::aware:
-            case PathwayState::handed_back: request::step(m, i, c); break;
-            case PathwayState::requested: assessment::step_waiting(m, i, c); break;
-            case PathwayState::in_assessment: assessment::step_assessing(m, i, c); break;
-            case PathwayState::support_planning: allocation::step(m, i, c); break;
-            case PathwayState::holding_dp:
-            case PathwayState::holding_managed: holding::step(m, i, c); break;
-            }
-            had_crisis = crisis::step(m, i, c); // 7
-        }
-        costs::account_user(m, i, c, had_crisis, // 8
-                            static_cast<float>(params_[council].cost.traditional_services),
-                            static_cast<float>(params_[council].policy.substitution));
+    const std::uint32_t n = static_cast<std::uint32_t>(u.size());
+    std::array<std::uint32_t, kPathwayStates> word_of_state;
+    for (int s = 0; s < kPathwayStates; ++s)
+        word_of_state[s] = Rng::month_word(pathway_purpose(static_cast<PathwayState>(s)), m.key);
+    crisis_words_.fill(Rng::month_word(Purpose::crisis, m.key));
+    for (std::uint32_t first = 0; first < n; first += kDrawBlock) {
+        // This block's pathway and crisis draws, generated together (vectorised).
+        const int block = static_cast<int>(std::min<std::uint32_t>(kDrawBlock, n - first));
+        for (int j = 0; j < block; ++j)
+            pathway_words_[j] = word_of_state[static_cast<int>(u.state[first + j])];
+        rng_.fill(pathway_words_.data(), first, block, 0, pathway_draws_);
+        rng_.fill(crisis_words_.data(), first, block, 0, crisis_draws_);
+        for (int j = 0; j < block; ++j) step_user(m, first + j, pathway_draws_[j], crisis_draws_[j]);
     }
 
     // Peer counts change at the end of the month (synchronous update). A user

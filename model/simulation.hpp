@@ -5,6 +5,7 @@
 #include "model/month.hpp"
 #include "model/scenario.hpp"
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <vector>
@@ -59,6 +60,7 @@ class Simulation {
 
   private:
     void update_parameters();
+    void step_user(MonthContext& m, std::uint32_t i, Draw4 pathway, const Draw4& crisis);
 
     const Scenario scenario_; // a copy: small, and safe against temporaries
     RunSettings settings_;
@@ -70,6 +72,9 @@ class Simulation {
     std::vector<PersonEffects> person_effects_;
     std::vector<CouncilTally> tally_;
     std::vector<std::uint32_t> holding_changed_;
+    std::vector<float> traditional_services_, substitution_; // by council, this month
+    std::array<std::uint32_t, kDrawBlock> pathway_words_, crisis_words_;
+    DrawBlock pathway_draws_, crisis_draws_;
     ReplicationResult result_;
 };
 

@@ -79,9 +79,10 @@ struct ServiceUsers {
     std::vector<std::uint8_t> has_carer;
     std::vector<float> request_propensity;  // exp(person terms of the request hazard)
     std::vector<float> handback_propensity; // exp(person terms of the hand-back hazard)
-    // Fixed per-person uniforms: a service with coverage c reaches those below c,
-    // so raising coverage adds people without changing who else is reached.
-    std::vector<float> reach_dp_support, reach_advocacy, reach_peer_support,
+    // Fixed per-person 16-bit uniforms: a service with coverage c reaches those
+    // below c (see reach_threshold), so raising coverage adds people without
+    // changing who else is reached.
+    std::vector<std::uint16_t> reach_dp_support, reach_advocacy, reach_peer_support,
         reach_crisis_prevention;
     // dynamic
     std::vector<PathwayState> state;
