@@ -3,6 +3,7 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <cmath>
 #include <charconv>
 #include <fstream>
 #include <map>
@@ -15,15 +16,20 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// Shortest exact text; whole numbers without an exponent (10000000, not 1e+07).
 std::string format_number(double v) {
     char buf[64];
-    const auto r = std::to_chars(buf, buf + sizeof buf, v);
+    const auto r = std::abs(v) < 1e15 && v == std::floor(v)
+                       ? std::to_chars(buf, buf + sizeof buf, static_cast<long long>(v))
+                       : std::to_chars(buf, buf + sizeof buf, v);
     return std::string(buf, r.ptr);
 }
 
 std::string range_text(const ParameterSpec& spec) {
-    return "[" + format_number(spec.min) + ", " + format_number(spec.max) + "]" +
-           (spec.integer ? " (whole number)" : "") + ", unit " + std::string(spec.unit);
+    std::string text = "[";
+    text.append(format_number(spec.min)).append(", ").append(format_number(spec.max)).append("]");
+    if (spec.integer) text.append(" (whole number)");
+    return text.append(", unit ").append(spec.unit);
 }
 
 // Edit distance, for "did you mean" suggestions.
@@ -53,8 +59,9 @@ std::string suggestion(std::string_view key) {
 }
 
 std::string where(const fs::path& file, const toml::node& node) {
-    const auto line = node.source().begin.line;
-    return file.string() + (line > 0 ? ":" + std::to_string(line) : "");
+    std::string text = file.string();
+    if (const auto line = node.source().begin.line; line > 0) text.append(":").append(std::to_string(line));
+    return text;
 }
 
 std::string type_name(const toml::node& n) {
@@ -68,6 +75,27 @@ std::string type_name(const toml::node& n) {
     case toml::node_type::date_time: return "a date/time";
     default: return "a number";
     }
+}
+
+// The offending value as it appeared, for messages.
+std::string value_text(const toml::node& n) {
+    std::string text;
+    if (const auto* s = n.as_string()) {
+        text.append("\"").append(s->get()).append("\" (a string)");
+    } else if (const auto* b = n.as_boolean()) {
+        text.append(b->get() ? "true" : "false").append(" (a boolean)");
+    } else {
+        text = type_name(n);
+    }
+    return text;
+}
+
+// Range and whole-number check of one value, naming where it was set.
+void check_range(const ParameterSpec& spec, double v, const std::string& where,
+                 const std::string& when) {
+    if (!(v >= spec.min && v <= spec.max) || (spec.integer && v != std::floor(v)))
+        throw ScenarioError(where + ": " + std::string(spec.key) + " = " + format_number(v) +
+                            when + " is out of range: accepted " + range_text(spec));
 }
 
 std::optional<double> as_number(const toml::node& n) {
@@ -91,8 +119,8 @@ std::string read_file(const fs::path& file) {
 
 std::string string_value(const toml::node& n, const fs::path& file, std::string_view key) {
     if (const auto* s = n.as_string()) return s->get();
-    throw ScenarioError(where(file, n) + ": '" + std::string(key) + "' must be a string, got " +
-                        type_name(n));
+    throw ScenarioError(where(file, n) + ": " + std::string(key) + " must be a string, got " +
+                        value_text(n));
 }
 
 Month month_value(const toml::node& n, const fs::path& file, std::string_view key) {
@@ -107,13 +135,14 @@ void apply_value(Scenario& s, const ParameterSpec& spec, int id, const toml::nod
                  const fs::path& file) {
     const std::string key(spec.key);
     if (auto v = as_number(value)) {
+        check_range(spec, *v, where(file, value), "");
         s.parameters[id] = Timeline{{{Month{0}, *v}}};
         return;
     }
     const auto* table = value.as_table();
     if (!table)
         throw ScenarioError(where(file, value) + ": " + key + " must be a number or a table of " +
-                            "\"YYYY-MM\" = number, got " + type_name(value));
+                            "\"YYYY-MM\" = number, got " + value_text(value));
     if (!spec.time_varying)
         throw ScenarioError(where(file, value) + ": " + key +
                             " is fixed for a run and cannot vary by date; give a single number");
@@ -128,7 +157,8 @@ void apply_value(Scenario& s, const ParameterSpec& spec, int id, const toml::nod
         const auto number = as_number(v);
         if (!number)
             throw ScenarioError(where(file, v) + ": " + key + " from " + std::string(date.str()) +
-                                " must be a number, got " + type_name(v));
+                                " must be a number, got " + value_text(v));
+        check_range(spec, *number, where(file, v), " (from " + month->to_string() + ")");
         steps.push_back({*month, *number});
     }
     std::sort(steps.begin(), steps.end(), [](auto& a, auto& b) { return a.from < b.from; });
@@ -202,15 +232,9 @@ void validate(const Scenario& s, std::string_view origin) {
     const auto registry = parameter_registry();
     for (std::size_t i = 0; i < registry.size(); ++i) {
         const auto& spec = registry[i];
-        for (const auto& step : s.parameters[i].steps) {
-            const double v = step.value;
-            const std::string when =
-                s.parameters[i].varies() ? " (from " + step.from.to_string() + ")" : "";
-            if (!(v >= spec.min && v <= spec.max) || (spec.integer && v != std::floor(v)))
-                throw ScenarioError(where + ": " + std::string(spec.key) + " = " +
-                                    format_number(v) + when + " is out of range: accepted " +
-                                    range_text(spec));
-        }
+        for (const auto& step : s.parameters[i].steps)
+            check_range(spec, step.value, where,
+                        s.parameters[i].varies() ? " (from " + step.from.to_string() + ")" : "");
     }
     // Rules that involve several parameters, checked month by month.
     for (Month t = s.start; t <= s.end; t = t + 1) {
@@ -265,11 +289,13 @@ void apply_setting(Scenario& s, std::string_view assignment, std::string_view or
     const auto& spec = parameter_registry()[id];
     if (from && !spec.time_varying)
         throw ScenarioError(head + ": " + key + " is fixed for a run and cannot vary by date");
+    Scenario changed = s; // s is left as it was if the setting is rejected
     if (from)
-        s.set_from(key, *from, number);
+        changed.set_from(key, *from, number);
     else
-        s.set_constant(key, number);
-    validate(s, head);
+        changed.set_constant(key, number);
+    validate(changed, head);
+    s = std::move(changed);
 }
 
 std::string to_toml(const Scenario& s, std::string_view header_comment) {

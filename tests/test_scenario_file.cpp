@@ -219,7 +219,7 @@ TEST_CASE("scenario file: values of the wrong type are rejected", "[scenario_fil
     SECTION("number for start") {
         const auto what = parse_error("start = 2001\n", "/virtual/dir/startnum.toml");
         CHECK_THAT(what, Contains("startnum.toml:1"));
-        CHECK_THAT(what, Contains("'start' must be a string"));
+        CHECK_THAT(what, Contains("start must be a string"));
         CHECK_THAT(what, Contains("a number"));
     }
 }
@@ -436,7 +436,7 @@ TEST_CASE("scenario file: missing files and broken extends chains", "[scenario_f
     SECTION("extends must be a string") {
         const fs::path child = dir.write("child.toml", "extends = 3\n");
         const auto what = scenario_error([&] { load_scenario(child); });
-        CHECK_THAT(what, Contains("'extends' must be a string"));
+        CHECK_THAT(what, Contains("extends must be a string"));
     }
 }
 
