@@ -63,11 +63,14 @@ const std::array kRegistry = {
             "Share of rewired ties that go to a user in another council", "assumption"),
 
     // --- councils ---
-    PBSIM_R(council.dp_culture_sigma, "log scale", 1.0, 0.0, 4.0, F,
+    PBSIM_R(council.dp_culture_sigma, "log scale", 1.8, 0.0, 4.0, F,
             "Spread of council DP culture; high values concentrate uptake in a few early-adopter councils",
             "evidence.md: 11 councils made over half of MH DPs in the mid-2000s (M); calibrated"),
     PBSIM_R(council.amount_sigma, "log scale", 0.25, 0.0, 2.0, F,
             "Spread of council resource-allocation levels", "assumption"),
+    PBSIM_R(council.culture_service_effect, "exponent", 2.5, 0.0, 4.0, F,
+            "Early adopters built DP support schemes: a council's DP support coverage is the national coverage x dp_culture^this, capped at 1",
+            "assumption, calibrated; Hasler 2003: two councils with over 600 DP users each in 2002 (M)"),
 
     // --- care coordinators ---
     PBSIM_I(coordinator.caseload, "users", 30, 1, 500, "Users per care coordinator",
@@ -131,7 +134,7 @@ const std::array kRegistry = {
             "Monthly probability of hearing from an advocate, for users advocacy reaches", "assumption"),
 
     // --- request (proportional-hazards form) ---
-    PBSIM_R(request.base_rate, "probability/month", 0.02, 0.0, 1.0, V,
+    PBSIM_R(request.base_rate, "probability/month", 0.012, 0.0, 1.0, V,
             "Monthly request probability of an aware user at reference values", "assumption, calibrated"),
     PBSIM_R(request.burden_effect, "log HR per unit", 1.2, 0.0, 10.0, V,
             "Log hazard ratio lost per unit of application burden not offset by help",
@@ -151,7 +154,7 @@ const std::array kRegistry = {
             "Hazard ratio within 3 months of a crisis", "assumption"),
     PBSIM_R(request.handed_back_hr, "hazard ratio", 0.3, 0.0, 1.0, V,
             "Hazard ratio for users who have handed a budget back", "assumption"),
-    PBSIM_R(request.active_offer_effect, "log HR", 1.0, 0.0, 10.0, V,
+    PBSIM_R(request.active_offer_effect, "log HR", 2.5, 0.0, 10.0, V,
             "Log hazard ratio at active-offer level 1", "assumption, calibrated"),
     PBSIM_R(request.discouraged_months, "months", 12, 0.0, 240.0, V,
             "Months after a refusal in which the user makes no new request", "assumption"),

@@ -234,13 +234,13 @@ TEST_CASE("common random numbers: a lever in one council leaves isolated council
     base.set_constant("network.cross_council_share", 0); // councils do not share peers
     Scenario lever = base;
     lever.council_overrides.push_back(
-        {0, find_parameter("dp_support_service.coverage"), Timeline{{{Month{0}, 1.0}}}});
+        {0, find_parameter("crisis_prevention.coverage"), Timeline{{{Month{0}, 1.0}}}});
     const auto a = simulate(base, {8, 0, 1.0});
     const auto b = simulate(lever, {8, 0, 1.0});
     // Council 0 changes...
     double diff0 = 0;
     for (int t = 0; t < a.months; ++t)
-        diff0 += std::abs(a.at(Metric::holding_dp, t, 0) - b.at(Metric::holding_dp, t, 0));
+        diff0 += std::abs(a.at(Metric::crises, t, 0) - b.at(Metric::crises, t, 0));
     CHECK(diff0 > 0);
     // ...every other council's every metric is unchanged.
     for (std::size_t k = 0; k < kMetricCount; ++k)
