@@ -63,6 +63,9 @@ const std::array kRegistry = {
             "Share of rewired ties that go to a user in another council", "assumption"),
 
     // --- councils ---
+    PBSIM_I(council.seed, "seed", 1, 0, 2147483647,
+            "Seed of the synthetic councils (sizes, DP culture, allocation levels): they stand for England's 152 councils, so they stay the same whatever the run's --seed",
+            "design choice"),
     PBSIM_R(council.dp_culture_sigma, "log scale", 1.8, 0.0, 4.0, F,
             "Spread of council DP culture; high values concentrate uptake in a few early-adopter councils",
             "evidence.md: 11 councils made over half of MH DPs in the mid-2000s (M); calibrated"),

@@ -26,11 +26,11 @@ std::int32_t months_until_exit(double exit_rate, double u) {
 
 } // namespace
 
-std::vector<LocalAuthority> make_councils(const Parameters& p, int total_users, const Rng& rng) {
+std::vector<LocalAuthority> make_councils(const Parameters& p, int total_users) {
     const int n = p.population.councils;
     std::vector<LocalAuthority> las(n);
     std::vector<double> weight(n);
-    const Rng council_rng = rng.with_replication(0);
+    const Rng council_rng(static_cast<std::uint64_t>(p.council.seed), 0);
     for (int c = 0; c < n; ++c) {
         const auto u = council_rng.uniform4(Purpose::council_generation, c, 0);
         const auto v = council_rng.uniform4(Purpose::council_generation, c, 1);
@@ -178,7 +178,7 @@ void ServiceUsers::resize(std::size_t n) {
 World generate_world(const Parameters& p, int total_users, const Rng& rng,
                      std::uint32_t calendar_key) {
     World w;
-    w.councils = make_councils(p, total_users, rng);
+    w.councils = make_councils(p, total_users);
     const auto& last = w.councils.back();
     w.coordinators.resize(last.first_post + last.post_count);
     w.users.resize(last.first_user + last.user_count);

@@ -11,8 +11,9 @@
 namespace pbsim {
 
 // Councils with their sizes and cultures; users and posts laid out contiguously
-// by council. The same in every replication of a seed (drawn for replication 0).
-std::vector<LocalAuthority> make_councils(const Parameters& p, int total_users, const Rng& rng);
+// by council. Drawn from council.seed alone: the same in every run, replication
+// and scenario unless a council parameter changes.
+std::vector<LocalAuthority> make_councils(const Parameters& p, int total_users);
 
 // Fills post `post` with holder number `generation`, hired in month t.
 void hire_coordinator(World& w, const Parameters& p, const Rng& rng, std::uint32_t post,

@@ -94,8 +94,7 @@ class Rng {
 
     std::uint32_t replication() const { return replication_; }
 
-    // The same seed keyed for another replication (councils, which stand for
-    // England's real councils, are drawn once, for replication 0).
+    // The same seed keyed for another replication.
     Rng with_replication(std::uint32_t r) const {
         Rng copy = *this;
         copy.replication_ = r;

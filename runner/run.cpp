@@ -197,7 +197,7 @@ int run_command(const RunOptions& o) {
     const Parameters p0 = scenario.at(scenario.start);
     const int users = simulated_users(scenario, o.scale);
     OutputLayout layout;
-    layout.councils = make_councils(p0, users, Rng(o.seed, 0));
+    layout.councils = make_councils(p0, users);
     layout.month_labels = month_labels(scenario);
     layout.summary_columns = summarise(ReplicationResult{}, scenario, o.scale);
 
