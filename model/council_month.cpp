@@ -4,6 +4,11 @@
 
 namespace pbsim {
 
+double council_coverage(double coverage, double culture, double effect) {
+    if (coverage >= 1) return 1;
+    return 1 - std::pow(1 - coverage, std::pow(culture, effect));
+}
+
 CouncilMonth derive_council_month(const Parameters& p) {
     CouncilMonth c{};
     c.cover_dp_support = reach_threshold(p.dp_support_service.coverage);

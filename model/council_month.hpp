@@ -73,6 +73,10 @@ struct CouncilMonth {
 
 CouncilMonth derive_council_month(const Parameters& p);
 
+// Coverage of a service in a council of a given DP culture, from the coverage
+// c of a council of culture 1: 1 - (1 - c)^(culture^effect).
+double council_coverage(double coverage, double culture, double effect);
+
 // Terms of a person's request and hand-back hazards that depend only on who
 // they are; these change only when the effect parameters change.
 struct PersonEffects {

@@ -44,7 +44,7 @@ enum class MetricKind { state, flow, outcome, cost };
     X(coordinator_changes, flow, "people/month", "Users whose care coordinator changed")          \
     X(coordinators_leaving, flow, "staff/month", "Care coordinators who left")                    \
     X(coordinators_trained, flow, "staff/month", "Care coordinators trained")                     \
-    X(dp_support_users, state, "people", "Aware, applying or DP-holding users a DP support service helps") \
+    X(dp_support_users, state, "people", "Aware, handed-back, applying or DP-holding users a DP support service helps") \
     X(advocacy_users, state, "people", "Users without a budget whom advocacy reaches")            \
     X(peer_support_members, state, "people", "Members of peer-support groups")                    \
     X(crisis_prevention_reached, state, "people", "Users a crisis prevention service reaches")    \

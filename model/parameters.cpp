@@ -72,7 +72,7 @@ const std::array kRegistry = {
     PBSIM_R(council.amount_sigma, "log scale", 0.25, 0.0, 2.0, F,
             "Spread of council resource-allocation levels", "assumption"),
     PBSIM_R(council.culture_service_effect, "exponent", 2.5, 0.0, 4.0, F,
-            "Early adopters built DP support schemes: a council's DP support coverage is the national coverage x dp_culture^this, capped at 1",
+            "Early adopters built DP support schemes: a council's DP support coverage is 1 - (1 - c)^(dp_culture^this), where c is dp_support_service.coverage (the coverage of a council of culture 1)",
             "assumption, calibrated; Hasler 2003: two councils with over 600 DP users each in 2002 (M)"),
 
     // --- care coordinators ---
@@ -271,11 +271,12 @@ const std::array kRegistry = {
 
     // --- support services ---
     PBSIM_R(dp_support_service.coverage, "fraction", 0.15, 0.0, 1.0, V,
-            "Share of users a DP support service reaches", "assumption; enabler (SCIE 2011, Q)"),
+            "Share of users a DP support service reaches in a council of DP culture 1 (others: see council.culture_service_effect); 1 reaches everyone everywhere",
+            "assumption; enabler (SCIE 2011, Q)"),
     PBSIM_R(dp_support_service.effect, "fraction", 0.5, 0.0, 1.0, V,
             "Share of the application burden a DP support service takes away", "assumption"),
     PBSIM_R(dp_support_service.cost, "GBP/user-month", 20, 0.0, 1e5, V,
-            "Cost per reached user who is aware, applying or holding a DP, per month",
+            "Cost per reached user who is aware, has handed a budget back, is applying or holds a DP, per month",
             "assumption; managed-account fee about 15/month (E)"),
     PBSIM_R(advocacy.coverage, "fraction", 0.1, 0.0, 1.0, V,
             "Share of users advocacy reaches", "assumption; enabler (Mind/UCLan 2015, Q)"),

@@ -36,7 +36,7 @@ struct CouncilParams {
     int seed;                // seed of the synthetic councils, fixed whatever the run's --seed
     double dp_culture_sigma; // lognormal spread of council DP culture (early adopters vs laggards)
     double amount_sigma;     // lognormal spread of council resource-allocation levels
-    double culture_service_effect; // DP support coverage in a council = coverage x culture^this (capped at 1)
+    double culture_service_effect; // DP support coverage in a council = 1 - (1 - coverage)^(culture^this)
 };
 
 struct CoordinatorParams {

@@ -42,13 +42,15 @@ std::vector<LocalAuthority> make_councils(const Parameters& p, int total_users) 
         las[c].amount_multiplier = std::exp(p.council.amount_sigma * standard_normal(v[0], v[1]));
     }
     const double total_weight = std::accumulate(weight.begin(), weight.end(), 0.0);
-    // Largest-remainder apportionment of users; every council gets at least one.
+    // One user per council, then largest-remainder apportionment of the rest:
+    // exactly total_users (>= councils) in all.
     std::vector<double> quota(n);
     int assigned = 0;
+    const int rest = std::max(0, total_users - n);
     for (int c = 0; c < n; ++c) {
         las[c].size_share = weight[c] / total_weight;
-        quota[c] = las[c].size_share * total_users;
-        las[c].user_count = static_cast<std::uint32_t>(std::max(1.0, std::floor(quota[c])));
+        quota[c] = las[c].size_share * rest;
+        las[c].user_count = 1 + static_cast<std::uint32_t>(std::floor(quota[c]));
         assigned += static_cast<int>(las[c].user_count);
     }
     std::vector<int> order(n);

@@ -57,10 +57,11 @@ void Simulation::update_parameters() {
         substitution_[c] = static_cast<float>(params_[c].policy.substitution);
         coefficients_[c] = scenario_.council_overrides.empty() ? national_coefficients
                                                                : derive_council_month(params_[c]);
-        // Early adopters have more DP support than the national level.
-        coefficients_[c].cover_dp_support = reach_threshold(std::min(
-            1.0, params_[c].dp_support_service.coverage *
-                     std::pow(world_.councils[c].dp_culture, params_[c].council.culture_service_effect)));
+        // Early adopters built DP support schemes, laggards did not. Culture
+        // shifts coverage but keeps its ends: none stays none, all stays all.
+        coefficients_[c].cover_dp_support = reach_threshold(council_coverage(
+            params_[c].dp_support_service.coverage, world_.councils[c].dp_culture,
+            params_[c].council.culture_service_effect));
         const PersonEffects e = person_effects(params_[c]);
         if (e == person_effects_[c]) continue;
         person_effects_[c] = e;

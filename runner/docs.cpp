@@ -99,7 +99,10 @@ These are HDF5 dimension scales attached to every dataset below, so tools that u
 
 float64, shape **[replication, month, local_authority]**, chunked one replication per chunk,
 shuffle + deflate. Attributes `units`, `description`, `kind` (state, flow, outcome, cost). Values
-are **raw**: as simulated at `scale` (divide counts and costs by `scale` for national figures).
+are **raw**: as simulated at `scale`. For national figures multiply counts and costs by
+national users (`population.users` in `scenario_toml`) over simulated users (the sum of
+`/local_authorities/users`); this is 1/`scale` unless the sample is tiny (every council has at
+least one user), and the summary does it for you.
 State counts are at the end of the month; flows and costs are totals during the month; costs are
 GBP at 2012-13 prices, undiscounted.
 
@@ -115,7 +118,8 @@ GBP at 2012-13 prices, undiscounted.
 ## Summary: `/summary/<column>`
 
 float64, shape **[replication]** (one row per replication, one dataset per column), attributes
-`units` and `description`. Counts and costs are **national** (scaled up by 1/`scale`); shares and
+`units` and `description`. Counts and costs are **national** (scaled up by national over
+simulated users, i.e. 1/`scale` for all but tiny samples); shares and
 means are scale-free. Discounting is at `outcome.discount_rate` (3.5% a year, NICE reference
 case) from the first simulated month. A checkpoint outside the simulated period is NaN.
 
@@ -129,8 +133,8 @@ case) from the first simulated month. A checkpoint outside the simulated period 
     md << R"(
 ## Councils: `/local_authorities/<column>`
 
-One dataset per column, shape **[local_authority]**; councils are the same in every replication
-of a seed.
+One dataset per column, shape **[local_authority]**. Councils are drawn from `council.seed`
+alone, so they are the same in every replication and every run, whatever `--seed`.
 
 | column | type | meaning |
 |---|---|---|

@@ -1,4 +1,5 @@
 // Invariants, limiting cases and statistical properties of the model.
+#include "model/council_month.hpp"
 #include "model/population.hpp"
 #include "model/simulation.hpp"
 #include "model/summary.hpp"
@@ -317,4 +318,15 @@ TEST_CASE("every parameter struct field is in the registry") {
     }
     // And every key is unique and found.
     for (const auto& spec : parameter_registry()) CHECK(&parameter_registry()[find_parameter(spec.key)] == &spec);
+}
+
+TEST_CASE("council coverage: culture shifts a service's reach but keeps none and all") {
+    for (double culture : {0.05, 0.5, 1.0, 2.0, 20.0}) {
+        CHECK(council_coverage(0.0, culture, 2.5) == 0.0);
+        CHECK(council_coverage(1.0, culture, 2.5) == 1.0); // "everywhere" means everyone
+    }
+    CHECK(council_coverage(0.3, 1.0, 2.5) == Approx(0.3)); // culture 1 is the reference
+    CHECK(council_coverage(0.3, 2.0, 2.5) > 0.3);          // early adopters reach more
+    CHECK(council_coverage(0.3, 0.5, 2.5) < 0.3);          // laggards fewer
+    CHECK(council_coverage(0.3, 0.5, 0.0) == Approx(0.3)); // no effect: the same everywhere
 }
