@@ -71,7 +71,8 @@ void Simulation::update_parameters() {
     }
 }
 
-void Simulation::step_user(MonthContext& m, std::uint32_t i, Draw4 pathway, const Draw4& crisis_draw) {
+[[gnu::always_inline]] inline void Simulation::step_user(MonthContext& m, std::uint32_t i, Draw4 pathway,
+                                                         const Draw4& crisis_draw) {
     auto& u = world_.users;
     const int council = u.council[i];
     const CouncilMonth& c = coefficients_[council];
