@@ -1,5 +1,7 @@
 // End-to-end tests of the pbsim command line: exit statuses, messages, output
 // files (never a partial one left behind) and reproducibility across threads.
+#include "test_support.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -22,43 +24,10 @@
 using Catch::Matchers::Contains;
 
 namespace fs = std::filesystem;
+using pbsim::testing::ScratchDir;
 
 namespace {
 
-// A fresh directory under the system temp directory, removed with its contents.
-class CliScratchDir {
-  public:
-    CliScratchDir() {
-        static std::atomic<int> counter{0};
-        std::random_device rd;
-        const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
-        path_ = fs::temp_directory_path() /
-                ("pbsim_test_cli_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) +
-                 "_" + std::to_string(stamp ^ rd()));
-        fs::create_directories(path_);
-    }
-    ~CliScratchDir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    CliScratchDir(const CliScratchDir&) = delete;
-    CliScratchDir& operator=(const CliScratchDir&) = delete;
-
-    const fs::path& path() const { return path_; }
-    fs::path operator/(const std::string& name) const { return path_ / name; }
-
-    fs::path write(const std::string& name, const std::string& text) const {
-        const fs::path file = path_ / name;
-        std::ofstream out(file, std::ios::binary);
-        out << text;
-        out.close();
-        REQUIRE(out.good());
-        return file;
-    }
-
-  private:
-    fs::path path_;
-};
 
 std::string read_text(const fs::path& file) {
     std::ifstream in(file, std::ios::binary);
@@ -82,8 +51,8 @@ struct CliResult {
 
 // Runs `pbsim ARGS` with the working directory `cwd`; stdout and stderr go to
 // files in a private directory (so they never show up in `cwd`).
-CliResult pbsim(const std::string& args, const fs::path& cwd) {
-    static CliScratchDir logs;
+CliResult run_pbsim(const std::string& args, const fs::path& cwd) {
+    static ScratchDir logs;
     static int call = 0;
     const fs::path out = logs / ("stdout_" + std::to_string(call));
     const fs::path err = logs / ("stderr_" + std::to_string(call));
@@ -135,14 +104,14 @@ const std::string kLarge = "start = \"2001-01\"\nend = \"2020-12\"\n"
 } // namespace
 
 TEST_CASE("cli: --version and --help", "[cli]") {
-    CliScratchDir dir;
+    ScratchDir dir;
     SECTION("--version") {
-        const auto r = pbsim("--version", dir.path());
+        const auto r = run_pbsim("--version", dir.path());
         CHECK(r.status == 0);
         CHECK_THAT(r.out, Contains("pbsim"));
     }
     SECTION("--help lists the subcommands") {
-        const auto r = pbsim("--help", dir.path());
+        const auto r = run_pbsim("--help", dir.path());
         CHECK(r.status == 0);
         CHECK_THAT(r.out, Contains("run"));
         CHECK_THAT(r.out, Contains("validate"));
@@ -150,7 +119,7 @@ TEST_CASE("cli: --version and --help", "[cli]") {
         CHECK_THAT(r.out, Contains("Exit status"));
     }
     SECTION("run --help lists the options") {
-        const auto r = pbsim("run --help", dir.path());
+        const auto r = run_pbsim("run --help", dir.path());
         CHECK(r.status == 0);
         for (const char* option : {"--replications", "--seed", "--threads", "--scale", "--out",
                                    "--set", "--quiet"})
@@ -160,51 +129,51 @@ TEST_CASE("cli: --version and --help", "[cli]") {
 }
 
 TEST_CASE("cli: bad command lines exit with status 2", "[cli]") {
-    CliScratchDir dir;
+    ScratchDir dir;
     const fs::path tiny = dir.write("tiny.toml", kTiny);
     const std::string out = " --quiet --out " + quote(dir / "x.h5");
     SECTION("no subcommand") {
-        const auto r = pbsim("", dir.path());
+        const auto r = run_pbsim("", dir.path());
         CHECK(r.status == 2);
         CHECK_THAT(r.err, Contains("subcommand"));
     }
     SECTION("unknown subcommand") {
-        const auto r = pbsim("frobnicate", dir.path());
+        const auto r = run_pbsim("frobnicate", dir.path());
         CHECK(r.status == 2);
         CHECK_FALSE(r.err.empty());
     }
     SECTION("unknown top-level option") {
-        const auto r = pbsim("--bogus", dir.path());
+        const auto r = run_pbsim("--bogus", dir.path());
         CHECK(r.status == 2);
         CHECK_FALSE(r.err.empty());
     }
     SECTION("unknown option of run") {
-        const auto r = pbsim("run " + quote(tiny) + " --bogus" + out, dir.path());
+        const auto r = run_pbsim("run " + quote(tiny) + " --bogus" + out, dir.path());
         CHECK(r.status == 2);
         CHECK_THAT(r.err, Contains("--bogus"));
     }
     SECTION("--replications 0") {
-        const auto r = pbsim("run " + quote(tiny) + " --replications 0" + out, dir.path());
+        const auto r = run_pbsim("run " + quote(tiny) + " --replications 0" + out, dir.path());
         CHECK(r.status == 2);
         CHECK_THAT(r.err, Contains("--replications"));
     }
     SECTION("--scale -1") {
-        const auto r = pbsim("run " + quote(tiny) + " --scale -1" + out, dir.path());
+        const auto r = run_pbsim("run " + quote(tiny) + " --scale -1" + out, dir.path());
         CHECK(r.status == 2);
         CHECK_THAT(r.err, Contains("--scale"));
     }
     SECTION("--threads not a number") {
-        const auto r = pbsim("run " + quote(tiny) + " --threads many" + out, dir.path());
+        const auto r = run_pbsim("run " + quote(tiny) + " --threads many" + out, dir.path());
         CHECK(r.status == 2);
         CHECK_THAT(r.err, Contains("--threads"));
     }
     SECTION("run without a scenario") {
-        const auto r = pbsim("run" + out, dir.path());
+        const auto r = run_pbsim("run" + out, dir.path());
         CHECK(r.status == 2);
         CHECK_THAT(r.err, Contains("scenario"));
     }
     SECTION("docs with an unknown document") {
-        const auto r = pbsim("docs bogus", dir.path());
+        const auto r = run_pbsim("docs bogus", dir.path());
         CHECK(r.status == 2);
     }
     CHECK_FALSE(fs::exists(dir / "x.h5"));
@@ -212,10 +181,10 @@ TEST_CASE("cli: bad command lines exit with status 2", "[cli]") {
 }
 
 TEST_CASE("cli: validate", "[cli]") {
-    CliScratchDir dir;
+    ScratchDir dir;
     SECTION("a good scenario") {
         const fs::path file = dir.write("tiny.toml", kTiny);
-        const auto r = pbsim("validate " + quote(file), dir.path());
+        const auto r = run_pbsim("validate " + quote(file), dir.path());
         CHECK(r.status == 0);
         CHECK_THAT(r.out, Contains("OK"));
         CHECK_THAT(r.out, Contains("tiny"));
@@ -224,24 +193,24 @@ TEST_CASE("cli: validate", "[cli]") {
     SECTION("the shipped scenarios") {
         for (const char* name : {"baseline.toml", "dp_support_everywhere.toml"}) {
             const fs::path file = fs::path(PBSIM_SOURCE_DIR) / "scenarios" / name;
-            const auto r = pbsim("validate " + quote(file), dir.path());
+            const auto r = run_pbsim("validate " + quote(file), dir.path());
             CHECK(r.status == 0);
             CHECK_THAT(r.out, Contains("OK"));
         }
     }
     SECTION("--print writes a scenario that validates again") {
         const fs::path file = fs::path(PBSIM_SOURCE_DIR) / "scenarios" / "dp_support_everywhere.toml";
-        const auto r = pbsim("validate --print " + quote(file), dir.path());
+        const auto r = run_pbsim("validate --print " + quote(file), dir.path());
         REQUIRE(r.status == 0);
         CHECK_THAT(r.out, Contains("[dp_support_service]"));
         const fs::path printed = dir.write("printed.toml", r.out);
-        const auto again = pbsim("validate " + quote(printed), dir.path());
+        const auto again = run_pbsim("validate " + quote(printed), dir.path());
         CHECK(again.status == 0);
         CHECK_THAT(again.out, Contains("OK"));
     }
     SECTION("an unknown key: status 2 and one line naming file and key") {
         const fs::path file = dir.write("typo.toml", "[request]\nbase_rat = 0.1\n");
-        const auto r = pbsim("validate " + quote(file), dir.path());
+        const auto r = run_pbsim("validate " + quote(file), dir.path());
         CHECK(r.status == 2);
         CHECK(count_lines(r.err) == 1);
         CHECK_THAT(r.err, Contains(file.string() + ":2"));
@@ -251,7 +220,7 @@ TEST_CASE("cli: validate", "[cli]") {
     }
     SECTION("a negative probability") {
         const fs::path file = dir.write("neg.toml", "[request]\nbase_rate = -0.1\n");
-        const auto r = pbsim("validate " + quote(file), dir.path());
+        const auto r = run_pbsim("validate " + quote(file), dir.path());
         CHECK(r.status == 2);
         CHECK(count_lines(r.err) == 1);
         CHECK_THAT(r.err, Contains(file.string()));
@@ -261,7 +230,7 @@ TEST_CASE("cli: validate", "[cli]") {
     }
     SECTION("a missing file") {
         const fs::path file = dir / "missing.toml";
-        const auto r = pbsim("validate " + quote(file), dir.path());
+        const auto r = run_pbsim("validate " + quote(file), dir.path());
         CHECK(r.status == 2);
         CHECK(count_lines(r.err) == 1);
         CHECK_THAT(r.err, Contains(file.string()));
@@ -270,10 +239,10 @@ TEST_CASE("cli: validate", "[cli]") {
 }
 
 TEST_CASE("cli: run a tiny scenario", "[cli]") {
-    CliScratchDir dir;
+    ScratchDir dir;
     const fs::path tiny = dir.write("tiny.toml", kTiny);
     const fs::path out = dir / "x.h5";
-    const auto r = pbsim("run " + quote(tiny) + " --replications 2 --scale 1 --quiet --out " +
+    const auto r = run_pbsim("run " + quote(tiny) + " --replications 2 --scale 1 --quiet --out " +
                              quote(out),
                          dir.path());
     CHECK(r.status == 0);
@@ -286,12 +255,12 @@ TEST_CASE("cli: run a tiny scenario", "[cli]") {
 }
 
 TEST_CASE("cli: run with an output path that cannot be written", "[cli]") {
-    CliScratchDir dir;
+    ScratchDir dir;
     const fs::path tiny = dir.write("tiny.toml", kTiny);
     const std::string run = "run " + quote(tiny) + " --replications 1 --quiet --out ";
     SECTION("a directory that does not exist") {
         const fs::path out = dir / "no_such_dir" / "x.h5";
-        const auto r = pbsim(run + quote(out), dir.path());
+        const auto r = run_pbsim(run + quote(out), dir.path());
         CHECK(r.status == 2);
         CHECK_THAT(r.err, Contains(out.string()));
         CHECK_FALSE(fs::exists(dir / "no_such_dir"));
@@ -300,7 +269,7 @@ TEST_CASE("cli: run with an output path that cannot be written", "[cli]") {
     SECTION("a parent that is a regular file") {
         const fs::path afile = dir.write("afile", "not a directory\n");
         const fs::path out = afile / "x.h5";
-        const auto r = pbsim(run + quote(out), dir.path());
+        const auto r = run_pbsim(run + quote(out), dir.path());
         CHECK(r.status == 2);
         CHECK_THAT(r.err, Contains(out.string()));
         CHECK(fs::is_regular_file(afile));
@@ -310,7 +279,7 @@ TEST_CASE("cli: run with an output path that cannot be written", "[cli]") {
     SECTION("an existing directory as the output file") {
         const fs::path out = dir / "adir";
         fs::create_directory(out);
-        const auto r = pbsim(run + quote(out), dir.path());
+        const auto r = run_pbsim(run + quote(out), dir.path());
         CHECK(r.status == 2);
         CHECK_THAT(r.err, Contains(out.string()));
         CHECK(fs::is_directory(out));
@@ -320,18 +289,18 @@ TEST_CASE("cli: run with an output path that cannot be written", "[cli]") {
 }
 
 TEST_CASE("cli: run with a bad --set", "[cli]") {
-    CliScratchDir dir;
+    ScratchDir dir;
     const fs::path tiny = dir.write("tiny.toml", kTiny);
     const fs::path out = dir / "x.h5";
     const std::string run = "run " + quote(tiny) + " --replications 1 --quiet --out " + quote(out);
     SECTION("a good --set runs") {
-        const auto r = pbsim(run + " --set request.base_rate=0.05 --set policy.active_offer=1@2002-01",
+        const auto r = run_pbsim(run + " --set request.base_rate=0.05 --set policy.active_offer=1@2002-01",
                              dir.path());
         CHECK(r.status == 0);
         CHECK(fs::exists(out));
     }
     SECTION("unknown key") {
-        const auto r = pbsim(run + " --set request.base_rat=0.05", dir.path());
+        const auto r = run_pbsim(run + " --set request.base_rat=0.05", dir.path());
         CHECK(r.status == 2);
         CHECK(count_lines(r.err) == 1);
         CHECK_THAT(r.err, Contains("--set"));
@@ -339,7 +308,7 @@ TEST_CASE("cli: run with a bad --set", "[cli]") {
         CHECK_FALSE(fs::exists(out));
     }
     SECTION("out of range") {
-        const auto r = pbsim(run + " --set request.base_rate=2", dir.path());
+        const auto r = run_pbsim(run + " --set request.base_rate=2", dir.path());
         CHECK(r.status == 2);
         CHECK(count_lines(r.err) == 1);
         CHECK_THAT(r.err, Contains("request.base_rate"));
@@ -347,7 +316,7 @@ TEST_CASE("cli: run with a bad --set", "[cli]") {
         CHECK_FALSE(fs::exists(out));
     }
     SECTION("a date on a fixed parameter") {
-        const auto r = pbsim(run + " --set population.users=1000@2002-01", dir.path());
+        const auto r = run_pbsim(run + " --set population.users=1000@2002-01", dir.path());
         CHECK(r.status == 2);
         CHECK_THAT(r.err, Contains("population.users"));
         CHECK_FALSE(fs::exists(out));
@@ -356,7 +325,7 @@ TEST_CASE("cli: run with a bad --set", "[cli]") {
 }
 
 TEST_CASE("cli: an interrupted run exits 130 and leaves no output", "[cli]") {
-    CliScratchDir dir;
+    ScratchDir dir;
     const fs::path large = dir.write("large.toml", kLarge);
     const fs::path out = dir / "large.h5";
     const fs::path out_log = dir / "stdout.txt";
@@ -434,13 +403,13 @@ TEST_CASE("cli: an interrupted run exits 130 and leaves no output", "[cli]") {
 TEST_CASE("cli: same seed gives identical time series for any thread count", "[cli]") {
     const char* h5diff = "/usr/bin/h5diff";
     REQUIRE(fs::exists(h5diff));
-    CliScratchDir dir;
+    ScratchDir dir;
     const fs::path small = dir.write("small.toml", kSmall);
     const std::string run = "run " + quote(small) + " --replications 4 --quiet";
     const fs::path a = dir / "a.h5", b = dir / "b.h5", c = dir / "c.h5";
-    REQUIRE(pbsim(run + " --seed 5 --threads 1 --out " + quote(a), dir.path()).status == 0);
-    REQUIRE(pbsim(run + " --seed 5 --threads 2 --out " + quote(b), dir.path()).status == 0);
-    REQUIRE(pbsim(run + " --seed 6 --threads 2 --out " + quote(c), dir.path()).status == 0);
+    REQUIRE(run_pbsim(run + " --seed 5 --threads 1 --out " + quote(a), dir.path()).status == 0);
+    REQUIRE(run_pbsim(run + " --seed 5 --threads 2 --out " + quote(b), dir.path()).status == 0);
+    REQUIRE(run_pbsim(run + " --seed 6 --threads 2 --out " + quote(c), dir.path()).status == 0);
 
     auto diff = [&](const fs::path& x, const fs::path& y) {
         const std::string command = std::string(h5diff) + " -q " + quote(x) + " " + quote(y) +

@@ -3,6 +3,8 @@
 
 #include "model/metrics.hpp"
 
+#include "test_support.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <hdf5.h>
@@ -24,26 +26,10 @@ namespace fs = std::filesystem;
 using namespace pbsim;
 using namespace pbsim::runner;
 
+using pbsim::testing::ScratchDir;
+
 namespace {
 
-// A unique scratch directory, removed with everything in it.
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        static std::atomic<int> counter{0};
-        const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
-        path =
-            fs::temp_directory_path() / ("pbsim-test-output-" + std::to_string(::getpid()) + "-" +
-                                         std::to_string(counter++) + "-" + std::to_string(stamp));
-        fs::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-};
 
 // Closes an HDF5 identifier on scope exit.
 struct Id {
@@ -217,8 +203,8 @@ std::vector<SummaryValue> fake_summary(const OutputLayout& l, int r) {
 } // namespace
 
 TEST_CASE("output file round-trips through the HDF5 C API", "[output]") {
-    TempDir dir;
-    const fs::path final_path = dir.path / "run.h5";
+    ScratchDir dir;
+    const fs::path final_path = dir / "run.h5";
     const auto layout = test_layout();
     const auto prov = test_provenance(2, 4);
     const int M = 4, C = 3;
@@ -413,8 +399,8 @@ TEST_CASE("output file round-trips through the HDF5 C API", "[output]") {
 }
 
 TEST_CASE("unwritten replications read back as NaN", "[output]") {
-    TempDir dir;
-    const fs::path final_path = dir.path / "partial.h5";
+    ScratchDir dir;
+    const fs::path final_path = dir / "partial.h5";
     const auto layout = test_layout();
     {
         H5Output out(final_path, test_provenance(3, 4), layout);
@@ -439,8 +425,8 @@ TEST_CASE("unwritten replications read back as NaN", "[output]") {
 }
 
 TEST_CASE("replications may be written from several threads", "[output]") {
-    TempDir dir;
-    const fs::path final_path = dir.path / "threads.h5";
+    ScratchDir dir;
+    const fs::path final_path = dir / "threads.h5";
     const auto layout = test_layout();
     const int R = 16;
     {
@@ -478,8 +464,8 @@ TEST_CASE("replications may be written from several threads", "[output]") {
 }
 
 TEST_CASE("an output destroyed without commit leaves no file behind", "[output]") {
-    TempDir dir;
-    const fs::path final_path = dir.path / "abandoned.h5";
+    ScratchDir dir;
+    const fs::path final_path = dir / "abandoned.h5";
     const auto layout = test_layout();
     fs::path temp;
     {
@@ -490,15 +476,15 @@ TEST_CASE("an output destroyed without commit leaves no file behind", "[output]"
     }
     CHECK_FALSE(fs::exists(temp));
     CHECK_FALSE(fs::exists(final_path));
-    CHECK(fs::is_empty(dir.path));
+    CHECK(fs::is_empty(dir.path()));
 }
 
 TEST_CASE("output errors name the file", "[output]") {
-    TempDir dir;
+    ScratchDir dir;
     const auto layout = test_layout();
 
     SECTION("missing directory") {
-        const fs::path bad = dir.path / "no-such-dir" / "out.h5";
+        const fs::path bad = dir / "no-such-dir" / "out.h5";
         try {
             H5Output out(bad, test_provenance(2, 4), layout);
             FAIL("expected OutputError");
@@ -508,11 +494,11 @@ TEST_CASE("output errors name the file", "[output]") {
             CHECK(msg.find("No such file or directory") != std::string::npos);
             CHECK(msg.find('\n') == std::string::npos);
         }
-        CHECK(fs::is_empty(dir.path));
+        CHECK(fs::is_empty(dir.path()));
     }
 
     SECTION("parent is a regular file") {
-        const fs::path file = dir.path / "plain";
+        const fs::path file = dir / "plain";
         { std::ofstream(file) << "x"; }
         const fs::path bad = file / "out.h5";
         try {
@@ -524,7 +510,7 @@ TEST_CASE("output errors name the file", "[output]") {
     }
 
     SECTION("a mis-sized summary row is refused and nothing is left behind") {
-        const fs::path path = dir.path / "out.h5";
+        const fs::path path = dir / "out.h5";
         {
             H5Output out(path, test_provenance(2, 4), layout);
             auto summary = fake_summary(layout, 0);
@@ -540,11 +526,11 @@ TEST_CASE("output errors name the file", "[output]") {
             CHECK_THROWS_AS(out.write_replication(0, fake_result(0, 5, 3), fake_summary(layout, 0)),
                             OutputError);
         }
-        CHECK(fs::is_empty(dir.path));
+        CHECK(fs::is_empty(dir.path()));
     }
 
     SECTION("writing after commit is refused") {
-        const fs::path path = dir.path / "out.h5";
+        const fs::path path = dir / "out.h5";
         H5Output out(path, test_provenance(2, 4), layout);
         out.commit();
         CHECK_THROWS_AS(out.write_replication(0, fake_result(0, 4, 3), fake_summary(layout, 0)),

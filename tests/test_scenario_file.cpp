@@ -3,6 +3,8 @@
 // settings and the resolved TOML written into outputs.
 #include "runner/scenario_file.hpp"
 
+#include "test_support.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <atomic>
@@ -23,43 +25,10 @@ using pbsim::runner::ScenarioError;
 using pbsim::runner::to_toml;
 
 namespace fs = std::filesystem;
+using pbsim::testing::ScratchDir;
 
 namespace {
 
-// A fresh directory under the system temp directory, removed with its contents.
-class ScratchDir {
-  public:
-    ScratchDir() {
-        static std::atomic<int> counter{0};
-        std::random_device rd;
-        const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
-        path_ = fs::temp_directory_path() /
-                ("pbsim_test_scenario_" + std::to_string(::getpid()) + "_" +
-                 std::to_string(counter++) + "_" + std::to_string(stamp ^ rd()));
-        fs::create_directories(path_);
-    }
-    ~ScratchDir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    ScratchDir(const ScratchDir&) = delete;
-    ScratchDir& operator=(const ScratchDir&) = delete;
-
-    const fs::path& path() const { return path_; }
-
-    fs::path write(const fs::path& name, const std::string& text) const {
-        const fs::path file = path_ / name;
-        fs::create_directories(file.parent_path());
-        std::ofstream out(file, std::ios::binary);
-        out << text;
-        out.close();
-        REQUIRE(out.good());
-        return file;
-    }
-
-  private:
-    fs::path path_;
-};
 
 // Runs f, which must throw ScenarioError; returns what().
 template <class F>

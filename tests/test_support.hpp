@@ -3,8 +3,17 @@
 
 #include "model/simulation.hpp"
 
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <chrono>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <numeric>
+#include <random>
+#include <string>
+#include <unistd.h>
 #include <vector>
 
 namespace pbsim::testing {
@@ -36,5 +45,42 @@ inline double standard_error(const std::vector<double>& v) {
     for (double x : v) ss += (x - m) * (x - m);
     return std::sqrt(ss / static_cast<double>(v.size() - 1) / static_cast<double>(v.size()));
 }
+
+// A fresh directory under the system temp directory, removed with its contents.
+class ScratchDir {
+  public:
+    ScratchDir() {
+        static std::atomic<int> counter{0};
+        std::random_device rd;
+        const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
+        path_ = std::filesystem::temp_directory_path() /
+                ("pbsim_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) +
+                 "_" + std::to_string(stamp ^ rd()));
+        std::filesystem::create_directories(path_);
+    }
+    ~ScratchDir() {
+        std::error_code ec;
+        std::filesystem::remove_all(path_, ec);
+    }
+    ScratchDir(const ScratchDir&) = delete;
+    ScratchDir& operator=(const ScratchDir&) = delete;
+
+    const std::filesystem::path& path() const { return path_; }
+    std::filesystem::path operator/(const std::filesystem::path& name) const { return path_ / name; }
+
+    // Writes a file (creating its folders) and returns its path.
+    std::filesystem::path write(const std::filesystem::path& name, const std::string& text) const {
+        const std::filesystem::path file = path_ / name;
+        std::filesystem::create_directories(file.parent_path());
+        std::ofstream out(file, std::ios::binary);
+        out << text;
+        out.close();
+        REQUIRE(out.good());
+        return file;
+    }
+
+  private:
+    std::filesystem::path path_;
+};
 
 } // namespace pbsim::testing
