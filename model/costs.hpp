@@ -28,8 +28,8 @@ inline void account_user(MonthContext& m, const UserMonth& um, const CouncilMont
         const float built = c.crisis_buildup_months > 0
                                 ? std::min(1.0f, held / c.crisis_buildup_months)
                                 : 1.0f;
-        ascot += c.ascot_gain * built;
-        utility += c.utility_gain * built;
+        ascot += c.ascot_gain * built * u.pb_effect_scale[i];
+        utility += c.utility_gain * built * u.pb_effect_scale[i];
         const float spend = u.pb_amount[i] * c.usable_share / 12.0f;
         tally[Metric::cost_pb_spend] += spend;
         if (!in_hospital) tally.substituted += std::min(traditional_per_month, substitution * spend);

@@ -29,14 +29,15 @@ CouncilMonth derive_council_month(const Parameters& p) {
     c.active_offer = static_cast<float>(p.policy.active_offer);
 
     const auto& r = p.request;
+    const auto& al = p.allocation;
     for (unsigned bits = 0; bits < 8; ++bits) {
         const double help = 1 - (1 - ((bits & kDpSupport) ? p.dp_support_service.effect : 0)) *
                                     (1 - ((bits & kAdvocacy) ? p.advocacy.effect : 0)) *
                                     (1 - ((bits & kPeerSupport) ? p.peer_support.effect : 0));
         const double burden = p.policy.application_complexity * (1 - help);
         c.request_rate_by_help[bits] = static_cast<float>(
-            r.base_rate * std::exp(r.active_offer_effect * p.policy.active_offer -
-                                   r.burden_effect * burden));
+            r.base_rate * std::pow(al.amount_multiplier, r.generosity_effect) *
+            std::exp(r.active_offer_effect * p.policy.active_offer - r.burden_effect * burden));
     }
     for (int n = 0; n < 4; ++n)
         c.request_peer_factor[n] = static_cast<float>(std::exp(r.peer_effect * n));
@@ -67,12 +68,14 @@ CouncilMonth derive_council_month(const Parameters& p) {
     c.dp_share = static_cast<float>(sp.dp_share);
     c.dp_share_supported = static_cast<float>(std::min(1.0, sp.dp_share + sp.dp_support_dp_gain));
     c.managed_budgets = p.policy.managed_budgets >= 0.5;
-    const auto& al = p.allocation;
     c.median_amount = {al.median_severity_1 * al.amount_multiplier,
                        al.median_severity_2 * al.amount_multiplier,
                        al.median_severity_3 * al.amount_multiplier};
+    c.reference_amount = {al.median_severity_1, al.median_severity_2, al.median_severity_3};
     c.amount_sigma = al.sigma;
     c.amount_cap = al.max_amount * al.amount_multiplier;
+    c.effect_elasticity = al.effect_elasticity;
+    c.effect_scale_cap = al.effect_scale_cap;
 
     const auto& h = p.holding;
     c.handback_managed = static_cast<float>(h.handback_rate);

@@ -51,8 +51,10 @@ struct CouncilMonth {
     // support planning and allocation
     float planning_complete, dp_share, dp_share_supported;
     bool managed_budgets;
-    std::array<double, 3> median_amount; // by severity, before council level
+    std::array<double, 3> median_amount;    // by severity, before council level
+    std::array<double, 3> reference_amount; // the same at amount_multiplier 1
     double amount_sigma, amount_cap;
+    double effect_elasticity, effect_scale_cap;
 
     // holding
     float handback_dp, handback_managed; // base hazard, burden included

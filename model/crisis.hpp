@@ -1,6 +1,6 @@
 // Process 7, crisis: a monthly hazard by severity, lowered for PB holders (the
 // effect builds up linearly over the first months of holding and scales with
-// the usable share of the budget), lowered by a crisis prevention service that
+// the usable share and the size of the budget), lowered by a crisis prevention service that
 // reaches the user, raised after a change of coordinator. A crisis resolves as
 // home treatment, an A&E attendance or an admission with a lognormal length of
 // stay; the admission starts mid-month.
@@ -22,7 +22,7 @@ inline float hazard(const World& w, const UserMonth& um, const CouncilMonth& c, 
         const float built = c.crisis_buildup_months > 0
                                 ? std::min(1.0f, held / c.crisis_buildup_months)
                                 : 1.0f;
-        h *= 1.0f - c.crisis_pb_effect * built;
+        h *= 1.0f - std::min(1.0f, c.crisis_pb_effect * built * u.pb_effect_scale[i]);
     }
     if (um.services & kCrisisPrevention) h *= c.crisis_prevention_factor;
     if (um.recent_change) h *= c.crisis_continuity_hr;

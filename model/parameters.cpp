@@ -159,6 +159,9 @@ const std::array kRegistry = {
             "Hazard ratio for users who have handed a budget back", "assumption"),
     PBSIM_R(request.active_offer_effect, "log HR", 2.5, 0.0, 10.0, V,
             "Log hazard ratio at active-offer level 1", "assumption, calibrated"),
+    PBSIM_R(request.generosity_effect, "log HR per log-unit", 0.5, 0.0, 5.0, V,
+            "Log hazard ratio of requests per unit of log(allocation.amount_multiplier): larger budgets on offer are more worth the effort",
+            "assumption"),
     PBSIM_R(request.discouraged_months, "months", 12, 0.0, 240.0, V,
             "Months after a refusal in which the user makes no new request", "assumption"),
 
@@ -203,6 +206,11 @@ const std::array kRegistry = {
     PBSIM_R(allocation.amount_multiplier, "multiplier", 1.0, 0.0, 10.0, V,
             "Policy multiplier on amounts (e.g. integrated health and social care budgets)",
             "lever"),
+    PBSIM_R(allocation.effect_elasticity, "elasticity", 0.5, 0.0, 3.0, V,
+            "A holder's PB effects (crisis reduction, care-related QoL and utility gains) scale with (annual amount / median_severity_s)^this: larger budgets do more",
+            "assumption; Forder et al. 2012: larger, more flexible budgets did better (M/Q)"),
+    PBSIM_R(allocation.effect_scale_cap, "multiple", 2.0, 1.0, 10.0, V,
+            "Cap on that scaling of PB effects", "assumption"),
 
     // --- holding a budget ---
     PBSIM_R(holding.handback_rate, "probability/month", 0.008, 0.0, 1.0, V,

@@ -86,6 +86,7 @@ struct RequestParams {
     double recent_crisis_hr;   // hazard ratio within 3 months of a crisis
     double handed_back_hr;     // hazard ratio after having handed a budget back
     double active_offer_effect; // log hazard ratio at active-offer level 1
+    double generosity_effect;  // log hazard ratio per log of allocation.amount_multiplier
     double discouraged_months; // months a refusal deters a new request
 };
 
@@ -112,6 +113,8 @@ struct AllocationParams {
     double sigma;             // lognormal spread within council and severity
     double max_amount;        // cap on an annual PB, GBP
     double amount_multiplier; // policy multiplier on amounts (integrated budgets)
+    double effect_elasticity; // PB effects scale with (amount / reference median)^this
+    double effect_scale_cap;  // ...up to this multiple
 };
 
 struct HoldingParams {

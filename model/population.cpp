@@ -119,6 +119,7 @@ void enter_user(World& w, const Parameters& p, const Rng& rng, std::uint32_t i,
     u.state_since[i] = t;
     u.discouraged_until[i] = kLongAgo;
     u.pb_amount[i] = 0;
+    u.pb_effect_scale[i] = 0;
     u.last_crisis[i] = kLongAgo;
     u.hospital_days_left[i] = 0;
 
@@ -137,6 +138,11 @@ float draw_amount(const CouncilMonth& cm, const LocalAuthority& la, int severity
     const double amount = cm.median_amount[severity - 1] * la.amount_multiplier *
                           std::exp(cm.amount_sigma * standard_normal(u1, u2));
     return static_cast<float>(std::min(amount, cm.amount_cap));
+}
+
+float effect_scale(const CouncilMonth& cm, int severity, float amount) {
+    const double ratio = amount / cm.reference_amount[severity - 1];
+    return static_cast<float>(std::min(cm.effect_scale_cap, std::pow(ratio, cm.effect_elasticity)));
 }
 
 void CareCoordinators::resize(std::size_t n) {
@@ -169,6 +175,7 @@ void ServiceUsers::resize(std::size_t n) {
     state_since.resize(n);
     discouraged_until.resize(n);
     pb_amount.resize(n);
+    pb_effect_scale.resize(n);
     last_crisis.resize(n);
     hospital_days_left.resize(n);
     coordinator.resize(n);
@@ -206,6 +213,7 @@ World generate_world(const Parameters& p, int total_users, const Rng& rng,
             u.state[i] = PathwayState::holding_dp;
             u.state_since[i] = -static_cast<std::int32_t>(s[1] * 24);
             u.pb_amount[i] = draw_amount(cm, w.councils[u.council[i]], u.severity[i], s[2], s[3]);
+            u.pb_effect_scale[i] = effect_scale(cm, u.severity[i], u.pb_amount[i]);
         } else if (s[0] < p.population.initial_dp_share + p.population.initial_aware_share) {
             u.state[i] = PathwayState::aware;
         }

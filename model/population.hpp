@@ -32,6 +32,10 @@ void refresh_person_factors(ServiceUsers& u, std::uint32_t i, const PersonEffect
 float draw_amount(const CouncilMonth& cm, const LocalAuthority& la, int severity, double u1,
                   double u2);
 
+// How much a budget of this amount does, relative to a median budget for the
+// severity at policy level 1: (amount / median)^elasticity, capped.
+float effect_scale(const CouncilMonth& cm, int severity, float amount);
+
 // Builds the whole world for month 0: councils, coordinators, users in their
 // initial states and the peer network.
 World generate_world(const Parameters& p, int total_users, const Rng& rng,

@@ -88,7 +88,8 @@ struct ServiceUsers {
     std::vector<PathwayState> state;
     std::vector<std::int32_t> state_since;
     std::vector<std::int32_t> discouraged_until;
-    std::vector<float> pb_amount; // GBP/year while holding
+    std::vector<float> pb_amount;       // GBP/year while holding
+    std::vector<float> pb_effect_scale; // PB effects relative to a median budget (see allocation)
     std::vector<std::int32_t> last_crisis;
     std::vector<std::uint16_t> hospital_days_left;
     std::vector<std::uint32_t> coordinator; // post index
