@@ -8,9 +8,12 @@ The first file is the reference: every other file is compared with it,
 paired by replication index. The report holds the provenance of each file,
 three figures (PNG, embedded as base64 data URIs) and summary tables.
 
-Conventions: time-series counts are raw counts from a simulation run at
-`scale` (taken to be the simulated fraction of the national population), so
-national counts are raw / scale; /summary columns are already national.
+Files may hold one scenario (at the root) or several (under /scenarios/<name>),
+so one comparison file or several single files both work.
+
+Conventions: time-series counts are raw, as simulated; national counts are raw
+x national users (population.users in the stored scenario) / simulated users
+(the sum of /local_authorities/users); /summary columns are already national.
 Exit status: 0 on success, 2 if an input is missing or not a pbsim output.
 """
 import argparse
@@ -19,6 +22,7 @@ import html
 import io
 import pathlib
 import sys
+import tomllib
 
 import h5py
 import matplotlib
@@ -50,7 +54,9 @@ def text(value):
 
 
 def load(path):
-    """Read what the report needs from one pbsim output file into a dict."""
+    """Read what the report needs from one pbsim output file: a list with one
+    dict per scenario (the root of a single-scenario file, or each group under
+    /scenarios of a comparison file)."""
     p = pathlib.Path(path)
     if not p.is_file():
         raise InputError(f"{path}: no such file")
@@ -59,27 +65,48 @@ def load(path):
     except OSError as exc:
         raise InputError(f"{path}: not an HDF5 file ({exc})") from exc
     with f:
-        if "timeseries" not in f:
-            raise InputError(f"{path}: not a pbsim output (no /timeseries group)")
-        ts = f["timeseries"]
-        missing = [m for m in REQUIRED_METRICS if m not in ts]
-        if missing or "dims/month" not in f:
-            what = ", ".join([f"/timeseries/{m}" for m in missing] +
-                             ([] if "dims/month" in f else ["/dims/month"]))
-            raise InputError(f"{path}: not a complete pbsim output (missing {what})")
-        attrs = {k: text(v) for k, v in f.attrs.items()}
-        scale = float(attrs.get("scale", 1.0) or 1.0)
-        # National totals per [replication, month]: sum over local authorities.
-        national = {name: ds[()].sum(axis=2) for name, ds in ts.items()
-                    if isinstance(ds, h5py.Dataset) and ds.ndim == 3}
-        summary, units = {}, {}
-        for name, ds in f.get("summary", {}).items():
-            summary[name] = np.asarray(ds[()], dtype=float).reshape(-1)
-            units[name] = str(text(ds.attrs.get("units", "")))
+        if "timeseries" not in f and "scenarios" not in f:
+            raise InputError(f"{path}: not a pbsim output (no /timeseries or /scenarios group)")
+        if "dims/month" not in f:
+            raise InputError(f"{path}: not a complete pbsim output (missing /dims/month)")
+        root_attrs = {k: text(v) for k, v in f.attrs.items()}
         months = np.array([text(m) for m in f["dims/month"][()]], dtype="datetime64[M]")
-    return {"path": str(p), "name": str(attrs.get("scenario_name", p.stem)), "attrs": attrs,
-            "scale": scale, "national": national, "summary": summary, "units": units,
-            "months": months}
+        simulated = float(f["local_authorities/users"][()].sum()) if "local_authorities/users" in f else None
+        groups = [("", f)] if "timeseries" in f else [(f"/scenarios/{n}", g)
+                                                       for n, g in f["scenarios"].items()]
+        return [load_scenario(p, prefix, g, root_attrs, months, simulated) for prefix, g in groups]
+
+
+def load_scenario(p, prefix, g, root_attrs, months, simulated):
+    """One scenario's time series (national totals) and summary."""
+    if "timeseries" not in g:
+        raise InputError(f"{p}: {prefix or '/'} has no timeseries group")
+    ts = g["timeseries"]
+    missing = [m for m in REQUIRED_METRICS if m not in ts]
+    if missing:
+        raise InputError(f"{p}: not a complete pbsim output (missing "
+                         + ", ".join(f"{prefix}/timeseries/{m}" for m in missing) + ")")
+    attrs = dict(root_attrs)
+    attrs.update({k: text(v) for k, v in g.attrs.items()})
+    # Raw counts scale to national by national users / simulated users.
+    to_national = 1.0 / float(attrs.get("scale", 1.0) or 1.0)
+    try:
+        national_users = tomllib.loads(attrs["scenario_toml"])["population"]["users"]
+        if simulated:
+            to_national = national_users / simulated
+    except (KeyError, tomllib.TOMLDecodeError, TypeError):
+        pass
+    # National totals per [replication, month]: sum over local authorities.
+    national = {name: ds[()].sum(axis=2) for name, ds in ts.items()
+                if isinstance(ds, h5py.Dataset) and ds.ndim == 3}
+    summary, units = {}, {}
+    for name, ds in g.get("summary", {}).items():
+        summary[name] = np.asarray(ds[()], dtype=float).reshape(-1)
+        units[name] = str(text(ds.attrs.get("units", "")))
+    return {"path": str(p) + (f":{prefix}" if prefix else ""),
+            "name": str(attrs.get("scenario_name", p.stem)), "attrs": attrs,
+            "to_national": to_national, "national": national, "summary": summary,
+            "units": units, "months": months}
 
 
 def band(x):
@@ -128,7 +155,7 @@ def fig_events(runs):
     for ax, metric, title in zip(axes, ("crises", "admissions"),
                                  ("Mental health crises", "Psychiatric admissions")):
         for r in runs:
-            ax.plot(r["months"], r["national"][metric].mean(axis=0) / r["scale"],
+            ax.plot(r["months"], r["national"][metric].mean(axis=0) * r["to_national"],
                     label=r["label"])
         ax.set(title=f"{title} per month (national)", xlabel="Month",
                ylabel=f"{metric.capitalize()} per month (people)")
@@ -266,7 +293,7 @@ def main(argv=None):
     ap.add_argument("--out", required=True, help="HTML file to write")
     args = ap.parse_args(argv)
     try:
-        runs = [load(p) for p in args.files]
+        runs = [run for p in args.files for run in load(p)]
     except InputError as exc:
         print(f"report.py: error: {exc}", file=sys.stderr)
         return 2

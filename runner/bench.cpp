@@ -57,9 +57,10 @@ int bench_command(const BenchOptions& o) {
     for (int k = 0; k < 2; ++k) {
         if (k == 1 && cores == 1) break;
         const int n = k == 0 ? std::max(1, reps / cores) : reps;
-        ReplicationRunner runner{s, o.seed, o.scale, thread_counts[k]};
+        const std::vector<Scenario> one{s};
+        ReplicationRunner runner{one, o.seed, o.scale, thread_counts[k]};
         t0 = std::chrono::steady_clock::now();
-        runner.run(n, [](int, ReplicationResult&&) {});
+        runner.run(n, [](int, int, ReplicationResult&&) {});
         const double secs = seconds_since(t0);
         per_minute[k] = n / secs * 60;
         std::printf("%d replications on %d thread(s): %.2f s, %.1f replications/minute, "

@@ -50,6 +50,7 @@ int main(int argc, char** argv) {
         "Examples:\n"
         "  pbsim run scenarios/baseline.toml --replications 8 --scale 0.1\n"
         "  pbsim run scenarios/dp_support_everywhere.toml --seed 7 --out outputs/dps.h5\n"
+        "  pbsim run scenarios/baseline.toml scenarios/crisis_prevention.toml -r 20  # paired\n"
         "  pbsim run scenarios/baseline.toml --set crisis.pb_effect=0.3 --set "
         "policy.active_offer=1@2015-04\n"
         "  pbsim validate scenarios/my_policy.toml --print\n"
@@ -66,12 +67,15 @@ int main(int argc, char** argv) {
 
     RunOptions run;
     run.command_line = joined(argc, argv);
-    std::string scenario_file;
+    std::vector<std::string> scenario_files;
     auto* run_cmd = app.add_subcommand(
-        "run", "Run replications of a scenario in parallel and write one HDF5 file.\n"
-               "Same scenario + seed gives bit-identical datasets for any --threads; two\n"
-               "scenarios run with the same seed share common random numbers.");
-    run_cmd->add_option("scenario", scenario_file, "Scenario file (TOML), e.g. scenarios/baseline.toml")
+        "run", "Run replications of one or more scenarios in parallel and write one HDF5 file.\n"
+               "Same scenario + seed gives bit-identical datasets for any --threads. Scenarios\n"
+               "run together (or with the same seed) share common random numbers: replication r\n"
+               "of each is paired, so differences are signal, not noise. Several scenarios go\n"
+               "under /scenarios/<name>/ in the file (docs/hdf5-schema.md).");
+    run_cmd->add_option("scenarios", scenario_files,
+                        "Scenario file(s) (TOML), e.g. scenarios/baseline.toml scenarios/crisis_prevention.toml")
         ->required();
     run_cmd->add_option("-r,--replications", run.replications, "Independent replications")
         ->default_val(10)
@@ -86,7 +90,9 @@ int main(int argc, char** argv) {
         ->default_val(1.0)
         ->check(CLI::Range(1e-6, 10.0));
     std::string out;
-    run_cmd->add_option("-o,--out", out, "Output HDF5 file [default: outputs/<scenario name>.h5]");
+    run_cmd->add_option("-o,--out", out,
+                        "Output HDF5 file [default: outputs/<scenario name>.h5, or\n"
+                        "outputs/comparison.h5 for several scenarios]");
     run_cmd->add_option("--set", run.settings,
                         "Override a parameter: key=value, or key=value@YYYY-MM for 'from that\n"
                         "month on' (repeatable; keys as in docs/parameters.md)");
@@ -129,7 +135,7 @@ int main(int argc, char** argv) {
     }
 
     if (*run_cmd) {
-        run.scenario_file = scenario_file;
+        run.scenario_files.assign(scenario_files.begin(), scenario_files.end());
         run.out = out;
         return run_command(run);
     }

@@ -107,8 +107,12 @@ struct H5Output::Impl {
 
     Handle file;
     Handle vlen_str;             // variable-length UTF-8 string type
-    std::vector<Handle> series;  // /timeseries/<metric>, in kMetrics order
-    std::vector<Handle> summary; // /summary/<name>, in layout order
+    struct ScenarioDatasets {
+        std::string prefix;          // "" at the root, else "/scenarios/<name>"
+        std::vector<Handle> series;  // <prefix>/timeseries/<metric>, in kMetrics order
+        std::vector<Handle> summary; // <prefix>/summary/<name>, in layout order
+    };
+    std::vector<ScenarioDatasets> scenarios;
 
     ~Impl() {
         std::lock_guard lock(hdf5_mutex());
@@ -139,14 +143,13 @@ struct H5Output::Impl {
     // Closes every handle (datasets first, then the file); false on any error.
     bool close_all() {
         bool ok = true;
-        for (auto& h : series)
-            ok = h.close() && ok;
-        for (auto& h : summary)
-            ok = h.close() && ok;
+        for (auto& sc : scenarios) {
+            for (auto& h : sc.series) ok = h.close() && ok;
+            for (auto& h : sc.summary) ok = h.close() && ok;
+        }
         ok = vlen_str.close() && ok;
         ok = file.close() && ok;
-        series.clear();
-        summary.clear();
+        scenarios.clear();
         return ok;
     }
 
@@ -264,6 +267,82 @@ struct H5Output::Impl {
                               "': " + std::strerror(EISDIR));
     }
 
+    void write_scenario_attrs(hid_t where, const ScenarioInfo& sc) {
+        write_attr(where, "scenario_name", sc.name);
+        write_attr(where, "scenario_file", sc.file);
+        write_attr(where, "scenario_toml", sc.toml);
+    }
+
+    // The time series and summary datasets of one scenario under `base`.
+    void create_scenario(hid_t base, const std::string& prefix, const OutputLayout& layout,
+                         hid_t dim_rep, hid_t dim_month, hid_t dim_la) {
+        ScenarioDatasets out;
+        out.prefix = prefix;
+        // Time series [replication, month, local_authority].
+        {
+            Handle group = make_group(base, "timeseries");
+            write_attr(group.get(), "layout", "[replication, month, local_authority]");
+            write_attr(group.get(), "note",
+                       "Counts and costs are raw, as simulated at the run's scale (root attribute "
+                       "'scale'); divide by scale for national figures. Summary counts and costs "
+                       "(/summary) are already national.");
+            Handle space = make_space({R, M, C});
+            Handle dcpl(check(H5Pcreate(H5P_DATASET_CREATE), "cannot create property list"),
+                        H5Pclose);
+            const hsize_t chunk[3] = {1, M, C};
+            const double nan = std::numeric_limits<double>::quiet_NaN();
+            check(H5Pset_chunk(dcpl.get(), 3, chunk), "cannot configure", "time series chunks");
+            check(H5Pset_shuffle(dcpl.get()), "cannot configure", "time series shuffle");
+            check(H5Pset_deflate(dcpl.get(), 4), "cannot configure", "time series deflate");
+            check(H5Pset_fill_value(dcpl.get(), H5T_NATIVE_DOUBLE, &nan), "cannot configure",
+                  "time series fill value");
+            for (const auto& spec : kMetrics) {
+                const std::string name(spec.name);
+                Handle ds(check(H5Dcreate2(group.get(), name.c_str(), H5T_IEEE_F64LE, space.get(),
+                                           H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+                                "cannot create dataset '" + prefix + "/timeseries/" + name + "'"),
+                          H5Dclose);
+                write_attr(ds.get(), "units", spec.unit);
+                write_attr(ds.get(), "description", spec.description);
+                write_attr(ds.get(), "kind", metric_kind_name(spec.kind));
+                const std::string path = prefix + "/timeseries/" + name;
+                attach(ds.get(), dim_rep, 0, "replication", path);
+                attach(ds.get(), dim_month, 1, "month", path);
+                attach(ds.get(), dim_la, 2, "local_authority", path);
+                out.series.push_back(std::move(ds));
+            }
+        }
+
+        // Per-replication summary [replication].
+        {
+            Handle group = make_group(base, "summary");
+            write_attr(group.get(), "note",
+                       "One value per replication. Counts and costs are national (divided by the "
+                       "run's scale); shares and means are scale-free.");
+            Handle space = make_space({R});
+            Handle dcpl(check(H5Pcreate(H5P_DATASET_CREATE), "cannot create property list"),
+                        H5Pclose);
+            const hsize_t chunk[1] = {std::min<hsize_t>(R, 1024)};
+            const double nan = std::numeric_limits<double>::quiet_NaN();
+            check(H5Pset_chunk(dcpl.get(), 1, chunk), "cannot configure", "summary chunks");
+            check(H5Pset_deflate(dcpl.get(), 4), "cannot configure", "summary deflate");
+            check(H5Pset_fill_value(dcpl.get(), H5T_NATIVE_DOUBLE, &nan), "cannot configure",
+                  "summary fill value");
+            for (const auto& col : layout.summary_columns) {
+                const std::string path = prefix + "/summary/" + col.name;
+                Handle ds(check(H5Dcreate2(group.get(), col.name.c_str(), H5T_IEEE_F64LE,
+                                           space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+                                "cannot create dataset '" + path + "'"),
+                          H5Dclose);
+                write_units(ds.get(), col.unit, col.description);
+                attach(ds.get(), dim_rep, 0, "replication", path);
+                out.summary.push_back(std::move(ds));
+            }
+        }
+
+        scenarios.push_back(std::move(out));
+    }
+
     void create(const Provenance& prov, const OutputLayout& layout) {
         std::lock_guard lock(hdf5_mutex());
         H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); // errors become exceptions, not stderr noise
@@ -279,6 +358,15 @@ struct H5Output::Impl {
                  std::to_string(M) + " month labels");
         for (const auto& label : layout.month_labels)
             if (label.size() != 7) fail("month label '" + label + "' is not YYYY-MM");
+        if (prov.scenarios.empty()) fail("the run has no scenario");
+        for (std::size_t i = 0; i < prov.scenarios.size(); ++i) {
+            const std::string& name = prov.scenarios[i].name;
+            if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos)
+                fail("invalid scenario name '" + name + "'");
+            for (std::size_t j = 0; j < i; ++j)
+                if (prov.scenarios[j].name == name)
+                    fail("two scenarios are both named '" + name + "'");
+        }
         for (const auto& col : layout.summary_columns) {
             if (col.name.empty() || col.name == "." || col.name.find('/') != std::string::npos)
                 fail("invalid summary column name '" + col.name + "'");
@@ -306,9 +394,6 @@ struct H5Output::Impl {
         // Root attributes.
         write_attr(root, "pbsim_version", prov.pbsim_version);
         write_attr(root, "source_revision", prov.source_revision);
-        write_attr(root, "scenario_name", prov.scenario_name);
-        write_attr(root, "scenario_file", prov.scenario_file);
-        write_attr(root, "scenario_toml", prov.scenario_toml);
         write_attr(root, "seed", H5T_STD_U64LE, H5T_NATIVE_UINT64, &prov.seed);
         const std::int32_t reps = prov.replications, months = prov.months;
         write_attr(root, "replications", H5T_STD_I32LE, H5T_NATIVE_INT32, &reps);
@@ -343,65 +428,25 @@ struct H5Output::Impl {
         write_units(dim_month.get(), "", "Simulation month, YYYY-MM");
         write_units(dim_la.get(), "", "Local authority (council) code");
 
-        // Time series [replication, month, local_authority].
-        {
-            Handle group = make_group(root, "timeseries");
-            write_attr(group.get(), "layout", "[replication, month, local_authority]");
-            write_attr(group.get(), "note",
-                       "Counts and costs are raw, as simulated at the run's scale (root attribute "
-                       "'scale'); divide by scale for national figures. Summary counts and costs "
-                       "(/summary) are already national.");
-            Handle space = make_space({R, M, C});
-            Handle dcpl(check(H5Pcreate(H5P_DATASET_CREATE), "cannot create property list"),
-                        H5Pclose);
-            const hsize_t chunk[3] = {1, M, C};
-            const double nan = std::numeric_limits<double>::quiet_NaN();
-            check(H5Pset_chunk(dcpl.get(), 3, chunk), "cannot configure", "time series chunks");
-            check(H5Pset_shuffle(dcpl.get()), "cannot configure", "time series shuffle");
-            check(H5Pset_deflate(dcpl.get(), 4), "cannot configure", "time series deflate");
-            check(H5Pset_fill_value(dcpl.get(), H5T_NATIVE_DOUBLE, &nan), "cannot configure",
-                  "time series fill value");
-            for (const auto& spec : kMetrics) {
-                const std::string name(spec.name);
-                Handle ds(check(H5Dcreate2(group.get(), name.c_str(), H5T_IEEE_F64LE, space.get(),
-                                           H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
-                                "cannot create dataset '/timeseries/" + name + "'"),
-                          H5Dclose);
-                write_attr(ds.get(), "units", spec.unit);
-                write_attr(ds.get(), "description", spec.description);
-                write_attr(ds.get(), "kind", metric_kind_name(spec.kind));
-                const std::string path = "/timeseries/" + name;
-                attach(ds.get(), dim_rep.get(), 0, "replication", path);
-                attach(ds.get(), dim_month.get(), 1, "month", path);
-                attach(ds.get(), dim_la.get(), 2, "local_authority", path);
-                series.push_back(std::move(ds));
-            }
-        }
-
-        // Per-replication summary [replication].
-        {
-            Handle group = make_group(root, "summary");
-            write_attr(group.get(), "note",
-                       "One value per replication. Counts and costs are national (divided by the "
-                       "run's scale); shares and means are scale-free.");
-            Handle space = make_space({R});
-            Handle dcpl(check(H5Pcreate(H5P_DATASET_CREATE), "cannot create property list"),
-                        H5Pclose);
-            const hsize_t chunk[1] = {std::min<hsize_t>(R, 1024)};
-            const double nan = std::numeric_limits<double>::quiet_NaN();
-            check(H5Pset_chunk(dcpl.get(), 1, chunk), "cannot configure", "summary chunks");
-            check(H5Pset_deflate(dcpl.get(), 4), "cannot configure", "summary deflate");
-            check(H5Pset_fill_value(dcpl.get(), H5T_NATIVE_DOUBLE, &nan), "cannot configure",
-                  "summary fill value");
-            for (const auto& col : layout.summary_columns) {
-                const std::string path = "/summary/" + col.name;
-                Handle ds(check(H5Dcreate2(group.get(), col.name.c_str(), H5T_IEEE_F64LE,
-                                           space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
-                                "cannot create dataset '" + path + "'"),
-                          H5Dclose);
-                write_units(ds.get(), col.unit, col.description);
-                attach(ds.get(), dim_rep.get(), 0, "replication", path);
-                summary.push_back(std::move(ds));
+        // Each scenario's time series and summary: at the root for one
+        // scenario, under /scenarios/<name> for several.
+        if (prov.scenarios.size() == 1) {
+            write_scenario_attrs(root, prov.scenarios[0]);
+            create_scenario(root, "", layout, dim_rep.get(), dim_month.get(), dim_la.get());
+        } else {
+            std::string names;
+            for (const auto& sc : prov.scenarios) names += (names.empty() ? "" : ",") + sc.name;
+            write_attr(root, "scenario_names", names);
+            Handle all = make_group(root, "scenarios");
+            write_attr(all.get(), "note",
+                       "One group per scenario, in the order given on the command line, each with "
+                       "the layout of a single-scenario file (timeseries, summary). Replication r "
+                       "of every scenario used the same random numbers: differences are paired.");
+            for (const auto& sc : prov.scenarios) {
+                Handle group = make_group(all.get(), sc.name.c_str());
+                write_scenario_attrs(group.get(), sc);
+                create_scenario(group.get(), "/scenarios/" + sc.name, layout, dim_rep.get(),
+                                dim_month.get(), dim_la.get());
             }
         }
 
@@ -456,10 +501,16 @@ struct H5Output::Impl {
 
     // --- writing ------------------------------------------------------------
 
-    void write(int r, const ReplicationResult& result, const std::vector<SummaryValue>& values) {
+    void write(int s, int r, const ReplicationResult& result,
+               const std::vector<SummaryValue>& values) {
         std::lock_guard lock(hdf5_mutex());
-        const std::string which = "replication " + std::to_string(r);
+        std::string which = "replication " + std::to_string(r);
         if (!file.valid()) fail("cannot write " + which + ": the file is already closed");
+        if (s < 0 || static_cast<std::size_t>(s) >= scenarios.size())
+            fail("cannot write " + which + ": no scenario number " + std::to_string(s));
+        const auto& series = scenarios[s].series;
+        const auto& summary = scenarios[s].summary;
+        if (scenarios.size() > 1) which += " of scenario " + scenarios[s].prefix;
         if (r < 0 || static_cast<std::size_t>(r) >= R)
             fail("cannot write " + which + ": out of range 0.." + std::to_string(R - 1));
         if (result.months != static_cast<int>(M) || result.councils != static_cast<int>(C) ||
@@ -536,9 +587,9 @@ H5Output::H5Output(std::filesystem::path final_path, const Provenance& provenanc
 
 H5Output::~H5Output() = default;
 
-void H5Output::write_replication(int r, const ReplicationResult& result,
+void H5Output::write_replication(int s, int r, const ReplicationResult& result,
                                  const std::vector<SummaryValue>& summary) {
-    impl_->write(r, result, summary);
+    impl_->write(s, r, result, summary);
 }
 
 void H5Output::commit() {

@@ -24,13 +24,20 @@ struct OutputError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-// Root attributes of every output file.
+// One scenario of a run.
+struct ScenarioInfo {
+    std::string name; // a valid HDF5 group name: no '/', not "." or ".."
+    std::string file;
+    std::string toml; // fully resolved scenario, itself a valid scenario file
+};
+
+// Root attributes of every output file. With one scenario its time series and
+// summary sit at the root; with several, each has a group /scenarios/<name>/
+// holding the same layout, all paired by replication (common random numbers).
 struct Provenance {
     std::string pbsim_version;
     std::string source_revision;
-    std::string scenario_name;
-    std::string scenario_file;
-    std::string scenario_toml; // fully resolved scenario, itself a valid scenario file
+    std::vector<ScenarioInfo> scenarios;
     std::uint64_t seed = 0;
     int replications = 0;
     std::string start_month; // YYYY-MM
@@ -55,9 +62,14 @@ class H5Output {
     H5Output(const H5Output&) = delete;
     H5Output& operator=(const H5Output&) = delete;
 
-    // Writes replication r's time series and summary row. Thread-safe.
-    void write_replication(int r, const ReplicationResult& result,
+    // Writes replication r of scenario s (index into Provenance::scenarios):
+    // its time series and summary row. Thread-safe.
+    void write_replication(int s, int r, const ReplicationResult& result,
                            const std::vector<SummaryValue>& summary);
+    void write_replication(int r, const ReplicationResult& result,
+                           const std::vector<SummaryValue>& summary) {
+        write_replication(0, r, result, summary);
+    }
     // Closes the file and renames it to its final name; throws OutputError.
     void commit();
 

@@ -138,68 +138,113 @@ void install_stop_handlers() {
 bool stop_requested() { return g_stop.load(); }
 
 bool ReplicationRunner::run(int replications,
-                            const std::function<void(int, ReplicationResult&&)>& done) const {
+                            const std::function<void(int, int, ReplicationResult&&)>& done) const {
     std::atomic<bool> stopped{false};
     const int n_threads = threads > 0 ? threads : tbb::info::default_concurrency();
+    const int n_scenarios = static_cast<int>(scenarios.size());
     tbb::task_arena arena(n_threads);
     arena.execute([&] {
-        tbb::parallel_for(tbb::blocked_range<int>(0, replications, 1),
-                          [&](const tbb::blocked_range<int>& range) {
-                              for (int r = range.begin(); r != range.end(); ++r) {
-                                  if (stopped.load() || stop()) {
-                                      stopped = true;
-                                      return;
-                                  }
-                                  auto result = simulate(
-                                      scenario, {seed, static_cast<std::uint32_t>(r), scale},
-                                      [&](int) {
-                                          if (on_progress) on_progress(1);
-                                          if (stop()) stopped = true;
-                                          return !stopped.load();
-                                      });
-                                  if (stopped.load()) return;
-                                  done(r, std::move(result));
-                              }
-                          },
-                          tbb::simple_partitioner{});
+        // Task k runs replication k / S of scenario k % S: scenarios advance together.
+        tbb::parallel_for(
+            tbb::blocked_range<int>(0, replications * n_scenarios, 1),
+            [&](const tbb::blocked_range<int>& range) {
+                for (int k = range.begin(); k != range.end(); ++k) {
+                    if (stopped.load() || stop()) {
+                        stopped = true;
+                        return;
+                    }
+                    const int s = k % n_scenarios, r = k / n_scenarios;
+                    auto result = simulate(scenarios[s], {seed, static_cast<std::uint32_t>(r), scale},
+                                           [&](int) {
+                                               if (on_progress) on_progress(1);
+                                               if (stop()) stopped = true;
+                                               return !stopped.load();
+                                           });
+                    if (stopped.load()) return;
+                    done(s, r, std::move(result));
+                }
+            },
+            tbb::simple_partitioner{});
     });
     return !stopped.load();
 }
 
+namespace {
+
+// Scenarios run into one file must share the period and the councils.
+void check_comparable(const std::vector<LoadedScenario>& loaded, double scale) {
+    const Scenario& first = loaded.front().scenario;
+    const auto councils = make_councils(first.at(first.start), simulated_users(first, scale));
+    for (std::size_t i = 1; i < loaded.size(); ++i) {
+        const Scenario& s = loaded[i].scenario;
+        const std::string pair = loaded[i].file.string() + " and " + loaded[0].file.string();
+        if (s.name == first.name || [&] {
+                for (std::size_t j = 1; j < i; ++j)
+                    if (loaded[j].scenario.name == s.name) return true;
+                return false;
+            }())
+            throw ScenarioError(loaded[i].file.string() + ": scenario name '" + s.name +
+                                "' is used twice in one run; give each a distinct name");
+        if (s.start != first.start || s.end != first.end)
+            throw ScenarioError(pair + " cover different periods (" + s.start.to_string() + " to " +
+                                s.end.to_string() + " vs " + first.start.to_string() + " to " +
+                                first.end.to_string() + "); scenarios compared in one run must " +
+                                "share start and end");
+        const auto other = make_councils(s.at(s.start), simulated_users(s, scale));
+        bool same = other.size() == councils.size();
+        for (std::size_t c = 0; same && c < councils.size(); ++c)
+            same = other[c].user_count == councils[c].user_count &&
+                   other[c].dp_culture == councils[c].dp_culture &&
+                   other[c].amount_multiplier == councils[c].amount_multiplier;
+        if (!same)
+            throw ScenarioError(pair + " generate different councils (population.* or council.* "
+                                "parameters differ); scenarios compared in one run must share them");
+    }
+}
+
+} // namespace
+
 int run_command(const RunOptions& o) {
-    LoadedScenario loaded;
+    std::vector<LoadedScenario> loaded;
     try {
-        loaded = load_scenario(o.scenario_file);
-        for (const auto& setting : o.settings) apply_setting(loaded.scenario, setting, "--set");
+        for (const auto& file : o.scenario_files) {
+            loaded.push_back(load_scenario(file));
+            for (const auto& setting : o.settings)
+                apply_setting(loaded.back().scenario, setting, "--set");
+        }
+        check_comparable(loaded, o.scale);
     } catch (const ScenarioError& e) {
         std::cerr << "pbsim: " << e.what() << "\n";
         return kExitBadInput;
     }
-    const Scenario& scenario = loaded.scenario;
-    const fs::path out = o.out.empty() ? fs::path("outputs") / (scenario.name + ".h5") : o.out;
+    std::vector<Scenario> scenarios;
+    for (const auto& l : loaded) scenarios.push_back(l.scenario);
+    const Scenario& first = scenarios.front();
+    const fs::path out = !o.out.empty()          ? o.out
+                         : scenarios.size() == 1 ? fs::path("outputs") / (first.name + ".h5")
+                                                 : fs::path("outputs") / "comparison.h5";
 
     Provenance prov;
     prov.pbsim_version = kVersion;
     prov.source_revision = kSourceRevision;
-    prov.scenario_name = scenario.name;
-    prov.scenario_file = o.scenario_file.string();
-    prov.scenario_toml = to_toml(scenario, "Resolved scenario written by pbsim " +
-                                               std::string(kVersion) + " from " +
-                                               o.scenario_file.string());
+    for (const auto& l : loaded)
+        prov.scenarios.push_back(
+            {l.scenario.name, l.file.string(),
+             to_toml(l.scenario, "Resolved scenario written by pbsim " + std::string(kVersion) +
+                                     " from " + l.file.string())});
     prov.seed = o.seed;
     prov.replications = o.replications;
-    prov.start_month = scenario.start.to_string();
-    prov.months = scenario.months();
+    prov.start_month = first.start.to_string();
+    prov.months = first.months();
     prov.scale = o.scale;
     prov.created_utc = utc_now();
     prov.command_line = o.command_line;
 
-    const Parameters p0 = scenario.at(scenario.start);
-    const int users = simulated_users(scenario, o.scale);
+    const int users = simulated_users(first, o.scale);
     OutputLayout layout;
-    layout.councils = make_councils(p0, users);
-    layout.month_labels = month_labels(scenario);
-    layout.summary_columns = summarise(ReplicationResult{}, scenario, o.scale);
+    layout.councils = make_councils(first.at(first.start), users);
+    layout.month_labels = month_labels(first);
+    layout.summary_columns = summarise(ReplicationResult{}, first, o.scale);
 
     std::unique_ptr<H5Output> output;
     try {
@@ -211,17 +256,23 @@ int run_command(const RunOptions& o) {
 
     install_stop_handlers();
     const auto start = std::chrono::steady_clock::now();
-    std::vector<std::vector<SummaryValue>> summaries(o.replications);
+    const int n_scenarios = static_cast<int>(scenarios.size());
+    std::vector<std::vector<std::vector<SummaryValue>>> summaries(
+        n_scenarios, std::vector<std::vector<SummaryValue>>(o.replications));
     try {
-        ProgressLine progress(!o.quiet && isatty(STDERR_FILENO), scenario.name,
-                              static_cast<long>(o.replications) * scenario.months(), users);
-        ReplicationRunner runner{scenario, o.seed, o.scale, o.threads};
+        const std::string label =
+            n_scenarios == 1 ? first.name : std::to_string(n_scenarios) + " scenarios";
+        ProgressLine progress(!o.quiet && isatty(STDERR_FILENO), label,
+                              static_cast<long>(o.replications) * n_scenarios * first.months(),
+                              users);
+        ReplicationRunner runner{scenarios, o.seed, o.scale, o.threads};
         runner.on_progress = [&](int months) { progress.add(months); };
         runner.stop = [] { return stop_requested(); };
-        const bool complete = runner.run(o.replications, [&](int r, ReplicationResult&& result) {
-            summaries[r] = summarise(result, scenario, o.scale);
-            output->write_replication(r, result, summaries[r]);
-        });
+        const bool complete =
+            runner.run(o.replications, [&](int s, int r, ReplicationResult&& result) {
+                summaries[s][r] = summarise(result, scenarios[s], o.scale);
+                output->write_replication(s, r, result, summaries[s][r]);
+            });
         progress.finish();
         if (!complete) {
             output.reset(); // removes the temporary file
@@ -239,11 +290,17 @@ int run_command(const RunOptions& o) {
     }
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (!o.quiet) print_summary(summaries);
-    std::printf("wrote %s: scenario '%s', %d replications x %d months x %zu councils, %d users "
+    if (!o.quiet)
+        for (int s = 0; s < n_scenarios; ++s) {
+            if (n_scenarios > 1) std::printf("\nscenario '%s'\n", scenarios[s].name.c_str());
+            print_summary(summaries[s]);
+        }
+    std::string names;
+    for (const auto& sc : scenarios) names += (names.empty() ? "'" : ", '") + sc.name + "'";
+    std::printf("wrote %s: %s %s, %d replications x %d months x %zu councils, %d users "
                 "(scale %g), seed %llu, in %.1f s\n",
-                out.string().c_str(), scenario.name.c_str(), o.replications, scenario.months(),
-                layout.councils.size(), users, o.scale,
+                out.string().c_str(), n_scenarios == 1 ? "scenario" : "scenarios", names.c_str(),
+                o.replications, first.months(), layout.councils.size(), users, o.scale,
                 static_cast<unsigned long long>(o.seed), seconds);
     return kExitOk;
 }

@@ -22,24 +22,25 @@ inline constexpr int kExitBadInput = 2;  // bad scenario, option or output path
 inline constexpr int kExitInterrupted = 130;
 
 struct RunOptions {
-    std::filesystem::path scenario_file;
+    std::vector<std::filesystem::path> scenario_files; // one or more, paired by replication
     std::vector<std::string> settings; // --set key=value[@YYYY-MM]
     int replications = 10;
     std::uint64_t seed = 1;
     int threads = 0; // 0: all cores
     double scale = 1.0;
-    std::filesystem::path out; // empty: outputs/<scenario name>.h5
+    std::filesystem::path out; // empty: outputs/<scenario name>.h5 (several: outputs/comparison.h5)
     bool quiet = false;
     std::string command_line;
 };
 
 int run_command(const RunOptions& options);
 
-// Runs replications [0, n) of a scenario on `threads` threads, calling
-// `done(r, result)` as each finishes (from worker threads). Stops early when
-// `stop()` turns true; returns false if it did.
+// Runs replications [0, n) of every scenario as one pool of tasks on `threads`
+// threads, calling `done(s, r, result)` as each finishes (from worker
+// threads). Replication r of every scenario uses the same random numbers.
+// Stops early when `stop()` turns true; returns false if it did.
 struct ReplicationRunner {
-    const Scenario& scenario;
+    const std::vector<Scenario>& scenarios;
     std::uint64_t seed;
     double scale;
     int threads;
@@ -47,7 +48,7 @@ struct ReplicationRunner {
     std::function<bool()> stop = [] { return false; };
 
     bool run(int replications,
-             const std::function<void(int, ReplicationResult&&)>& done) const;
+             const std::function<void(int, int, ReplicationResult&&)>& done) const;
 };
 
 // Requests a clean stop of running replications (SIGINT/SIGTERM handlers).

@@ -74,6 +74,31 @@ def main():
 
         dump = subprocess.run(["h5dump", "-H", first], capture_output=True, text=True)
         assert dump.returncode == 0 and "timeseries" in dump.stdout, "h5dump cannot read the file"
+
+        # Several scenarios in one run: one group each, each identical to its own run.
+        policy = os.path.join(tmp, "policy.toml")
+        with open(policy, "w") as f:
+            f.write('extends = "tiny.toml"\nname = "policy"\n'
+                    '[crisis_prevention]\ncoverage = { "2005-01" = 1.0 }\n')
+        alone = os.path.join(tmp, "policy.h5")
+        run(pbsim, policy, alone)
+        both = os.path.join(tmp, "both.h5")
+        subprocess.run([pbsim, "run", scenario, policy, "-r", "3", "-s", "3", "--scale", "0.5",
+                        "--quiet", "--out", both], check=True, stdout=subprocess.DEVNULL)
+        with h5py.File(both, "r") as f:
+            assert f.attrs["scenario_names"] == "tiny,policy"
+            assert "timeseries" not in f, "a comparison file keeps time series per scenario"
+            assert list(f["scenarios"]) == ["tiny", "policy"]
+            assert f["scenarios/policy"].attrs["scenario_name"] == "policy"
+            assert f["scenarios/tiny/timeseries/crises"].dims[1][0].name == "/dims/month"
+            base = f["scenarios/tiny/timeseries/crises"][:]
+            lever = f["scenarios/policy/timeseries/crises"][:]
+            assert np.array_equal(base[:, :24], lever[:, :24]), "paired runs differ before the policy"
+            assert lever[:, 24:].sum() < base[:, 24:].sum(), "crisis prevention did not cut crises"
+        for name, single in [("tiny", first), ("policy", alone)]:
+            diff = subprocess.run(["h5diff", "-q", single, both, "/timeseries",
+                                   f"/scenarios/{name}/timeseries"])
+            assert diff.returncode == 0, f"scenario {name} differs from its own run"
     print("OK")
 
 

@@ -149,9 +149,9 @@ Provenance test_provenance(int replications, int months) {
     Provenance p;
     p.pbsim_version = "9.8.7";
     p.source_revision = "abc123def456-dirty";
-    p.scenario_name = "baseline \xc3\xa9t\xc3\xa9"; // UTF-8 survives
-    p.scenario_file = "scenarios/baseline.toml";
-    p.scenario_toml = "name = \"baseline\"\nmonths = 4\n[levers]\nx = 1.5\n";
+    p.scenarios = {{"baseline \xc3\xa9t\xc3\xa9", // UTF-8 survives
+                    "scenarios/baseline.toml",
+                    "name = \"baseline\"\nmonths = 4\n[levers]\nx = 1.5\n"}};
     p.seed = 0xFEDCBA9876543210ULL; // above INT64_MAX: must stay unsigned
     p.replications = replications;
     p.start_month = "2001-01";
@@ -234,9 +234,9 @@ TEST_CASE("output file round-trips through the HDF5 C API", "[output]") {
     SECTION("root attributes") {
         CHECK(read_string_attr(f, "pbsim_version") == prov.pbsim_version);
         CHECK(read_string_attr(f, "source_revision") == prov.source_revision);
-        CHECK(read_string_attr(f, "scenario_name") == prov.scenario_name);
-        CHECK(read_string_attr(f, "scenario_file") == prov.scenario_file);
-        CHECK(read_string_attr(f, "scenario_toml") == prov.scenario_toml);
+        CHECK(read_string_attr(f, "scenario_name") == prov.scenarios[0].name);
+        CHECK(read_string_attr(f, "scenario_file") == prov.scenarios[0].file);
+        CHECK(read_string_attr(f, "scenario_toml") == prov.scenarios[0].toml);
         CHECK(read_string_attr(f, "start_month") == prov.start_month);
         CHECK(read_string_attr(f, "created_utc") == prov.created_utc);
         CHECK(read_string_attr(f, "command_line") == prov.command_line);

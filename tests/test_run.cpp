@@ -19,8 +19,9 @@ namespace {
 std::map<int, std::vector<double>> run_all(const Scenario& s, int threads, int reps) {
     std::map<int, std::vector<double>> out;
     std::mutex m;
-    ReplicationRunner runner{s, 77, 1.0, threads};
-    REQUIRE(runner.run(reps, [&](int r, ReplicationResult&& result) {
+    const std::vector<Scenario> one{s};
+    ReplicationRunner runner{one, 77, 1.0, threads};
+    REQUIRE(runner.run(reps, [&](int, int r, ReplicationResult&& result) {
         std::lock_guard lock(m);
         out[r] = std::move(result.values);
     }));
@@ -53,9 +54,10 @@ TEST_CASE("replications are bit-identical whatever the thread count") {
 TEST_CASE("a stop request ends the run early and reports it") {
     const Scenario s = testing::small_scenario(2000, 6, 4);
     int completed = 0;
-    ReplicationRunner runner{s, 1, 1.0, 1};
+    const std::vector<Scenario> one{s};
+    ReplicationRunner runner{one, 1, 1.0, 1};
     runner.stop = [] { return true; };
-    CHECK_FALSE(runner.run(4, [&](int, ReplicationResult&&) { ++completed; }));
+    CHECK_FALSE(runner.run(4, [&](int, int, ReplicationResult&&) { ++completed; }));
     CHECK(completed == 0);
 }
 
