@@ -1,6 +1,6 @@
-// Process 4, assessment and gatekeeping. Requests queue on the coordinator's
-// capacity (each waiting request starts with probability capacity / queue
-// length); an assessment ends each month with probability 1 / mean duration and
+// Process 4, assessment and gatekeeping. Requests queue on the assessment
+// capacity of the council's coordinators (each waiting request starts with
+// probability capacity / queue length); an assessment ends each month with probability 1 / mean duration and
 // is approved with log-odds set by eligibility, budget pressure, the duty to
 // offer, the coordinator's attitude, and their risk aversion against the
 // user's severity. A change of coordinator can lose a pending request.

@@ -38,8 +38,8 @@ inline void account_user(MonthContext& m, const UserMonth& um, const CouncilMont
         ascot -= c.ascot_loss;
         utility -= c.utility_loss;
     }
-    tally.ascot_sum += ascot;
-    tally[Metric::qalys] += utility / 12.0f;
+    tally.ascot_sum += std::clamp(ascot, 0.0f, 1.0f); // ASCOT is a 0-1 score
+    tally[Metric::qalys] += std::min(utility, 1.0f) / 12.0f; // 1 = full health
     if (in_hospital) tally[Metric::in_hospital] += 1;
     // Services are costed for every user they help: DP support from awareness
     // to holding a DP; advocacy for anyone not (yet) holding a budget.

@@ -33,7 +33,10 @@ struct MonthContext {
     // Moves user i to a new pathway state this month.
     void move(std::uint32_t i, PathwayState to) {
         auto& u = world.users;
-        if (is_holding(u.state[i]) != is_holding(to)) holding_changed.push_back(i);
+        if (is_holding(u.state[i]) != is_holding(to)) {
+            holding_changed.push_back(i);
+            if (!is_holding(to)) u.pb_amount[i] = u.pb_effect_scale[i] = 0; // budget ended
+        }
         u.state[i] = to;
         u.state_since[i] = t;
     }

@@ -141,7 +141,9 @@ float draw_amount(const CouncilMonth& cm, const LocalAuthority& la, int severity
 }
 
 float effect_scale(const CouncilMonth& cm, int severity, float amount) {
-    const double ratio = amount / cm.reference_amount[severity - 1];
+    const double reference = cm.reference_amount[severity - 1];
+    if (reference <= 0 || amount <= 0) return 0; // a budget of nothing does nothing
+    const double ratio = amount / reference;
     return static_cast<float>(std::min(cm.effect_scale_cap, std::pow(ratio, cm.effect_elasticity)));
 }
 

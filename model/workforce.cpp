@@ -26,27 +26,34 @@ void step(MonthContext& m, const std::vector<Parameters>& params) {
             m.tally[council][Metric::coordinators_trained] += 1;
         }
     }
+    // Requests wait for the council's assessment capacity: the coordinators of a
+    // council's teams share assessments. Capacity is per caseload of
+    // `coordinator.caseload` users, so a sample keeps capacity per user, and it
+    // is pooled per council so that small samples are not lumpier than England.
+    std::vector<std::uint32_t> waiting(m.world.councils.size(), 0);
+    for (std::uint32_t i = 0; i < u.size(); ++i)
+        if (u.state[i] == PathwayState::requested) ++waiting[u.council[i]];
+    std::vector<float> start_p(m.world.councils.size());
+    for (std::size_t council = 0; council < start_p.size(); ++council) {
+        const float capacity = m.coefficients[council].assessment_capacity *
+                               static_cast<float>(m.world.councils[council].user_count) /
+                               static_cast<float>(params[council].coordinator.caseload);
+        start_p[council] = waiting[council] == 0
+                               ? 1.0f
+                               : std::min(1.0f, capacity / static_cast<float>(waiting[council]));
+    }
     // Coordinator factors for the user pass. Under the duty to offer, even a
     // coordinator who would not mention PBs is obliged to.
-    std::vector<std::uint32_t> waiting(cc.size(), 0);
-    for (std::uint32_t i = 0; i < u.size(); ++i)
-        if (u.state[i] == PathwayState::requested) ++waiting[u.coordinator[i]];
     for (std::uint32_t post = 0; post < cc.size(); ++post) {
         const int council = cc.council[post];
         const auto& c = m.coefficients[council];
         const auto& rq = params[council].request;
-        const auto& la = m.world.councils[council];
-        // Capacity is per caseload of `coordinator.caseload` users, so that a
-        // small sample (a post with fewer users) keeps capacity per user.
-        const float capacity = c.assessment_capacity * static_cast<float>(la.user_count) /
-                               static_cast<float>(la.post_count * params[council].coordinator.caseload);
         const float tells = cc.attitude[post] * cc.knowledge[post];
         cc.awareness_not[post] =
             1.0f - c.from_coordinator * (tells + c.active_offer * (1.0f - tells));
         cc.request_factor[post] =
             static_cast<float>(std::exp(rq.coordinator_effect * (cc.attitude[post] - 0.5)));
-        cc.queue_start_p[post] =
-            waiting[post] == 0 ? 1.0f : std::min(1.0f, capacity / static_cast<float>(waiting[post]));
+        cc.queue_start_p[post] = start_p[council];
     }
 }
 

@@ -60,7 +60,7 @@ struct CareCoordinators {
     // Derived each month from the above (see workforce.cpp).
     std::vector<float> awareness_not; // 1 - monthly probability of telling an unaware user
     std::vector<float> request_factor;
-    std::vector<float> queue_start_p; // probability a waiting request starts assessment this month
+    std::vector<float> queue_start_p; // probability a waiting request starts assessment this month (the council's)
 
     std::size_t size() const { return council.size(); }
     void resize(std::size_t n);

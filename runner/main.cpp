@@ -80,7 +80,9 @@ int main(int argc, char** argv) {
     run_cmd->add_option("-r,--replications", run.replications, "Independent replications")
         ->default_val(10)
         ->check(CLI::Range(1, 100000));
-    run_cmd->add_option("-s,--seed", run.seed, "Master seed (any 64-bit number)")->default_val(1);
+    run_cmd->add_option("-s,--seed", run.seed, "Master seed (0 to 2^64-1)")
+        ->default_val(1)
+        ->check(CLI::NonNegativeNumber);
     run_cmd->add_option("-t,--threads", run.threads, "Worker threads; 0 = all cores")
         ->default_val(0)
         ->check(CLI::Range(0, 4096));

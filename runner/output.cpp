@@ -283,9 +283,11 @@ struct H5Output::Impl {
             Handle group = make_group(base, "timeseries");
             write_attr(group.get(), "layout", "[replication, month, local_authority]");
             write_attr(group.get(), "note",
-                       "Counts and costs are raw, as simulated at the run's scale (root attribute "
-                       "'scale'); divide by scale for national figures. Summary counts and costs "
-                       "(/summary) are already national.");
+                       "Counts and costs are raw, as simulated at the run's scale. For national "
+                       "figures multiply by national users (population.users in scenario_toml) "
+                       "over simulated users (the sum of /local_authorities/users), which is "
+                       "1/scale unless the sample is tiny. Summary counts and costs are already "
+                       "national.");
             Handle space = make_space({R, M, C});
             Handle dcpl(check(H5Pcreate(H5P_DATASET_CREATE), "cannot create property list"),
                         H5Pclose);
@@ -317,8 +319,8 @@ struct H5Output::Impl {
         {
             Handle group = make_group(base, "summary");
             write_attr(group.get(), "note",
-                       "One value per replication. Counts and costs are national (divided by the "
-                       "run's scale); shares and means are scale-free.");
+                       "One value per replication. Counts and costs are national (scaled by "
+                       "national over simulated users); shares and means are scale-free.");
             Handle space = make_space({R});
             Handle dcpl(check(H5Pcreate(H5P_DATASET_CREATE), "cannot create property list"),
                         H5Pclose);
@@ -569,9 +571,12 @@ struct H5Output::Impl {
         if (!close_all()) fail("cannot close '" + temp_path.string() + "': " + hdf5_reason());
         std::error_code ec;
         std::filesystem::rename(temp_path, final_path, ec);
-        if (ec)
+        if (ec) {
+            committed = true; // complete: keep the only copy of the results
             throw OutputError("cannot rename '" + temp_path.string() + "' to output file '" +
-                              final_path.string() + "': " + ec.message());
+                              final_path.string() + "': " + ec.message() +
+                              "; the complete results are left in '" + temp_path.string() + "'");
+        }
         committed = true;
     }
 };

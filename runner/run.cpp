@@ -209,8 +209,7 @@ int run_command(const RunOptions& o) {
     try {
         for (const auto& file : o.scenario_files) {
             loaded.push_back(load_scenario(file));
-            for (const auto& setting : o.settings)
-                apply_setting(loaded.back().scenario, setting, "--set");
+            if (!o.settings.empty()) apply_settings(loaded.back().scenario, o.settings, "--set");
         }
         check_comparable(loaded, o.scale);
     } catch (const ScenarioError& e) {

@@ -3,6 +3,7 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <charconv>
 #include <fstream>
@@ -98,6 +99,14 @@ void check_range(const ParameterSpec& spec, double v, const std::string& where,
                             when + " is out of range: accepted " + range_text(spec));
 }
 
+bool valid_name(const std::string& name) {
+    if (name.empty() || name.front() == '.' || name.size() > 100) return false;
+    for (char ch : name)
+        if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '_' && ch != '-' && ch != '.')
+            return false;
+    return true;
+}
+
 std::optional<double> as_number(const toml::node& n) {
     if (const auto* i = n.as_integer()) return static_cast<double>(i->get());
     if (const auto* f = n.as_floating_point()) return f->get();
@@ -191,16 +200,26 @@ LoadedScenario parse_with_chain(std::string_view text, const fs::path& file,
         s = parse_with_chain(read_file(parent), parent, chain).scenario;
         s.description.clear();
     }
+    // The default name is the file's stem, made safe for file and group names.
     s.name = file.stem().string();
+    for (char& ch : s.name)
+        if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '_' && ch != '-' && ch != '.')
+            ch = '_';
 
     for (const auto& [k, node] : doc) {
         const std::string key(k.str());
         if (key == "extends") continue;
-        if (key == "name") s.name = string_value(node, file, key);
+        if (key == "name") {
+            s.name = string_value(node, file, key);
+            if (!valid_name(s.name))
+                throw ScenarioError(where(file, node) + ": name = \"" + s.name + "\" is not a valid " +
+                                    "scenario name: accepted letters, digits, '_', '-' and '.', " +
+                                    "not starting with '.' (it names output files and groups)");
+        }
         else if (key == "description") s.description = string_value(node, file, key);
         else if (key == "start") s.start = month_value(node, file, key);
         else if (key == "end") s.end = month_value(node, file, key);
-        else if (const auto* group = node.as_table(); group && !group->is_inline()) {
+        else if (const auto* group = node.as_table()) { // [group] or group = { ... }
             for (const auto& [name, value] : *group) {
                 const std::string full = key + "." + std::string(name.str());
                 const int id = find_parameter(full);
@@ -266,7 +285,21 @@ LoadedScenario parse_scenario(std::string_view text, const fs::path& file) {
 
 LoadedScenario load_scenario(const fs::path& file) { return parse_scenario(read_file(file), file); }
 
+void apply_settings(Scenario& s, const std::vector<std::string>& assignments,
+                    std::string_view origin) {
+    Scenario changed = s; // s is left as it was if any setting is rejected
+    for (const auto& a : assignments) apply_setting_unchecked(changed, a, origin);
+    std::string all(origin);
+    for (const auto& a : assignments) all += " " + a;
+    validate(changed, all);
+    s = std::move(changed);
+}
+
 void apply_setting(Scenario& s, std::string_view assignment, std::string_view origin) {
+    apply_settings(s, {std::string(assignment)}, origin);
+}
+
+void apply_setting_unchecked(Scenario& s, std::string_view assignment, std::string_view origin) {
     const std::string text(assignment);
     const auto eq = text.find('=');
     const std::string head = std::string(origin) + " " + text;
@@ -289,13 +322,11 @@ void apply_setting(Scenario& s, std::string_view assignment, std::string_view or
     const auto& spec = parameter_registry()[id];
     if (from && !spec.time_varying)
         throw ScenarioError(head + ": " + key + " is fixed for a run and cannot vary by date");
-    Scenario changed = s; // s is left as it was if the setting is rejected
+    check_range(spec, number, head, from ? " (from " + from->to_string() + ")" : "");
     if (from)
-        changed.set_from(key, *from, number);
+        s.set_from(key, *from, number);
     else
-        changed.set_constant(key, number);
-    validate(changed, head);
-    s = std::move(changed);
+        s.set_constant(key, number);
 }
 
 std::string to_toml(const Scenario& s, std::string_view header_comment) {

@@ -17,6 +17,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace pbsim::runner {
 
@@ -37,8 +38,14 @@ LoadedScenario load_scenario(const std::filesystem::path& file);
 LoadedScenario parse_scenario(std::string_view text, const std::filesystem::path& file);
 
 // Applies "key=value" or "key=value@YYYY-MM" (from that month on) from the
-// command line; `origin` names the source in errors (e.g. "--set").
+// command line; `origin` names the source in errors (e.g. "--set"). Several
+// settings are applied together and then validated, so their order does not
+// matter; on error the scenario is unchanged.
+void apply_settings(Scenario& s, const std::vector<std::string>& assignments,
+                    std::string_view origin);
 void apply_setting(Scenario& s, std::string_view assignment, std::string_view origin);
+// One setting, range-checked but without the cross-parameter rules.
+void apply_setting_unchecked(Scenario& s, std::string_view assignment, std::string_view origin);
 
 // Checks every value against the registry and the cross-parameter rules;
 // throws ScenarioError naming `origin`.

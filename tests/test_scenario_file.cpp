@@ -412,7 +412,7 @@ TEST_CASE("scenario file: missing files and broken extends chains", "[scenario_f
 TEST_CASE("scenario file: extends resolution", "[scenario_file]") {
     ScratchDir dir;
     dir.write("parent.toml",
-              "name = \"the parent\"\n"
+              "name = \"the_parent\"\n"
               "description = \"parent description\"\n"
               "start = \"2003-01\"\n"
               "end = \"2012-12\"\n"
@@ -467,7 +467,7 @@ TEST_CASE("scenario file: extends resolution", "[scenario_file]") {
     }
     SECTION("the parent itself is unchanged and keeps its own name") {
         const auto parent = load_scenario(dir.path() / "parent.toml").scenario;
-        CHECK(parent.name == "the parent");
+        CHECK(parent.name == "the_parent");
         CHECK(parent.description == "parent description");
         CHECK(value_at(parent, "information.campaign_intensity", "2008-01") == 0.7);
         CHECK(value_at(parent, "policy.budget_pressure", "2011-01") == 0.5);
@@ -495,7 +495,7 @@ TEST_CASE("scenario file: to_toml round trip", "[scenario_file]") {
     SECTION("a scenario with timelines, a late start and steps after the end") {
         const fs::path file = dir.write(
             "rt.toml",
-            "name = \"round \\\"trip\\\" test\"\n"
+            "name = \"round-trip.test_1\"\n"
             "description = \"quotes \\\" and backslash \\\\ and unicode \u00e9\"\n"
             "start = \"2009-06\"\n"
             "end = \"2016-03\"\n"
@@ -672,4 +672,39 @@ TEST_CASE("scenario file: the shipped scenarios", "[scenario_file]") {
     CHECK(differing_months == baseline.end - policy_start + 1);
     CHECK(value_at(baseline, "dp_support_service.coverage", "2015-03") ==
           value_at(dps, "dp_support_service.coverage", "2015-03"));
+}
+
+TEST_CASE("scenario file: several --set values are validated together", "[scenario_file]") {
+    Scenario s = parse_scenario("start = \"2001-01\"\nend = \"2001-12\"\n", "/virtual/order.toml").scenario;
+    // Each alone would break the severity rule against the other's default; together they do not.
+    const std::vector<std::string> a = {"population.share_severity_1=0.9", "population.share_severity_3=0.05"};
+    const std::vector<std::string> b = {a[1], a[0]};
+    Scenario s1 = s, s2 = s;
+    pbsim::runner::apply_settings(s1, a, "--set");
+    pbsim::runner::apply_settings(s2, b, "--set");
+    CHECK(s1.at(s1.start).population.share_severity_1 == 0.9);
+    CHECK(s2.at(s2.start).population.share_severity_1 == 0.9);
+    // A rejected set of settings leaves the scenario unchanged.
+    Scenario s3 = s;
+    CHECK_THROWS_AS(pbsim::runner::apply_settings(
+                        s3, {"population.share_severity_1=0.9", "population.share_severity_3=0.5"}, "--set"),
+                    ScenarioError);
+    CHECK(s3.at(s3.start).population.share_severity_1 == s.at(s.start).population.share_severity_1);
+}
+
+TEST_CASE("scenario file: names are safe for files and groups", "[scenario_file]") {
+    for (const char* bad : {"../../pwned", "a/b", ".hidden", "with space", ""}) {
+        INFO(bad);
+        const std::string text = std::string("name = \"") + bad + "\"\n";
+        CHECK_THROWS_WITH(parse_scenario(text, "/virtual/n.toml"), Contains("not a valid scenario name"));
+    }
+    CHECK(parse_scenario("name = \"crisis_prevention-v2.1\"\n", "/virtual/n.toml").scenario.name ==
+          "crisis_prevention-v2.1");
+    // A default name from an awkward file name is made safe.
+    CHECK(parse_scenario("", "/virtual/my policy (v2).toml").scenario.name == "my_policy__v2_");
+}
+
+TEST_CASE("scenario file: a group may be an inline table", "[scenario_file]") {
+    const auto s = parse_scenario("policy = { active_offer = 0.5 }\n", "/virtual/inline.toml").scenario;
+    CHECK(s.at(s.start).policy.active_offer == 0.5);
 }

@@ -134,7 +134,7 @@ TEST_CASE("scenario cuts_and_restructuring: lost requests, lower uptake, more cr
     require_direction(res, total(Metric::crises), up, "crises");
 }
 
-TEST_CASE("scenario combined_best: highest uptake, fewer crises") {
+TEST_CASE("scenario combined_best: higher uptake, fewer crises, better care QoL") {
     const auto res = run_pair("combined_best");
     require_direction(res, uptake_at_end, up, "uptake");
     require_direction(res, total(Metric::crises), down, "crises");
