@@ -131,20 +131,25 @@ def month_axis(ax):
     ax.grid(alpha=0.3)
 
 
+def colour(i):
+    """The reference (first) scenario in black; the others in distinct colours."""
+    return "black" if i == 0 else plt.get_cmap("tab20")((2 * (i - 1)) % 20 + (i - 1) // 10 % 2)
+
+
 def fig_uptake(runs):
     """Figure 1: national PB uptake share, mean and 95% band over replications."""
     fig, ax = plt.subplots(figsize=(9, 4.5))
-    for r in runs:
+    for i, r in enumerate(runs):
         n = r["national"]
         holders = n["holding_dp"] + n["holding_managed"]
         share = np.divide(holders, n["population"], out=np.zeros_like(holders, dtype=float),
                           where=n["population"] > 0)
         mean, lo, hi = band(share * 100.0)
-        line, = ax.plot(r["months"], mean, label=r["label"])
-        ax.fill_between(r["months"], lo, hi, color=line.get_color(), alpha=0.2, linewidth=0)
+        ax.plot(r["months"], mean, label=r["label"], color=colour(i), lw=2 if i == 0 else 1.3)
+        ax.fill_between(r["months"], lo, hi, color=colour(i), alpha=0.2, linewidth=0)
     ax.set(title="National personal budget uptake", xlabel="Month",
            ylabel="People holding a PB (% of population)")
-    ax.legend()
+    ax.legend(fontsize="small", ncol=2 if len(runs) > 6 else 1)
     month_axis(ax)
     return png(fig)
 
@@ -154,9 +159,9 @@ def fig_events(runs):
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
     for ax, metric, title in zip(axes, ("crises", "admissions"),
                                  ("Mental health crises", "Psychiatric admissions")):
-        for r in runs:
+        for i, r in enumerate(runs):
             ax.plot(r["months"], r["national"][metric].mean(axis=0) * r["to_national"],
-                    label=r["label"])
+                    label=r["label"], color=colour(i), lw=2 if i == 0 else 1)
         ax.set(title=f"{title} per month (national)", xlabel="Month",
                ylabel=f"{metric.capitalize()} per month (people)")
         month_axis(ax)
