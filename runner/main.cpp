@@ -1,4 +1,5 @@
 // pbsim command line: run, validate, bench, docs.
+#include "analysis/compare_file.hpp"
 #include "runner/bench.hpp"
 #include "runner/docs.hpp"
 #include "runner/run.hpp"
@@ -116,6 +117,19 @@ int main(int argc, char** argv) {
     bench_cmd->add_option("-r,--replications", bench.replications, "Replications on all cores; 0 = two per core")->default_val(0);
     bench_cmd->add_option("-t,--threads", bench.threads, "Threads; 0 = all cores")->default_val(0);
 
+    pbsim::analysis::CompareOptions compare;
+    std::string compare_file, compare_csv;
+    auto* compare_cmd = app.add_subcommand(
+        "compare", "Compare every scenario of a file with the baseline: paired mean differences\n"
+                   "with 95% intervals, ICER, net monetary benefit at 20,000 and 30,000 per QALY,\n"
+                   "probability cost-effective, cost per crisis averted. Prints a table and writes\n"
+                   "/comparison into the file and a CSV next to it.");
+    compare_cmd->add_option("file", compare_file, "Output of a run of several scenarios")->required();
+    compare_cmd->add_option("--baseline", compare.baseline,
+                            "Scenario to compare with [default: the first in the file]");
+    compare_cmd->add_option("--csv", compare_csv, "CSV file [default: <file stem>-comparison.csv]");
+    compare_cmd->add_flag("-q,--quiet", compare.quiet, "Write, but print nothing");
+
     std::string which;
     auto* docs_cmd = app.add_subcommand(
         "docs", "Print a generated reference document (docs/parameters.md, docs/hdf5-schema.md)");
@@ -145,6 +159,11 @@ int main(int argc, char** argv) {
     if (*bench_cmd) {
         bench.scenario_file = bench_file;
         return bench_command(bench);
+    }
+    if (*compare_cmd) {
+        compare.file = compare_file;
+        compare.csv = compare_csv;
+        return pbsim::analysis::compare_command(compare);
     }
     if (*docs_cmd) {
         std::cout << (which == "parameters" ? parameters_markdown() : schema_markdown());

@@ -99,6 +99,27 @@ def main():
             diff = subprocess.run(["h5diff", "-q", single, both, "/timeseries",
                                    f"/scenarios/{name}/timeseries"])
             assert diff.returncode == 0, f"scenario {name} differs from its own run"
+
+        # pbsim compare writes /comparison and a CSV; paired differences match the summaries.
+        csv = os.path.join(tmp, "cmp.csv")
+        done = subprocess.run([pbsim, "compare", both, "--csv", csv], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        assert "Cost-effectiveness" in done.stdout and "policy" in done.stdout
+        with h5py.File(both, "r") as f:
+            c = f["comparison"]
+            assert c.attrs["baseline"] == "tiny"
+            outcome = c["outcome"][:].astype(str)
+            k = list(outcome).index("crises_total")
+            expect = (f["scenarios/policy/summary/crises_total"][:]
+                      - f["scenarios/tiny/summary/crises_total"][:]).mean()
+            assert np.isclose(c["mean_difference"][k], expect)
+            assert c["ci_low"][k] <= expect <= c["ci_high"][k]
+            assert c["cost_effectiveness/scenario"][:].astype(str).tolist() == ["policy"]
+        with open(csv) as f:
+            assert f.readline().startswith("scenario,baseline,outcome")
+        for bad in ([pbsim, "compare", both, "--baseline", "nope"], [pbsim, "compare", first],
+                    [pbsim, "compare", os.path.join(tmp, "missing.h5")]):
+            assert subprocess.run(bad, capture_output=True).returncode == 2, bad
     print("OK")
 
 

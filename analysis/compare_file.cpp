@@ -1,0 +1,398 @@
+#include "analysis/compare_file.hpp"
+
+#include "analysis/compare.hpp"
+
+#include <hdf5.h>
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+#include <vector>
+
+namespace pbsim::analysis {
+
+namespace {
+
+struct InputError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// Closes an HDF5 identifier on scope exit.
+struct Id {
+    hid_t id = -1;
+    herr_t (*close)(hid_t) = nullptr;
+    Id(hid_t i, herr_t (*c)(hid_t)) : id(i), close(c) {}
+    Id(const Id&) = delete;
+    Id& operator=(const Id&) = delete;
+    ~Id() {
+        if (id >= 0 && close) close(id);
+    }
+    operator hid_t() const { return id; }
+};
+
+std::string read_string_attr(hid_t obj, const char* name) {
+    if (H5Aexists(obj, name) <= 0) return {};
+    Id attr(H5Aopen(obj, name, H5P_DEFAULT), H5Aclose);
+    Id type(H5Aget_type(attr), H5Tclose);
+    if (H5Tis_variable_str(type) > 0) {
+        Id mem(H5Tcopy(H5T_C_S1), H5Tclose);
+        H5Tset_size(mem, H5T_VARIABLE);
+        H5Tset_cset(mem, H5T_CSET_UTF8);
+        char* value = nullptr;
+        if (H5Aread(attr, mem, &value) < 0) return {};
+        std::string out = value ? value : "";
+        Id space(H5Aget_space(attr), H5Sclose);
+        H5Dvlen_reclaim(mem, space, H5P_DEFAULT, &value);
+        return out;
+    }
+    std::string out(H5Tget_size(type), '\0');
+    H5Aread(attr, type, out.data());
+    return out.substr(0, out.find('\0'));
+}
+
+struct Column {
+    std::string units;
+    std::vector<double> values; // one per replication
+};
+
+// The summary of one scenario: columns in file order.
+struct Summary {
+    std::vector<std::string> order;
+    std::map<std::string, Column> columns;
+};
+
+Summary read_summary(hid_t file, const std::string& group_path) {
+    Summary s;
+    Id group(H5Gopen2(file, group_path.c_str(), H5P_DEFAULT), H5Gclose);
+    if (group < 0) throw InputError("no group '" + group_path + "'");
+    H5G_info_t info;
+    H5Gget_info(group, &info);
+    const H5_index_t index = H5Pget_link_creation_order(Id(H5Gget_create_plist(group), H5Pclose),
+                                                        nullptr) >= 0
+                                 ? H5_INDEX_CRT_ORDER
+                                 : H5_INDEX_NAME;
+    for (hsize_t k = 0; k < info.nlinks; ++k) {
+        char name[256];
+        if (H5Lget_name_by_idx(group, ".", index, H5_ITER_INC, k, name, sizeof name, H5P_DEFAULT) < 0 &&
+            H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, k, name, sizeof name,
+                               H5P_DEFAULT) < 0)
+            continue;
+        Id ds(H5Dopen2(group, name, H5P_DEFAULT), H5Dclose);
+        if (ds < 0) continue;
+        Id space(H5Dget_space(ds), H5Sclose);
+        const hssize_t n = H5Sget_simple_extent_npoints(space);
+        Column col;
+        col.values.resize(static_cast<std::size_t>(std::max<hssize_t>(n, 0)));
+        if (H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, col.values.data()) < 0)
+            continue;
+        col.units = read_string_attr(ds, "units");
+        s.order.push_back(name);
+        s.columns[name] = std::move(col);
+    }
+    return s;
+}
+
+struct Row {
+    std::string scenario, outcome, units;
+    PairedDifference d;
+};
+
+struct CeRow {
+    std::string scenario;
+    CostEffectiveness ce;
+};
+
+// --- writing /comparison -------------------------------------------------
+
+void write_strings(hid_t group, const char* name, const std::vector<std::string>& values) {
+    std::size_t size = 1;
+    for (const auto& v : values) size = std::max(size, v.size());
+    Id type(H5Tcopy(H5T_C_S1), H5Tclose);
+    H5Tset_size(type, size);
+    H5Tset_cset(type, H5T_CSET_UTF8);
+    std::string buffer(size * values.size(), '\0');
+    for (std::size_t i = 0; i < values.size(); ++i) values[i].copy(buffer.data() + i * size, size);
+    const hsize_t dims[1] = {values.size()};
+    Id space(H5Screate_simple(1, dims, nullptr), H5Sclose);
+    Id ds(H5Dcreate2(group, name, type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose);
+    if (ds < 0 || H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.data()) < 0)
+        throw std::runtime_error(std::string("cannot write /comparison/.../") + name);
+}
+
+void write_numbers(hid_t group, const char* name, const std::vector<double>& values,
+                   const char* description) {
+    const hsize_t dims[1] = {values.size()};
+    Id space(H5Screate_simple(1, dims, nullptr), H5Sclose);
+    Id ds(H5Dcreate2(group, name, H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+          H5Dclose);
+    if (ds < 0 || H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) < 0)
+        throw std::runtime_error(std::string("cannot write /comparison/.../") + name);
+    Id str(H5Tcopy(H5T_C_S1), H5Tclose);
+    H5Tset_size(str, H5T_VARIABLE);
+    H5Tset_cset(str, H5T_CSET_UTF8);
+    Id scalar(H5Screate(H5S_SCALAR), H5Sclose);
+    Id attr(H5Acreate2(ds, "description", str, scalar, H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+    H5Awrite(attr, str, &description);
+}
+
+void write_comparison(hid_t file, const std::string& baseline, int replications,
+                      const std::vector<Row>& rows, const std::vector<CeRow>& ce) {
+    if (H5Lexists(file, "comparison", H5P_DEFAULT) > 0) H5Ldelete(file, "comparison", H5P_DEFAULT);
+    Id group(H5Gcreate2(file, "comparison", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
+    if (group < 0) throw std::runtime_error("cannot create /comparison");
+    {
+        Id str(H5Tcopy(H5T_C_S1), H5Tclose);
+        H5Tset_size(str, H5T_VARIABLE);
+        H5Tset_cset(str, H5T_CSET_UTF8);
+        Id scalar(H5Screate(H5S_SCALAR), H5Sclose);
+        const std::string note =
+            "Paired differences scenario - baseline over replications (common random numbers), "
+            "with 95% t intervals. One row per (scenario, summary column). Costs GBP 2012-13.";
+        const char* values[2] = {baseline.c_str(), note.c_str()};
+        const char* names[2] = {"baseline", "note"};
+        for (int k = 0; k < 2; ++k) {
+            Id attr(H5Acreate2(group, names[k], str, scalar, H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+            H5Awrite(attr, str, &values[k]);
+        }
+        Id ispace(H5Screate(H5S_SCALAR), H5Sclose);
+        Id attr(H5Acreate2(group, "replications", H5T_STD_I32LE, ispace, H5P_DEFAULT, H5P_DEFAULT),
+                H5Aclose);
+        H5Awrite(attr, H5T_NATIVE_INT, &replications);
+    }
+    std::vector<std::string> scen, outc, units;
+    std::vector<double> bm, sm, md, sd, lo, hi, n;
+    for (const auto& r : rows) {
+        scen.push_back(r.scenario), outc.push_back(r.outcome), units.push_back(r.units);
+        bm.push_back(r.d.baseline_mean), sm.push_back(r.d.scenario_mean), md.push_back(r.d.mean);
+        sd.push_back(r.d.sd), lo.push_back(r.d.ci_low), hi.push_back(r.d.ci_high), n.push_back(r.d.n);
+    }
+    write_strings(group, "scenario", scen);
+    write_strings(group, "outcome", outc);
+    write_strings(group, "units", units);
+    write_numbers(group, "baseline_mean", bm, "Baseline mean over replications");
+    write_numbers(group, "scenario_mean", sm, "Scenario mean over replications");
+    write_numbers(group, "mean_difference", md, "Mean paired difference, scenario - baseline");
+    write_numbers(group, "sd_difference", sd, "Standard deviation of the paired differences");
+    write_numbers(group, "ci_low", lo, "Lower end of the 95% t interval of the mean difference");
+    write_numbers(group, "ci_high", hi, "Upper end of the 95% t interval of the mean difference");
+    write_numbers(group, "n", n, "Replication pairs");
+
+    Id ceg(H5Gcreate2(group, "cost_effectiveness", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
+    std::vector<std::string> names;
+    std::map<std::string, std::vector<double>> c;
+    for (const auto& r : ce) {
+        names.push_back(r.scenario);
+        c["incremental_cost"].push_back(r.ce.cost.mean);
+        c["incremental_cost_low"].push_back(r.ce.cost.ci_low);
+        c["incremental_cost_high"].push_back(r.ce.cost.ci_high);
+        c["incremental_qalys"].push_back(r.ce.qalys.mean);
+        c["incremental_qalys_low"].push_back(r.ce.qalys.ci_low);
+        c["incremental_qalys_high"].push_back(r.ce.qalys.ci_high);
+        c["icer"].push_back(r.ce.icer);
+        for (const auto& a : r.ce.at) {
+            const std::string k = std::to_string(static_cast<long>(a.threshold));
+            c["nmb_" + k].push_back(a.nmb.mean);
+            c["nmb_" + k + "_low"].push_back(a.nmb.ci_low);
+            c["nmb_" + k + "_high"].push_back(a.nmb.ci_high);
+            c["p_cost_effective_" + k].push_back(a.p_cost_effective);
+        }
+        c["cost_per_crisis_averted"].push_back(r.ce.cost_per_crisis_averted);
+    }
+    write_strings(ceg, "scenario", names);
+    for (const auto& [key, values] : c) {
+        const std::string desc =
+            key.starts_with("icer") ? "Incremental cost per QALY gained, GBP (ratio of means)"
+            : key.starts_with("nmb") ? "Net monetary benefit at the threshold in the name, GBP"
+            : key.starts_with("p_cost") ? "Share of replications with positive net monetary benefit"
+            : key.starts_with("cost_per") ? "Incremental cost per crisis averted, GBP"
+            : key.find("qalys") != std::string::npos ? "Incremental discounted QALYs"
+                                                      : "Incremental discounted cost, GBP";
+        write_numbers(ceg, key.c_str(), values, desc.c_str());
+    }
+}
+
+// --- printing ------------------------------------------------------------
+
+std::string num(double v) {
+    if (!std::isfinite(v)) return "n/a";
+    char buf[32];
+    const double a = std::abs(v);
+    if (a != 0 && (a >= 1e6 || a < 1e-3))
+        std::snprintf(buf, sizeof buf, "%+.3g", v);
+    else if (a >= 100)
+        std::snprintf(buf, sizeof buf, "%+.0f", v);
+    else
+        std::snprintf(buf, sizeof buf, "%+.4g", v);
+    return buf;
+}
+
+std::string plain(double v) {
+    std::string s = num(v);
+    return s.size() > 1 && s[0] == '+' ? s.substr(1) : s;
+}
+
+// The outcomes shown in the printed table (all columns go to the file and CSV).
+bool shown(const std::string& name) {
+    return name == "uptake_share_2014_12" || name == "uptake_share_end" ||
+           name == "pb_holders_end" || name == "crises_total" || name == "admissions_total" ||
+           name == "bed_days_total" || name == "qalys_discounted" ||
+           name == "care_related_qol_years_discounted" ||
+           (name.starts_with("cost_") && name.ends_with("_discounted"));
+}
+
+// The ICER, or the quadrant of the cost-effectiveness plane where a ratio misleads.
+std::string icer_text(const CostEffectiveness& ce) {
+    const double dc = ce.cost.mean, dq = ce.qalys.mean;
+    if (dc <= 0 && dq > 0) return "dominant";    // cheaper and better
+    if (dc >= 0 && dq < 0) return "dominated";   // dearer and worse
+    if (dc < 0 && dq < 0) return plain(ce.icer) + " saved"; // savings per QALY lost
+    return plain(ce.icer);
+}
+
+std::string csv_field(const std::string& s) {
+    if (s.find_first_of(",\"\n") == std::string::npos) return s;
+    std::string q = "\"";
+    for (char ch : s) q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+    return q + "\"";
+}
+
+} // namespace
+
+int compare_command(const CompareOptions& o) {
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(o.file, ec)) {
+        std::cerr << "pbsim: " << o.file.string() << ": no such file\n";
+        return 2;
+    }
+    const hid_t raw = H5Fopen(o.file.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    if (raw < 0) {
+        std::cerr << "pbsim: " << o.file.string()
+                  << ": cannot open as a writable HDF5 file (is it a pbsim output?)\n";
+        return 2;
+    }
+    Id file(raw, H5Fclose);
+    std::vector<std::string> names;
+    std::vector<std::string> paths;
+    {
+        std::stringstream list(read_string_attr(file, "scenario_names"));
+        for (std::string name; std::getline(list, name, ',');) {
+            names.push_back(name);
+            paths.push_back("/scenarios/" + name + "/summary");
+        }
+    }
+    if (names.size() < 2) {
+        std::cerr << "pbsim: " << o.file.string()
+                  << ": holds one scenario; nothing to compare (run several scenarios together: "
+                     "pbsim run baseline.toml policy.toml ...)\n";
+        return 2;
+    }
+    const std::string baseline = o.baseline.empty() ? names.front() : o.baseline;
+    std::size_t b = 0;
+    while (b < names.size() && names[b] != baseline) ++b;
+    if (b == names.size()) {
+        std::string all;
+        for (const auto& n : names) all += (all.empty() ? "" : ", ") + n;
+        std::cerr << "pbsim: " << o.file.string() << ": --baseline '" << baseline
+                  << "' is not a scenario of the file; it has " << all << "\n";
+        return 2;
+    }
+
+    std::vector<Summary> summaries;
+    try {
+        for (const auto& p : paths) summaries.push_back(read_summary(file, p));
+    } catch (const InputError& e) {
+        std::cerr << "pbsim: " << o.file.string() << ": " << e.what() << "\n";
+        return 2;
+    }
+    const Summary& base = summaries[b];
+    const int replications = base.order.empty() ? 0 : static_cast<int>(base.columns.at(base.order[0]).values.size());
+    auto column = [](const Summary& s, const std::string& name) -> const std::vector<double>& {
+        static const std::vector<double> none;
+        const auto it = s.columns.find(name);
+        return it == s.columns.end() ? none : it->second.values;
+    };
+
+    std::vector<Row> rows;
+    std::vector<CeRow> ce_rows;
+    for (std::size_t k = 0; k < names.size(); ++k) {
+        if (k == b) continue;
+        for (const auto& outcome : base.order)
+            rows.push_back({names[k], outcome, base.columns.at(outcome).units,
+                            paired_difference(column(base, outcome), column(summaries[k], outcome))});
+        ce_rows.push_back(
+            {names[k], cost_effectiveness(column(base, "cost_total_discounted"),
+                                          column(summaries[k], "cost_total_discounted"),
+                                          column(base, "qalys_discounted"),
+                                          column(summaries[k], "qalys_discounted"),
+                                          column(base, "crises_total"),
+                                          column(summaries[k], "crises_total"))});
+    }
+
+    try {
+        write_comparison(file, baseline, replications, rows, ce_rows);
+    } catch (const std::exception& e) {
+        std::cerr << "pbsim: " << o.file.string() << ": " << e.what() << "\n";
+        return 1;
+    }
+
+    std::filesystem::path csv = o.csv;
+    if (csv.empty())
+        csv = o.file.parent_path() / (o.file.stem().string() + "-comparison.csv");
+    {
+        std::ofstream out(csv);
+        out << "scenario,baseline,outcome,units,baseline_mean,scenario_mean,mean_difference,"
+               "ci_low,ci_high,n\n";
+        out.precision(10);
+        for (const auto& r : rows)
+            out << csv_field(r.scenario) << ',' << csv_field(baseline) << ',' << r.outcome << ','
+                << csv_field(r.units) << ',' << r.d.baseline_mean << ',' << r.d.scenario_mean
+                << ',' << r.d.mean << ',' << r.d.ci_low << ',' << r.d.ci_high << ',' << r.d.n
+                << '\n';
+        if (!out) {
+            std::cerr << "pbsim: cannot write " << csv.string() << "\n";
+            return 2;
+        }
+    }
+
+    if (!o.quiet) {
+        std::printf("Paired comparison with '%s': %d replications, mean difference (scenario - "
+                    "baseline) [95%% t interval]; national, costs GBP 2012-13 discounted at 3.5%%\n",
+                    baseline.c_str(), replications);
+        for (std::size_t k = 0; k < names.size(); ++k) {
+            if (k == b) continue;
+            std::printf("\n%s\n", names[k].c_str());
+            std::printf("  %-36s %14s %14s   %s\n", "outcome", "baseline", "scenario",
+                        "difference [95% CI]");
+            for (const auto& r : rows)
+                if (r.scenario == names[k] && shown(r.outcome))
+                    std::printf("  %-36s %14s %14s   %s [%s, %s]\n", r.outcome.c_str(),
+                                plain(r.d.baseline_mean).c_str(), plain(r.d.scenario_mean).c_str(),
+                                num(r.d.mean).c_str(), num(r.d.ci_low).c_str(),
+                                num(r.d.ci_high).c_str());
+        }
+        std::printf("\nCost-effectiveness against '%s' (discounted; NMB = threshold x dQALY - dCost)\n",
+                    baseline.c_str());
+        std::printf("  %-24s %12s %10s %14s %26s %7s %26s %7s %14s\n", "scenario", "dCost GBP",
+                    "dQALY", "ICER", "NMB at 20,000 [95% CI]", "P(CE)", "NMB at 30,000 [95% CI]",
+                    "P(CE)", "GBP/crisis");
+        for (const auto& r : ce_rows) {
+            std::printf("  %-24s %12s %10s %14s", r.scenario.c_str(), num(r.ce.cost.mean).c_str(),
+                        num(r.ce.qalys.mean).c_str(), icer_text(r.ce).c_str());
+            for (const auto& a : r.ce.at)
+                std::printf(" %26s %7.2f",
+                            (num(a.nmb.mean) + " [" + num(a.nmb.ci_low) + ", " + num(a.nmb.ci_high) + "]").c_str(),
+                            a.p_cost_effective);
+            std::printf(" %14s\n", plain(r.ce.cost_per_crisis_averted).c_str());
+        }
+        std::printf("\nwrote /comparison into %s and %s\n", o.file.string().c_str(),
+                    csv.string().c_str());
+    }
+    return 0;
+}
+
+} // namespace pbsim::analysis

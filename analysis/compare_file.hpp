@@ -1,0 +1,20 @@
+// `pbsim compare`: paired comparison of every scenario in a pbsim output file
+// with its baseline, printed, written back into the file (/comparison) and to CSV.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+namespace pbsim::analysis {
+
+struct CompareOptions {
+    std::filesystem::path file;
+    std::string baseline;      // empty: the first scenario in the file
+    std::filesystem::path csv; // empty: next to the file, <stem>-comparison.csv
+    bool quiet = false;
+};
+
+// Returns the process exit status (0, or 2 for bad input).
+int compare_command(const CompareOptions& options);
+
+} // namespace pbsim::analysis
