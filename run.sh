@@ -21,9 +21,13 @@ echo "[pbsim] running ${#scenarios[@]} scenarios (national scale, $REPLICATIONS 
 build/pbsim run "${scenarios[@]}" --scale 1 --replications "$REPLICATIONS" --seed "$SEED" \
   --quiet --out outputs/comparison.h5
 
+echo "[pbsim] comparing every scenario with the baseline"
+build/pbsim compare outputs/comparison.h5 --quiet
+
 echo "[pbsim] writing report"
 /usr/bin/python3 analysis/report.py outputs/comparison.h5 --out outputs/report.html
 
 echo "[pbsim] done. Outputs:"
-echo "[pbsim]   $PWD/outputs/comparison.h5"
+echo "[pbsim]   $PWD/outputs/comparison.h5 (with /comparison)"
+echo "[pbsim]   $PWD/outputs/comparison-comparison.csv"
 echo "[pbsim]   $PWD/outputs/report.html"

@@ -155,6 +155,22 @@ alone, so they are the same in every replication and every run, whatever `--seed
 | `users` | int32 | simulated users (slots) in the council |
 | `coordinators` | int32 | care-coordinator posts |
 
+## Comparison: `/comparison` (written by `pbsim compare`)
+
+`pbsim compare FILE.h5 [--baseline NAME]` adds this group to a file of several scenarios
+(replacing any earlier one) and writes the same rows to `FILE-comparison.csv`. Attributes
+`baseline`, `replications`, `note`. One row per (scenario, summary column), one dataset per column:
+`scenario`, `outcome` (the summary column), `units` (strings); `baseline_mean`, `scenario_mean`,
+`mean_difference` (scenario - baseline, paired by replication), `sd_difference`, `ci_low`,
+`ci_high` (95% t interval of the mean difference), `n` (pairs) (float64).
+
+`/comparison/cost_effectiveness`: one row per scenario; `scenario`, then `incremental_cost` and
+`incremental_qalys` (discounted means, with `_low`/`_high` 95% intervals), `icer` (mean
+incremental cost / mean incremental QALYs, GBP per QALY), `nmb_20000` and `nmb_30000` (net
+monetary benefit, threshold x dQALY - dCost, with intervals), `p_cost_effective_20000` and
+`p_cost_effective_30000` (share of replications with positive NMB), and
+`cost_per_crisis_averted` (NaN if none averted).
+
 ## Reading it
 
 ```python
