@@ -15,8 +15,6 @@ using namespace pbsim::testing;
 
 namespace {
 
-using Outcome = std::function<double(const ReplicationResult&)>;
-
 // A world in which budgets are in play: managed budgets exist, some campaign.
 Scenario lever_world() {
     Scenario s = small_scenario(4000, 8, 10);
@@ -25,15 +23,6 @@ Scenario lever_world() {
     return s;
 }
 
-double uptake_at_end(const ReplicationResult& r) {
-    const int t = r.months - 1;
-    return (r.national(Metric::holding_dp, t) + r.national(Metric::holding_managed, t)) /
-           r.national(Metric::population, t);
-}
-
-Outcome total(Metric m) {
-    return [m](const ReplicationResult& r) { return run_total(r, m); };
-}
 
 // Mean over the run of a state count.
 Outcome average(Metric m) {

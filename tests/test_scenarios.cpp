@@ -17,21 +17,10 @@ namespace {
 constexpr double kScale = 0.03; // 4,500 users
 constexpr int kReplications = 4;
 
-using Outcome = std::function<double(const ReplicationResult&)>;
-
 Scenario shipped(const std::string& name) {
     return runner::load_scenario(PBSIM_SOURCE_DIR "/scenarios/" + name + ".toml").scenario;
 }
 
-double uptake_at_end(const ReplicationResult& r) {
-    const int t = r.months - 1;
-    return (r.national(Metric::holding_dp, t) + r.national(Metric::holding_managed, t)) /
-           r.national(Metric::population, t);
-}
-
-Outcome total(Metric m) {
-    return [m](const ReplicationResult& r) { return run_total(r, m); };
-}
 
 // Mean of care-related quality of life over the run.
 double mean_crqol(const ReplicationResult& r) { return run_total(r, Metric::care_related_qol) / r.months; }

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <numeric>
 #include <random>
 #include <string>
@@ -33,6 +34,21 @@ inline double run_total(const ReplicationResult& r, Metric m) {
     double sum = 0;
     for (int t = 0; t < r.months; ++t) sum += r.national(m, t);
     return sum;
+}
+
+// A replication's outcome, for comparisons between runs.
+using Outcome = std::function<double(const ReplicationResult&)>;
+
+// Share of users holding a budget in the last month.
+inline double uptake_at_end(const ReplicationResult& r) {
+    const int t = r.months - 1;
+    return (r.national(Metric::holding_dp, t) + r.national(Metric::holding_managed, t)) /
+           r.national(Metric::population, t);
+}
+
+// A metric's national total over the run.
+inline Outcome total(Metric m) {
+    return [m](const ReplicationResult& r) { return run_total(r, m); };
 }
 
 inline double mean(const std::vector<double>& v) {
