@@ -24,8 +24,9 @@ build/pbsim run "${scenarios[@]}" --scale 1 --replications "$REPLICATIONS" --see
 echo "[pbsim] comparing every scenario with the baseline"
 build/pbsim compare outputs/comparison.h5 --quiet
 
-echo "[pbsim] writing report"
+echo "[pbsim] writing report and docs/scenarios.md"
 /usr/bin/python3 analysis/report.py outputs/comparison.h5 --out outputs/report.html
+/usr/bin/python3 analysis/scenarios_doc.py outputs/comparison.h5 > docs/scenarios.md
 
 echo "[pbsim] done. Outputs:"
 echo "[pbsim]   $PWD/outputs/comparison.h5 (with /comparison)"

@@ -117,6 +117,9 @@ def main():
             assert c["cost_effectiveness/scenario"][:].astype(str).tolist() == ["policy"]
         with open(csv) as f:
             assert f.readline().startswith("scenario,baseline,outcome")
+        doc = subprocess.run(["/usr/bin/python3", os.path.join(os.path.dirname(__file__), "..",
+                              "analysis", "scenarios_doc.py"), both], capture_output=True, text=True)
+        assert doc.returncode == 0 and "| scenario | uptake at end" in doc.stdout, doc.stderr
         for bad in ([pbsim, "compare", both, "--baseline", "nope"], [pbsim, "compare", first],
                     [pbsim, "compare", os.path.join(tmp, "missing.h5")]):
             assert subprocess.run(bad, capture_output=True).returncode == 2, bad
