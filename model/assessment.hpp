@@ -23,7 +23,7 @@ inline void step_waiting(MonthContext& m, const UserMonth& um, const CouncilMont
     const auto& u = m.world.users;
     const std::uint32_t i = um.i;
     if (lose_on_change(m, um, c, r[1])) return;
-    if (r[0] < m.world.coordinators.queue_start_p[u.coordinator[i]]) {
+    if (r[0] < m.world.assessment_start_p[u.council[i]]) {
         m.move(i, PathwayState::in_assessment);
         m.tally[u.council[i]][Metric::assessments_started] += 1;
     }

@@ -156,7 +156,6 @@ void CareCoordinators::resize(std::size_t n) {
     in_post_since.resize(n);
     awareness_not.resize(n);
     request_factor.resize(n);
-    queue_start_p.resize(n);
 }
 
 void ServiceUsers::resize(std::size_t n) {

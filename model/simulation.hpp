@@ -54,7 +54,6 @@ class Simulation {
     bool done() const { return t_ >= scenario_.months(); }
     int month() const { return t_; }
     const World& world() const { return world_; }
-    World& world() { return world_; }
     const ReplicationResult& result() const { return result_; }
     ReplicationResult take_result() { return std::move(result_); }
 

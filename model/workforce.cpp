@@ -33,7 +33,8 @@ void step(MonthContext& m, const std::vector<Parameters>& params) {
     std::vector<std::uint32_t> waiting(m.world.councils.size(), 0);
     for (std::uint32_t i = 0; i < u.size(); ++i)
         if (u.state[i] == PathwayState::requested) ++waiting[u.council[i]];
-    std::vector<float> start_p(m.world.councils.size());
+    auto& start_p = m.world.assessment_start_p;
+    start_p.resize(m.world.councils.size());
     for (std::size_t council = 0; council < start_p.size(); ++council) {
         const float capacity = m.coefficients[council].assessment_capacity *
                                static_cast<float>(m.world.councils[council].user_count) /
@@ -53,7 +54,6 @@ void step(MonthContext& m, const std::vector<Parameters>& params) {
             1.0f - c.from_coordinator * (tells + c.active_offer * (1.0f - tells));
         cc.request_factor[post] =
             static_cast<float>(std::exp(rq.coordinator_effect * (cc.attitude[post] - 0.5)));
-        cc.queue_start_p[post] = start_p[council];
     }
 }
 

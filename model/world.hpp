@@ -31,10 +31,6 @@ std::string_view to_string(PathwayState s);
 inline bool is_holding(PathwayState s) {
     return s == PathwayState::holding_dp || s == PathwayState::holding_managed;
 }
-inline bool is_applying(PathwayState s) {
-    return s == PathwayState::requested || s == PathwayState::in_assessment ||
-           s == PathwayState::support_planning;
-}
 
 // Months are simulation months: 0 is the scenario's first month.
 inline constexpr std::int32_t kNever = 1 << 30;
@@ -60,7 +56,6 @@ struct CareCoordinators {
     // Derived each month from the above (see workforce.cpp).
     std::vector<float> awareness_not; // 1 - monthly probability of telling an unaware user
     std::vector<float> request_factor;
-    std::vector<float> queue_start_p; // probability a waiting request starts assessment this month (the council's)
 
     std::size_t size() const { return council.size(); }
     void resize(std::size_t n);
@@ -111,6 +106,9 @@ struct World {
     CareCoordinators coordinators;
     ServiceUsers users;
     PeerGraph peers;
+    // Probability a waiting request starts assessment this month, by council
+    // (set by the workforce process from the council's queue and capacity).
+    std::vector<float> assessment_start_p;
 };
 
 } // namespace pbsim

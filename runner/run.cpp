@@ -18,6 +18,7 @@
 #include <ctime>
 #include <iostream>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <unistd.h>
 
@@ -175,14 +176,11 @@ namespace {
 void check_comparable(const std::vector<LoadedScenario>& loaded, double scale) {
     const Scenario& first = loaded.front().scenario;
     const auto councils = make_councils(first.at(first.start), simulated_users(first, scale));
+    std::set<std::string> names{first.name};
     for (std::size_t i = 1; i < loaded.size(); ++i) {
         const Scenario& s = loaded[i].scenario;
         const std::string pair = loaded[i].file.string() + " and " + loaded[0].file.string();
-        if (s.name == first.name || [&] {
-                for (std::size_t j = 1; j < i; ++j)
-                    if (loaded[j].scenario.name == s.name) return true;
-                return false;
-            }())
+        if (!names.insert(s.name).second)
             throw ScenarioError(loaded[i].file.string() + ": scenario name '" + s.name +
                                 "' is used twice in one run; give each a distinct name");
         if (s.start != first.start || s.end != first.end)
