@@ -139,8 +139,14 @@ void write_numbers(hid_t group, const char* name, const std::vector<double>& val
     H5Awrite(attr, str, &description);
 }
 
+// The summary columns the cost-effectiveness is computed from.
+struct CeColumns {
+    std::string cost, qalys, crises;
+};
+
 void write_comparison(hid_t file, const std::string& baseline, int replications,
-                      const std::vector<Row>& rows, const std::vector<CeRow>& ce) {
+                      const std::vector<Row>& rows, const std::vector<CeRow>& ce,
+                      const CeColumns& columns) {
     if (H5Lexists(file, "comparison", H5P_DEFAULT) > 0) H5Ldelete(file, "comparison", H5P_DEFAULT);
     Id group(H5Gcreate2(file, "comparison", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
     if (group < 0) throw std::runtime_error("cannot create /comparison");
@@ -152,9 +158,10 @@ void write_comparison(hid_t file, const std::string& baseline, int replications,
         const std::string note =
             "Paired differences scenario - baseline over replications (common random numbers), "
             "with 95% t intervals. One row per (scenario, summary column). Costs GBP 2012-13.";
-        const char* values[2] = {baseline.c_str(), note.c_str()};
-        const char* names[2] = {"baseline", "note"};
-        for (int k = 0; k < 2; ++k) {
+        const char* values[5] = {baseline.c_str(), note.c_str(), columns.cost.c_str(),
+                                 columns.qalys.c_str(), columns.crises.c_str()};
+        const char* names[5] = {"baseline", "note", "cost_column", "qalys_column", "crises_column"};
+        for (int k = 0; k < 5; ++k) {
             Id attr(H5Acreate2(group, names[k], str, scalar, H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
             H5Awrite(attr, str, &values[k]);
         }
@@ -235,13 +242,20 @@ std::string plain(double v) {
     return s.size() > 1 && s[0] == '+' ? s.substr(1) : s;
 }
 
-// The outcomes shown in the printed table (all columns go to the file and CSV).
-bool shown(const std::string& name) {
-    return name == "uptake_share_2014_12" || name == "uptake_share_end" ||
-           name == "pb_holders_end" || name == "crises_total" || name == "admissions_total" ||
-           name == "bed_days_total" || name == "qalys_discounted" ||
-           name == "care_related_qol_years_discounted" ||
-           (name.starts_with("cost_") && name.ends_with("_discounted"));
+// The outcomes shown in the printed table (all columns go to the file and CSV):
+// uptake, and events, costs and outcomes over the evaluation window (`eval`
+// is "eval_", or "" for files without a window, which fall back to the run).
+bool shown(const std::string& name, const std::string& eval) {
+    if (name == "uptake_share_2014_12" || name == "uptake_share_end" || name == "pb_holders_end")
+        return true;
+    if (!name.starts_with(eval)) return false;
+    const std::string rest = name.substr(eval.size());
+    if (!eval.empty() && rest.starts_with("eval_")) return false;
+    return rest == (eval.empty() ? "crises_total" : "crises") ||
+           rest == (eval.empty() ? "admissions_total" : "admissions") ||
+           rest == (eval.empty() ? "bed_days_total" : "bed_days") || rest == "qalys_discounted" ||
+           rest == "care_related_qol_years_discounted" ||
+           (rest.starts_with("cost_") && rest.ends_with("_discounted"));
 }
 
 // The ICER, or the quadrant of the cost-effectiveness plane where a ratio misleads.
@@ -317,6 +331,13 @@ int compare_command(const CompareOptions& o) {
         return it == s.columns.end() ? none : it->second.values;
     };
 
+    // Cost-effectiveness over the evaluation window (eval_* columns, costs and
+    // QALYs discounted to its start) where the file has one, else the whole run.
+    const bool windowed = base.columns.count("eval_cost_total_discounted") > 0;
+    const std::string eval = windowed ? "eval_" : "";
+    const std::string cost_column = eval + "cost_total_discounted";
+    const std::string qalys_column = eval + "qalys_discounted";
+    const std::string crises_column = windowed ? "eval_crises" : "crises_total";
     std::vector<Row> rows;
     std::vector<CeRow> ce_rows;
     for (std::size_t k = 0; k < names.size(); ++k) {
@@ -325,16 +346,17 @@ int compare_command(const CompareOptions& o) {
             rows.push_back({names[k], outcome, base.columns.at(outcome).units,
                             paired_difference(column(base, outcome), column(summaries[k], outcome))});
         ce_rows.push_back(
-            {names[k], cost_effectiveness(column(base, "cost_total_discounted"),
-                                          column(summaries[k], "cost_total_discounted"),
-                                          column(base, "qalys_discounted"),
-                                          column(summaries[k], "qalys_discounted"),
-                                          column(base, "crises_total"),
-                                          column(summaries[k], "crises_total"))});
+            {names[k], cost_effectiveness(column(base, cost_column),
+                                          column(summaries[k], cost_column),
+                                          column(base, qalys_column),
+                                          column(summaries[k], qalys_column),
+                                          column(base, crises_column),
+                                          column(summaries[k], crises_column))});
     }
 
     try {
-        write_comparison(file, baseline, replications, rows, ce_rows);
+        write_comparison(file, baseline, replications, rows, ce_rows,
+                         {cost_column, qalys_column, crises_column});
     } catch (const std::exception& e) {
         std::cerr << "pbsim: " << o.file.string() << ": " << e.what() << "\n";
         return 1;
@@ -369,14 +391,17 @@ int compare_command(const CompareOptions& o) {
             std::printf("  %-36s %14s %14s   %s\n", "outcome", "baseline", "scenario",
                         "difference [95% CI]");
             for (const auto& r : rows)
-                if (r.scenario == names[k] && shown(r.outcome))
+                if (r.scenario == names[k] && shown(r.outcome, eval) &&
+                    (r.d.baseline_mean != 0 || r.d.scenario_mean != 0))
                     std::printf("  %-36s %14s %14s   %s [%s, %s]\n", r.outcome.c_str(),
                                 plain(r.d.baseline_mean).c_str(), plain(r.d.scenario_mean).c_str(),
                                 num(r.d.mean).c_str(), num(r.d.ci_low).c_str(),
                                 num(r.d.ci_high).c_str());
         }
-        std::printf("\nCost-effectiveness against '%s' (discounted; NMB = threshold x dQALY - dCost)\n",
-                    baseline.c_str());
+        std::printf("\nCost-effectiveness against '%s' (%s, %s, crises: %s; NMB = threshold x "
+                    "dQALY - dCost)\n",
+                    baseline.c_str(), cost_column.c_str(), qalys_column.c_str(),
+                    crises_column.c_str());
         std::printf("  %-24s %12s %10s %14s %26s %7s %26s %7s %14s\n", "scenario", "dCost GBP",
                     "dQALY", "ICER", "NMB at 20,000 [95% CI]", "P(CE)", "NMB at 30,000 [95% CI]",
                     "P(CE)", "GBP/crisis");

@@ -6,6 +6,7 @@
 #include "model/calendar.hpp"
 #include "model/parameters.hpp"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,9 @@ struct Scenario {
     std::string description;
     Month start = Month::from_ym(2001, 1);
     Month end = Month::from_ym(2020, 12); // last simulated month, inclusive
+    // First month of the policy evaluation window (the summary's eval_* columns
+    // count from it and discount to it); unset means the whole run.
+    std::optional<Month> evaluation_start;
     std::vector<Timeline> parameters;     // one per registry entry
     std::vector<CouncilOverride> council_overrides;
 
@@ -43,6 +47,7 @@ struct Scenario {
     static Scenario defaults();
 
     int months() const { return end - start + 1; }
+    Month evaluation_from() const { return evaluation_start.value_or(start); }
     Parameters at(Month t) const;
     void set_constant(std::string_view key, double value); // throws std::invalid_argument
     void set_from(std::string_view key, Month from, double value);

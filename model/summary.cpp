@@ -1,5 +1,6 @@
 #include "model/summary.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -93,6 +94,48 @@ std::vector<SummaryValue> summarise(const ReplicationResult& r, const Scenario& 
     out.push_back({"care_related_qol_years_discounted", "ASCOT-years",
                    "Care-related quality-of-life-weighted person-years, national, discounted",
                    ascot_years * to_national});
+
+    // The policy evaluation window, from evaluation_start to the end, with
+    // costs and outcomes discounted to its first month: what a policy starting
+    // then costs and gains, in present values at its start.
+    const int t0 = std::clamp(s.evaluation_from() - s.start, 0, r.months);
+    const std::string window = "from " + s.evaluation_from().to_string() + " to the end, national";
+    auto window_total = [&](Metric m, bool discounted) {
+        double sum = 0;
+        for (int t = t0; t < r.months; ++t)
+            sum += r.national(m, t) * (discounted ? discount_factor(rate, t - t0) : 1.0);
+        return sum * to_national;
+    };
+    for (Metric m : {Metric::new_pbs, Metric::crises, Metric::admissions, Metric::bed_days}) {
+        const auto& spec = kMetrics[index(m)];
+        out.push_back({"eval_" + std::string(spec.name),
+                       std::string(spec.unit.substr(0, spec.unit.find('/'))),
+                       std::string(spec.description) + ", " + window, window_total(m, false)});
+    }
+    double eval_cost = 0;
+    for (std::size_t k = 0; k < kMetricCount; ++k) {
+        if (kMetrics[k].kind != MetricKind::cost) continue;
+        const double d = window_total(static_cast<Metric>(k), true);
+        eval_cost += d;
+        out.push_back({"eval_" + std::string(kMetrics[k].name) + "_discounted", "GBP",
+                       std::string(kMetrics[k].description) + ", " + window +
+                           ", discounted to the window's start",
+                       d});
+    }
+    out.push_back({"eval_cost_total_discounted", "GBP",
+                   "All costs, " + window + ", discounted to the window's start", eval_cost});
+    out.push_back({"eval_qalys_discounted", "QALYs",
+                   "Health-related QALYs, " + window + ", discounted to the window's start",
+                   window_total(Metric::qalys, true)});
+    double eval_ascot_years = 0;
+    for (int t = t0; t < r.months; ++t)
+        for (int c = 0; c < r.councils; ++c)
+            eval_ascot_years += r.at(Metric::care_related_qol, t, c) * r.at(Metric::population, t, c) /
+                                12.0 * discount_factor(rate, t - t0);
+    out.push_back({"eval_care_related_qol_years_discounted", "ASCOT-years",
+                   "Care-related quality-of-life-weighted person-years, " + window +
+                       ", discounted to the window's start",
+                   eval_ascot_years * to_national});
     return out;
 }
 

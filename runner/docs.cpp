@@ -132,6 +132,9 @@ float64, shape **[replication]** (one row per replication, one dataset per colum
 simulated users, i.e. 1/`scale` for all but tiny samples); shares and
 means are scale-free. Discounting is at `outcome.discount_rate` (3.5% a year, NICE reference
 case) from the first simulated month. A checkpoint outside the simulated period is NaN.
+The `eval_*` columns cover the policy evaluation window only, from the scenario's
+`evaluation_start` (2015-04 in `baseline.toml`; the first month if unset) to the end, with
+costs and outcomes discounted to the window's first month: present values at the policy start.
 
 | column | units | meaning |
 |---|---|---|
@@ -159,13 +162,15 @@ alone, so they are the same in every replication and every run, whatever `--seed
 
 `pbsim compare FILE.h5 [--baseline NAME]` adds this group to a file of several scenarios
 (replacing any earlier one) and writes the same rows to `FILE-comparison.csv`. Attributes
-`baseline`, `replications`, `note`. One row per (scenario, summary column), one dataset per column:
+`baseline`, `replications`, `note`, and `cost_column`, `qalys_column`, `crises_column`: the
+summary columns the cost-effectiveness uses (the `eval_*` window where the file has one, else the
+whole run). One row per (scenario, summary column), one dataset per column:
 `scenario`, `outcome` (the summary column), `units` (strings); `baseline_mean`, `scenario_mean`,
 `mean_difference` (scenario - baseline, paired by replication), `sd_difference`, `ci_low`,
 `ci_high` (95% t interval of the mean difference), `n` (pairs) (float64).
 
 `/comparison/cost_effectiveness`: one row per scenario; `scenario`, then `incremental_cost` and
-`incremental_qalys` (discounted means, with `_low`/`_high` 95% intervals), `icer` (mean
+`incremental_qalys` (discounted means over the evaluation window, with `_low`/`_high` 95% intervals), `icer` (mean
 incremental cost / mean incremental QALYs, GBP per QALY), `nmb_20000` and `nmb_30000` (net
 monetary benefit, threshold x dQALY - dCost, with intervals), `p_cost_effective_20000` and
 `p_cost_effective_30000` (share of replications with positive NMB), and

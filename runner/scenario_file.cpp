@@ -219,6 +219,7 @@ LoadedScenario parse_with_chain(std::string_view text, const fs::path& file,
         else if (key == "description") s.description = string_value(node, file, key);
         else if (key == "start") s.start = month_value(node, file, key);
         else if (key == "end") s.end = month_value(node, file, key);
+        else if (key == "evaluation_start") s.evaluation_start = month_value(node, file, key);
         else if (const auto* group = node.as_table()) { // [group] or group = { ... }
             for (const auto& [name, value] : *group) {
                 const std::string full = key + "." + std::string(name.str());
@@ -231,7 +232,8 @@ LoadedScenario parse_with_chain(std::string_view text, const fs::path& file,
         } else {
             throw ScenarioError(where(file, node) + ": unknown key '" + key + "'" +
                                 suggestion(key) +
-                                "; top-level keys are name, description, extends, start, end " +
+                                "; top-level keys are name, description, extends, start, end, " +
+                                "evaluation_start " +
                                 "and parameter groups such as [policy]");
         }
     }
@@ -245,6 +247,10 @@ void validate(const Scenario& s, std::string_view origin) {
     if (s.end < s.start)
         throw ScenarioError(where + ": end = \"" + s.end.to_string() + "\" is before start = \"" +
                             s.start.to_string() + "\"");
+    if (s.evaluation_start && (*s.evaluation_start < s.start || *s.evaluation_start > s.end))
+        throw ScenarioError(where + ": evaluation_start = \"" + s.evaluation_start->to_string() +
+                            "\" is outside the run; accepted a month from start = \"" +
+                            s.start.to_string() + "\" to end = \"" + s.end.to_string() + "\"");
     if (s.months() > 1200)
         throw ScenarioError(where + ": the run is " + std::to_string(s.months()) +
                             " months long; accepted at most 1200 (100 years)");
@@ -335,6 +341,8 @@ std::string to_toml(const Scenario& s, std::string_view header_comment) {
     out << toml::table{{"name", s.name}} << "\n";
     out << toml::table{{"description", s.description}} << "\n";
     out << "start = \"" << s.start.to_string() << "\"\nend = \"" << s.end.to_string() << "\"\n";
+    if (s.evaluation_start)
+        out << "evaluation_start = \"" << s.evaluation_start->to_string() << "\"\n";
     std::string group;
     const auto registry = parameter_registry();
     for (std::size_t i = 0; i < registry.size(); ++i) {

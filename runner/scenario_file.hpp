@@ -6,6 +6,7 @@
 //   extends = "baseline.toml"            # optional, relative to this file
 //   start = "2001-01"                    # first simulated month
 //   end = "2020-12"                      # last simulated month
+//   evaluation_start = "2015-04"         # optional: first month of the eval_* summary window
 //   [dp_support_service]
 //   coverage = 0.15                      # a constant, or
 //   coverage = { "2015-04" = 1.0 }       # values from dates on (earlier: inherited)

@@ -272,6 +272,44 @@ TEST_CASE("scale samples the population; councils are fixed by council.seed alon
     CHECK(total == 5000);
 }
 
+TEST_CASE("summary eval_* columns cover the evaluation window, discounted to its start") {
+    Scenario s = busy_scenario();
+    const double scale = 0.02;
+    const auto r = simulate(s, {3, 0, scale});
+    const int t0 = 36;
+    s.evaluation_start = s.start + t0;
+    const auto whole = summarise(r, busy_scenario(), scale), window = summarise(r, s, scale);
+    auto value = [](const std::vector<SummaryValue>& summary, std::string_view name) {
+        for (const auto& v : summary)
+            if (v.name == name) return v.value;
+        FAIL("no summary column " << name);
+        return 0.0;
+    };
+    const double rate = s.at(s.start).outcome.discount_rate;
+    double crises = 0, inpatient = 0, qalys = 0;
+    for (int t = t0; t < r.months; ++t) {
+        crises += r.national(Metric::crises, t);
+        inpatient += r.national(Metric::cost_inpatient, t) * discount_factor(rate, t - t0);
+        qalys += r.national(Metric::qalys, t) * discount_factor(rate, t - t0);
+    }
+    REQUIRE(crises > 0);
+    CHECK(value(window, "eval_crises") == Approx(crises / scale));
+    CHECK(value(window, "eval_cost_inpatient_discounted") == Approx(inpatient / scale));
+    CHECK(value(window, "eval_qalys_discounted") == Approx(qalys / scale));
+    // A window from the first month is the whole run.
+    CHECK(value(whole, "eval_crises") == Approx(value(whole, "crises_total")));
+    CHECK(value(whole, "eval_cost_total_discounted") ==
+          Approx(value(whole, "cost_total_discounted")));
+    CHECK(value(whole, "eval_care_related_qol_years_discounted") ==
+          Approx(value(whole, "care_related_qol_years_discounted")));
+    double categories = 0;
+    for (const auto& v : window)
+        if (v.name.starts_with("eval_cost_") && v.name != "eval_cost_total_discounted")
+            categories += v.value;
+    CHECK(value(window, "eval_cost_total_discounted") == Approx(categories));
+    CHECK(value(window, "eval_cost_total_discounted") < value(whole, "eval_cost_total_discounted"));
+}
+
 TEST_CASE("summary totals equal the sums of the time series, scaled to national") {
     const Scenario s = busy_scenario();
     const double scale = 0.02; // 3000 users stand for 150,000

@@ -283,6 +283,18 @@ TEST_CASE("scenario file: malformed months and periods", "[scenario_file]") {
         CHECK_THAT(what, Contains("2010-01"));
         CHECK_THAT(what, Contains("before start"));
     }
+    SECTION("evaluation_start must be a month inside the run") {
+        const auto what = parse_error("start = \"2001-01\"\nend = \"2020-12\"\n"
+                                      "evaluation_start = \"2021-01\"\n",
+                                      "/virtual/dir/window.toml");
+        CHECK_THAT(what, Contains("window.toml"));
+        CHECK_THAT(what, Contains("evaluation_start = \"2021-01\""));
+        CHECK_THAT(what, Contains("2001-01"));
+        CHECK_THAT(what, Contains("2020-12"));
+        CHECK_THAT(parse_error("evaluation_start = \"2015-4\"\n"), Contains("YYYY-MM"));
+        CHECK(parse("evaluation_start = \"2015-04\"\n").evaluation_from() == month("2015-04"));
+        CHECK(parse("start = \"2003-02\"\n").evaluation_from() == month("2003-02"));
+    }
     SECTION("a one-month run is fine") {
         const Scenario s = parse("start = \"2010-01\"\nend = \"2010-01\"\n");
         CHECK(s.months() == 1);
@@ -532,8 +544,10 @@ TEST_CASE("scenario file: to_toml round trip", "[scenario_file]") {
             const std::string text = to_toml(original);
             const Scenario back = parse_scenario(text, dir.path() / name).scenario;
             CHECK(back.name == original.name);
+            CHECK(back.evaluation_start == original.evaluation_start);
             require_same_values(original, back);
         }
+        CHECK(load_scenario(shipped("baseline.toml")).scenario.evaluation_start == month("2015-04"));
     }
 }
 
