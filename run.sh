@@ -24,11 +24,11 @@ build/pbsim run "${scenarios[@]}" --scale 1 --replications "$REPLICATIONS" --see
 echo "[pbsim] comparing every scenario with the baseline"
 build/pbsim compare outputs/comparison.h5 --quiet
 
-echo "[pbsim] writing report and docs/scenarios.md"
-/usr/bin/python3 analysis/report.py outputs/comparison.h5 --out outputs/report.html
+echo "[pbsim] writing the report (checked in headless Chromium) and docs/scenarios.md"
+build/pbsim report outputs/comparison.h5 --out outputs/report.html --screenshot outputs/report.png
 /usr/bin/python3 analysis/scenarios_doc.py outputs/comparison.h5 > docs/scenarios.md
 
 echo "[pbsim] done. Outputs:"
 echo "[pbsim]   $PWD/outputs/comparison.h5 (with /comparison)"
 echo "[pbsim]   $PWD/outputs/comparison-comparison.csv"
-echo "[pbsim]   $PWD/outputs/report.html"
+echo "[pbsim]   $PWD/outputs/report.html (screenshot: outputs/report.png)"

@@ -276,6 +276,15 @@ std::string csv_field(const std::string& s) {
 
 } // namespace
 
+bool needs_comparison(const std::filesystem::path& path) {
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    const hid_t raw = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (raw < 0) return false;
+    Id file(raw, H5Fclose);
+    return read_string_attr(file, "scenario_names").find(',') != std::string::npos &&
+           H5Lexists(file, "comparison", H5P_DEFAULT) <= 0;
+}
+
 int compare_command(const CompareOptions& o) {
     H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
     std::error_code ec;

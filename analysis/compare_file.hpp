@@ -17,4 +17,7 @@ struct CompareOptions {
 // Returns the process exit status (0, or 2 for bad input).
 int compare_command(const CompareOptions& options);
 
+// True when `file` is a pbsim output of several scenarios without /comparison.
+bool needs_comparison(const std::filesystem::path& file);
+
 } // namespace pbsim::analysis

@@ -1,25 +1,31 @@
 #!/usr/bin/python3
-"""Write a self-contained HTML report from one or more pbsim HDF5 outputs.
+"""Write a self-contained HTML report comparing pbsim scenarios.
 
 Usage:
-    /usr/bin/python3 analysis/report.py A.h5 [B.h5 ...] --out report.html
+    /usr/bin/python3 analysis/report.py FILE.h5 [MORE.h5 ...] --out report.html
 
-The first file is the reference: every other file is compared with it,
-paired by replication index. The report holds the provenance of each file,
-three figures (PNG, embedded as base64 data URIs) and summary tables.
+The first scenario is the baseline: every other is compared with it, paired by
+replication (common random numbers make replication r of each a pair). A file
+of several scenarios (`pbsim run a.toml b.toml ...`) holds them under
+/scenarios/<name>; single-scenario files can be given one after another.
+When the first file holds /comparison (written by `pbsim compare`), its paired
+differences, ICERs and net monetary benefits fill the comparison tables; the
+figures are drawn from the per-replication summaries and time series.
 
-Files may hold one scenario (at the root) or several (under /scenarios/<name>),
-so one comparison file or several single files both work.
+Every figure has axis labels with units and a one-line reading drawn from the
+data. Images are embedded PNG (base64), so the page needs nothing else.
 
 Conventions: time-series counts are raw, as simulated; national counts are raw
 x national users (population.users in the stored scenario) / simulated users
 (the sum of /local_authorities/users); /summary columns are already national.
+Intervals are 95% t intervals of the mean over replications.
 Exit status: 0 on success, 2 if an input is missing or not a pbsim output.
 """
 import argparse
 import base64
 import html
 import io
+import math
 import pathlib
 import sys
 import tomllib
@@ -32,18 +38,55 @@ matplotlib.use("Agg")
 import matplotlib.dates as mdates  # noqa: E402  (after choosing the backend)
 import matplotlib.pyplot as plt  # noqa: E402
 
-REQUIRED_METRICS = ("population", "holding_dp", "holding_managed", "crises", "admissions")
+UPTAKE_METRICS = ("population", "holding_dp", "holding_managed")
 PROVENANCE = ("seed", "replications", "start_month", "months", "scale",
               "pbsim_version", "source_revision", "created_utc")
-LO, HI = 2.5, 97.5
+THRESHOLDS = (20000, 30000)  # GBP per QALY (NICE)
+PRICES = "GBP, 2012-13 prices"
 
 
 class InputError(Exception):
     """An input file is missing or is not a pbsim output."""
 
 
+# --- statistics ------------------------------------------------------------
+
+# Two-sided 95% t quantiles t(0.975, df) for df = 1..30; beyond, a
+# Cornish-Fisher expansion around the normal quantile (error < 1e-4).
+_T975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
+         2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
+         2.060, 2.056, 2.052, 2.048, 2.045, 2.042)
+
+
+def t975(df):
+    """The 97.5% quantile of Student's t with df degrees of freedom."""
+    if df <= len(_T975):
+        return _T975[df - 1]
+    z = 1.959964
+    return z + (z**3 + z) / (4 * df) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df**2)
+
+
+def mean_ci(x, axis=0):
+    """Mean over `axis` with its 95% t interval (the mean itself for one value)."""
+    x = np.asarray(x, dtype=float)
+    n = x.shape[axis]
+    mean = x.mean(axis=axis)
+    if n < 2:
+        return mean, mean, mean
+    half = t975(n - 1) * x.std(axis=axis, ddof=1) / math.sqrt(n)
+    return mean, mean - half, mean + half
+
+
+def acceptability(d_cost, d_qalys, thresholds):
+    """Share of replications with positive net monetary benefit at each threshold."""
+    d_cost, d_qalys = np.asarray(d_cost, float), np.asarray(d_qalys, float)
+    return np.array([np.mean(t * d_qalys - d_cost > 0) for t in thresholds])
+
+
+# --- reading ---------------------------------------------------------------
+
 def text(value):
-    """Return an HDF5 attribute or string element as a plain Python value/str."""
+    """An HDF5 attribute or string element as a plain Python value or str."""
     if isinstance(value, np.ndarray) and value.size == 1:
         value = value.reshape(-1)[0]
     if isinstance(value, (bytes, np.bytes_)):
@@ -53,10 +96,15 @@ def text(value):
     return value
 
 
+def strings(ds):
+    """A dataset of strings as a list of str."""
+    return [text(v) for v in ds[()]]
+
+
 def load(path):
-    """Read what the report needs from one pbsim output file: a list with one
-    dict per scenario (the root of a single-scenario file, or each group under
-    /scenarios of a comparison file)."""
+    """Read what the report needs from one pbsim output file: (scenarios,
+    comparison or None, councils or None). Scenarios are dicts, one per
+    scenario (the root of a single-scenario file, or each /scenarios group)."""
     p = pathlib.Path(path)
     if not p.is_file():
         raise InputError(f"{path}: no such file")
@@ -70,54 +118,90 @@ def load(path):
         if "dims/month" not in f:
             raise InputError(f"{path}: not a complete pbsim output (missing /dims/month)")
         root_attrs = {k: text(v) for k, v in f.attrs.items()}
-        months = np.array([text(m) for m in f["dims/month"][()]], dtype="datetime64[M]")
-        simulated = float(f["local_authorities/users"][()].sum()) if "local_authorities/users" in f else None
-        groups = [("", f)] if "timeseries" in f else [(f"/scenarios/{n}", g)
-                                                       for n, g in f["scenarios"].items()]
-        return [load_scenario(p, prefix, g, root_attrs, months, simulated) for prefix, g in groups]
+        months = np.array(strings(f["dims/month"]), dtype="datetime64[M]")
+        councils = None
+        if "local_authorities/users" in f:
+            la = f["local_authorities"]
+            councils = {k: (strings(la[k]) if la[k].dtype.kind in "SO" else la[k][()])
+                        for k in la if isinstance(la[k], h5py.Dataset)}
+        simulated = float(councils["users"].sum()) if councils else None
+        if "timeseries" in f:
+            groups = [("", f)]
+        else:
+            names = str(root_attrs.get("scenario_names", "")).split(",")
+            names = [n for n in names if n in f["scenarios"]] or list(f["scenarios"])
+            groups = [(f"/scenarios/{n}", f["scenarios"][n]) for n in names]
+        runs = [load_scenario(p, prefix, g, root_attrs, months, simulated)
+                for prefix, g in groups]
+        comparison = load_comparison(f["comparison"]) if "comparison" in f else None
+        return runs, comparison, councils
 
 
 def load_scenario(p, prefix, g, root_attrs, months, simulated):
-    """One scenario's time series (national totals) and summary."""
+    """One scenario: national uptake series, per-council holders and population
+    (for the league table), and the per-replication summary."""
     if "timeseries" not in g:
         raise InputError(f"{p}: {prefix or '/'} has no timeseries group")
     ts = g["timeseries"]
-    missing = [m for m in REQUIRED_METRICS if m not in ts]
+    missing = [m for m in UPTAKE_METRICS if m not in ts]
     if missing:
         raise InputError(f"{p}: not a complete pbsim output (missing "
                          + ", ".join(f"{prefix}/timeseries/{m}" for m in missing) + ")")
     attrs = dict(root_attrs)
     attrs.update({k: text(v) for k, v in g.attrs.items()})
-    # Raw counts scale to national by national users / simulated users.
-    to_national = 1.0 / float(attrs.get("scale", 1.0) or 1.0)
+    scenario = {}
     try:
-        national_users = tomllib.loads(attrs["scenario_toml"])["population"]["users"]
-        if simulated:
-            to_national = national_users / simulated
+        scenario = tomllib.loads(attrs["scenario_toml"])
     except (KeyError, tomllib.TOMLDecodeError, TypeError):
         pass
-    # National totals per [replication, month]: sum over local authorities.
-    national = {name: ds[()].sum(axis=2) for name, ds in ts.items()
-                if isinstance(ds, h5py.Dataset) and ds.ndim == 3}
+    to_national = 1.0 / float(attrs.get("scale", 1.0) or 1.0)
+    national_users = scenario.get("population", {}).get("users")
+    if national_users and simulated:
+        to_national = national_users / simulated
+    population = ts["population"][()]
+    holders = ts["holding_dp"][()] + ts["holding_managed"][()]
     summary, units = {}, {}
     for name, ds in g.get("summary", {}).items():
         summary[name] = np.asarray(ds[()], dtype=float).reshape(-1)
         units[name] = str(text(ds.attrs.get("units", "")))
+    evaluation_start = scenario.get("evaluation_start", str(months[0]))
     return {"path": str(p) + (f":{prefix}" if prefix else ""),
-            "name": str(attrs.get("scenario_name", p.stem)), "attrs": attrs,
-            "to_national": to_national, "national": national, "summary": summary,
-            "units": units, "months": months}
+            "name": str(attrs.get("scenario_name", p.stem if not prefix else prefix.split("/")[-1])),
+            "attrs": attrs, "to_national": to_national, "months": months,
+            "population": population.sum(axis=2), "holders": holders.sum(axis=2),
+            "council_share_end": np.divide(holders[:, -1, :], population[:, -1, :],
+                                           out=np.zeros(population.shape[::2]),
+                                           where=population[:, -1, :] > 0),
+            "summary": summary, "units": units,
+            "evaluation_start": np.datetime64(evaluation_start, "M")}
 
 
-def band(x):
-    """Mean and 2.5/97.5 percentiles across replications (axis 0)."""
-    return x.mean(axis=0), np.percentile(x, LO, axis=0), np.percentile(x, HI, axis=0)
+def load_comparison(c):
+    """The /comparison group: rows keyed by (scenario, outcome), and the
+    cost-effectiveness columns keyed by scenario."""
+    scen, outc = strings(c["scenario"]), strings(c["outcome"])
+    cols = {k: c[k][()] for k in ("baseline_mean", "scenario_mean", "mean_difference",
+                                  "ci_low", "ci_high", "n") if k in c}
+    rows = {(s, o): {k: float(v[i]) for k, v in cols.items()} for i, (s, o) in
+            enumerate(zip(scen, outc))}
+    ce = {}
+    if "cost_effectiveness" in c:
+        g = c["cost_effectiveness"]
+        names = strings(g["scenario"])
+        for k in g:
+            if k != "scenario":
+                for i, s in enumerate(names):
+                    ce.setdefault(s, {})[k] = float(g[k][i])
+    attrs = {k: text(v) for k, v in c.attrs.items()}
+    return {"rows": rows, "ce": ce, "attrs": attrs}
 
+
+# --- figures ---------------------------------------------------------------
 
 def png(fig):
     """Render a figure to an <img> tag with an embedded base64 PNG."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+    fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
     plt.close(fig)
     data = base64.b64encode(buf.getvalue()).decode("ascii")
     return f'<img alt="figure" src="data:image/png;base64,{data}">'
@@ -125,180 +209,523 @@ def png(fig):
 
 def month_axis(ax):
     """Compact, non-overlapping date ticks on the x axis."""
-    locator = mdates.AutoDateLocator(maxticks=8)
+    locator = mdates.AutoDateLocator(maxticks=6)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     ax.grid(alpha=0.3)
 
 
 def colour(i):
-    """The reference (first) scenario in black; the others in distinct colours."""
-    return "black" if i == 0 else plt.get_cmap("tab20")((2 * (i - 1)) % 20 + (i - 1) // 10 % 2)
+    """The baseline (first) scenario in black; the others in distinct colours."""
+    return "black" if i == 0 else plt.get_cmap("tab10")((i - 1) % 10)
+
+
+def column(run, name):
+    """A summary column of a run, or None."""
+    return run["summary"].get(name)
+
+
+def window_name(runs, name):
+    """The evaluation-window column (eval_<name>) where the file has one, else
+    the whole-run column; with a label for captions."""
+    base = runs[0]
+    if f"eval_{name}" in base["summary"]:
+        start = str(base["evaluation_start"])
+        return f"eval_{name}", f"{start} to {str(base['months'][-1])}"
+    whole = {"crises": "crises_total", "admissions": "admissions_total",
+             "bed_days": "bed_days_total"}.get(name, name)
+    return whole, f"{str(base['months'][0])} to {str(base['months'][-1])}"
+
+
+def paired(runs, i, name):
+    """Per-replication differences of a summary column, scenario i - baseline."""
+    a, b = column(runs[0], name), column(runs[i], name)
+    if a is None or b is None:
+        return None
+    n = min(a.size, b.size)
+    return b[:n] - a[:n]
 
 
 def fig_uptake(runs):
-    """Figure 1: national PB uptake share, mean and 95% band over replications."""
-    fig, ax = plt.subplots(figsize=(9, 4.5))
-    for i, r in enumerate(runs):
-        n = r["national"]
-        holders = n["holding_dp"] + n["holding_managed"]
-        share = np.divide(holders, n["population"], out=np.zeros_like(holders, dtype=float),
-                          where=n["population"] > 0)
-        mean, lo, hi = band(share * 100.0)
-        ax.plot(r["months"], mean, label=r["label"], color=colour(i), lw=2 if i == 0 else 1.3)
-        ax.fill_between(r["months"], lo, hi, color=colour(i), alpha=0.2, linewidth=0)
-    ax.set(title="National personal budget uptake", xlabel="Month",
-           ylabel="People holding a PB (% of population)")
-    ax.legend(fontsize="small", ncol=2 if len(runs) > 6 else 1)
-    month_axis(ax)
-    return png(fig)
+    """National PB uptake over time: one panel per policy, baseline in each."""
+    policies = runs[1:] or runs[:1]
+    cols = min(3, len(policies))
+    rows = math.ceil(len(policies) / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 2.9 * rows), sharex=True,
+                             sharey=True, squeeze=False)
+    base = runs[0]
 
+    def share(run):
+        return 100.0 * np.divide(run["holders"], run["population"],
+                                 out=np.zeros(run["holders"].shape), where=run["population"] > 0)
 
-def fig_events(runs):
-    """Figure 2: national crises and admissions per month (mean over replications)."""
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
-    for ax, metric, title in zip(axes, ("crises", "admissions"),
-                                 ("Mental health crises", "Psychiatric admissions")):
-        for i, r in enumerate(runs):
-            ax.plot(r["months"], r["national"][metric].mean(axis=0) * r["to_national"],
-                    label=r["label"], color=colour(i), lw=2 if i == 0 else 1)
-        ax.set(title=f"{title} per month (national)", xlabel="Month",
-               ylabel=f"{metric.capitalize()} per month (people)")
+    base_mean, base_lo, base_hi = mean_ci(share(base))
+    for k, ax in enumerate(axes.flat):
+        if k >= len(policies):
+            ax.set_visible(False)
+            continue
+        run, i = policies[k], k + 1 if len(runs) > 1 else 0
+        ax.fill_between(base["months"], base_lo, base_hi, color="0.6", alpha=0.3, linewidth=0)
+        ax.plot(base["months"], base_mean, color="black", lw=1.2, label=base["label"])
+        if run is not base:
+            mean, lo, hi = mean_ci(share(run))
+            ax.fill_between(run["months"], lo, hi, color=colour(i), alpha=0.3, linewidth=0)
+            ax.plot(run["months"], mean, color=colour(i), lw=1.5, label=run["label"])
+            ax.axvline(base["evaluation_start"], color="0.5", lw=0.8, ls=":")
+        ax.set_title(run["label"], fontsize="medium")
+        ax.legend(fontsize="x-small", loc="upper left")
         month_axis(ax)
-    axes[0].legend()
+        if k % cols == 0:
+            ax.set_ylabel("Holding a PB (% of users)")
+        if k // cols == rows - 1:
+            ax.set_xlabel("Month")
+    fig.suptitle("National personal budget uptake (mean, 95% interval over replications)")
     fig.tight_layout()
-    return png(fig)
+    ends = [(mean_ci(share(r)[:, -1])[0], r["label"]) for r in runs]
+    best = max(ends[1:] or ends)
+    reading = (f"At {base['months'][-1]}, {ends[0][0]:.1f}% of users hold a PB in the baseline; "
+               f"the highest is {best[1]} at {best[0]:.1f}%.")
+    return png(fig), reading
 
 
-def cost_categories(runs):
-    """Summary cost_<category>_total columns of the first file (preferring those
-    that match a cost_<category> time series, so aggregate columns are not
-    double counted)."""
-    cols = [c for c in runs[0]["summary"] if c.startswith("cost_") and c.endswith("_total")
-            and "discounted" not in c and c != "cost_total"]
-    series = {m for m in runs[0]["national"] if m.startswith("cost_")}
-    matched = [c for c in cols if c[:-len("_total")] in series]
-    return matched or cols
+def cost_categories(runs, prefix, suffix):
+    """Cost category columns prefix + cost_<category> + suffix, in file order,
+    without the all-costs total and those that are zero in every scenario."""
+    total = f"{prefix}cost_total{suffix}"
+    cats = [c for c in runs[0]["summary"] if c.startswith(f"{prefix}cost_") and c.endswith(suffix)
+            and c != total and not c[len(prefix):].startswith("eval_")]
+    if not prefix:
+        cats = [c for c in cats if not c.startswith("eval_")]
+    return [c for c in cats if any(np.any(column(r, c) != 0) for r in runs if c in r["summary"])]
 
 
 def fig_costs(runs):
-    """Figure 3: cumulative undiscounted cost by category, stacked bars."""
-    cats = cost_categories(runs)
-    units = runs[0]["units"].get(cats[0], "") if cats else ""
-    fig, ax = plt.subplots(figsize=(max(5, 2.2 * len(runs) + 3), 4.5))
-    x = np.arange(len(runs))
-    bottom = np.zeros(len(runs))
-    for cat in cats:
-        vals = np.array([r["summary"][cat].mean() if cat in r["summary"] else 0.0
-                         for r in runs]) / 1e6
-        ax.bar(x, vals, bottom=bottom, label=cat[len("cost_"):-len("_total")].replace("_", " "))
-        bottom += vals
-    ax.set_xticks(x, [r["label"] for r in runs])
-    ax.set(title="Cumulative undiscounted cost by category (national)", xlabel="Scenario",
-           ylabel=f"Cost ({units + ', ' if units else ''}millions)")
-    if cats:
-        ax.legend(bbox_to_anchor=(1.02, 1), loc="upper left", fontsize="small")
+    """Costs by category over the evaluation window: stacked totals per scenario,
+    and the paired difference from the baseline by category."""
+    name, window = window_name(runs, "cost_total_discounted")
+    prefix = "eval_" if name.startswith("eval_") else ""
+    cats = cost_categories(runs, prefix, "_discounted")
+    if not cats:
+        cats = cost_categories(runs, "", "_total")
+    label = {c: c[len(prefix) + len("cost_"):].rsplit("_", 1)[0].replace("_", " ") for c in cats}
+    cmap = plt.get_cmap("tab20")
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 5.2), sharey=True)
+    y = np.arange(len(runs))[::-1]
+    left = np.zeros(len(runs))
+    for k, c in enumerate(cats):
+        vals = np.array([column(r, c).mean() if c in r["summary"] else 0.0 for r in runs]) / 1e6
+        ax1.barh(y, vals, left=left, color=cmap(k % 20), label=label[c])
+        left += vals
+    ax1.set_yticks(y, [r["label"] for r in runs])
+    ax1.set(title=f"Cost by category, {window}", xlabel=f"Cost ({PRICES}, millions, discounted)")
+    ax1.grid(axis="x", alpha=0.3)
+    # Differences: positive categories stack right, negative left.
+    pos, neg = np.zeros(len(runs)), np.zeros(len(runs))
+    for k, c in enumerate(cats):
+        d = np.array([(paired(runs, i, c).mean() if paired(runs, i, c) is not None else 0.0)
+                      for i in range(len(runs))]) / 1e6
+        ax2.barh(y, np.where(d > 0, d, 0), left=pos, color=cmap(k % 20))
+        ax2.barh(y, np.where(d < 0, d, 0), left=neg, color=cmap(k % 20))
+        pos += np.where(d > 0, d, 0)
+        neg += np.where(d < 0, d, 0)
+    total = f"{prefix}cost_total_discounted"
+    diffs = [paired(runs, i, total) if column(runs[0], total) is not None else None
+             for i in range(len(runs))]
+    for i, d in enumerate(diffs):
+        if d is not None and i > 0:
+            m, lo, hi = (v / 1e6 for v in mean_ci(d))
+            ax2.errorbar(m, y[i], xerr=[[m - lo], [hi - m]], fmt="D", color="black", ms=4,
+                         capsize=3, label="net difference (95% CI)" if i == 1 else None)
+    ax2.axvline(0, color="black", lw=0.8)
+    ax2.set(title="Difference from the baseline by category",
+            xlabel=f"Cost difference ({PRICES}, millions, discounted)")
+    ax2.grid(axis="x", alpha=0.3)
+    if len(runs) > 1:
+        ax2.legend(fontsize="small", loc="lower right")
+    fig.tight_layout()
+    fig.legend(*ax1.get_legend_handles_labels(), loc="upper center", ncol=6, fontsize="small",
+               bbox_to_anchor=(0.5, 0.0))
+    reading = "Only the baseline is present."
+    if len(runs) > 1 and diffs[1] is not None:
+        means = [(diffs[i].mean(), runs[i]["label"]) for i in range(1, len(runs))]
+        hi, lo = max(means), min(means)
+        reading = (f"Over {window}, the baseline costs {money(left[0] * 1e6)}; {hi[1]} adds the "
+                   f"most ({money(hi[0], True)})"
+                   + (f" and {lo[1]} the least ({money(lo[0], True)})." if len(means) > 1 else "."))
+    return png(fig), reading
+
+
+def fig_events(runs):
+    """Crises, admissions and bed-days over the window: paired differences."""
+    if len(runs) < 2:
+        return None, "Needs a baseline and at least one policy scenario."
+    outcomes = [window_name(runs, n) for n in ("crises", "admissions", "bed_days")]
+    titles = ("Crises", "Psychiatric admissions", "Inpatient bed-days")
+    fig, axes = plt.subplots(1, 3, figsize=(13, 0.42 * len(runs) + 1.6), sharey=True)
+    y = np.arange(len(runs) - 1)[::-1]
+    results = {}
+    for ax, (name, window), title in zip(axes, outcomes, titles):
+        for i in range(1, len(runs)):
+            d = paired(runs, i, name)
+            if d is None:
+                continue
+            m, lo, hi = mean_ci(d)
+            results.setdefault(title, []).append((m, runs[i]["label"]))
+            ax.barh(y[i - 1], m, color=colour(i), alpha=0.8)
+            ax.errorbar(m, y[i - 1], xerr=[[m - lo], [hi - m]], color="black", capsize=3, lw=1)
+        ax.axvline(0, color="black", lw=0.8)
+        unit = "bed-days" if title.endswith("bed-days") else "people"
+        ax.set(title=f"{title}, {window}", xlabel=f"Difference from baseline ({unit}, national)")
+        ax.grid(axis="x", alpha=0.3)
+    axes[0].set_yticks(y, [r["label"] for r in runs[1:]])
+    fig.tight_layout()
+    crises = sorted(results.get("Crises", []))
+    adm = sorted(results.get("Psychiatric admissions", []))
+    reading = "No crisis outcomes in the file."
+    if crises and adm:
+        reading = (f"{crises[0][1]} averts the most crises ({-crises[0][0]:,.0f}) and "
+                   f"{adm[0][1]} the most admissions ({-adm[0][0]:,.0f})"
+                   + (f"; {crises[-1][1]} changes crises by {crises[-1][0]:+,.0f}."
+                      if len(crises) > 1 else "."))
+    return png(fig), reading
+
+
+def ce_columns(runs):
+    """(cost column, QALY column, window label) for cost-effectiveness."""
+    cost, window = window_name(runs, "cost_total_discounted")
+    qalys, _ = window_name(runs, "qalys_discounted")
+    return cost, qalys, window
+
+
+def fig_ce_plane(runs):
+    """Cost-effectiveness plane: per-replication and mean incremental cost and QALYs."""
+    cost, qalys, window = ce_columns(runs)
+    if len(runs) < 2 or column(runs[0], cost) is None or column(runs[0], qalys) is None:
+        return None, "Needs a baseline, a policy scenario and cost and QALY summaries."
+    fig, ax = plt.subplots(figsize=(9, 6))
+    points = []
+    for i in range(1, len(runs)):
+        dc, dq = paired(runs, i, cost) / 1e6, paired(runs, i, qalys)
+        ax.scatter(dq, dc, color=colour(i), s=12, alpha=0.4)
+        mq, lq, hq = mean_ci(dq)
+        mc, lc, hc = mean_ci(dc)
+        ax.errorbar(mq, mc, xerr=[[mq - lq], [hq - mq]], yerr=[[mc - lc], [hc - mc]],
+                    fmt="o", color=colour(i), ms=7, capsize=3, label=runs[i]["label"])
+        points.append((dq, dc))
+    allq = np.concatenate([p[0] for p in points])
+    span = max(np.abs(allq).max(), 1e-9) * 1.15
+    q = np.linspace(-span, span, 50)
+    for t, style in zip(THRESHOLDS, ("--", ":")):
+        ax.plot(q, t * q / 1e6, color="0.3", ls=style, lw=1,
+                label=f"{t:,} per QALY threshold")
+    ax.axhline(0, color="black", lw=0.8)
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_xlim(-span, span)
+    ax.set(title=f"Cost-effectiveness plane against the baseline, {window}",
+           xlabel="Incremental QALYs (national, discounted)",
+           ylabel=f"Incremental cost ({PRICES}, millions, discounted)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize="small", bbox_to_anchor=(1.02, 1), loc="upper left")
+    fig.tight_layout()
+    quadrants = {"cheaper and better (dominant)": [], "dearer and better": [],
+                 "cheaper and worse": [], "dearer and worse (dominated)": []}
+    for i, (dq, dc) in enumerate(points, start=1):
+        key = (("cheaper" if dc.mean() <= 0 else "dearer") + " and " +
+               ("better" if dq.mean() > 0 else "worse"))
+        key = next(k for k in quadrants if k.startswith(key))
+        quadrants[key].append(runs[i]["label"])
+    reading = "; ".join(f"{k}: {', '.join(v)}" for k, v in quadrants.items() if v) + "."
+    return png(fig), reading[0].upper() + reading[1:]
+
+
+def fig_ceac(runs):
+    """Cost-effectiveness acceptability curves over willingness-to-pay."""
+    cost, qalys, window = ce_columns(runs)
+    if len(runs) < 2 or column(runs[0], cost) is None or column(runs[0], qalys) is None:
+        return None, "Needs a baseline, a policy scenario and cost and QALY summaries."
+    wtp = np.linspace(0, 100000, 201)
+    fig, ax = plt.subplots(figsize=(9, 4.8))
+    at = []
+    for i in range(1, len(runs)):
+        p = acceptability(paired(runs, i, cost), paired(runs, i, qalys), wtp)
+        ax.step(wtp / 1000, p, where="post", color=colour(i), label=runs[i]["label"],
+                lw=1.5, alpha=0.85)
+        at.append((acceptability(paired(runs, i, cost), paired(runs, i, qalys),
+                                 [THRESHOLDS[0]])[0], runs[i]["label"]))
+    for t in THRESHOLDS:
+        ax.axvline(t / 1000, color="0.4", ls=":", lw=1)
+    n = min(column(r, cost).size for r in runs)
+    ax.set(title=f"Cost-effectiveness acceptability against the baseline, {window}",
+           xlabel="Willingness to pay (thousand GBP per QALY)",
+           ylabel="Probability cost-effective", ylim=(-0.03, 1.03))
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize="small", bbox_to_anchor=(1.02, 1), loc="upper left")
+    fig.tight_layout()
+    best = max(at)
+    reading = (f"At {THRESHOLDS[0]:,} per QALY, {best[1]} is most likely cost-effective "
+               f"(in {best[0]:.0%} of {n} paired replications; steps of 1/{n} reflect "
+               f"simulation, not parameter, uncertainty).")
+    return png(fig), reading
+
+
+def fig_councils(runs, councils):
+    """League of councils: baseline uptake at the end of the run, sorted."""
+    base = runs[0]
+    share = base["council_share_end"] * 100.0
+    mean, lo, hi = mean_ci(share)
+    order = np.argsort(mean)
+    codes = np.array(councils["code"] if councils and "code" in councils else
+                     [f"council {c + 1}" for c in range(mean.size)])
+    fig, ax = plt.subplots(figsize=(12, 4.5))
+    x = np.arange(mean.size)
+    ax.bar(x, mean[order], color="tab:blue", alpha=0.75, width=0.9)
+    ax.errorbar(x, mean[order], yerr=[mean[order] - lo[order], hi[order] - mean[order]],
+                fmt="none", color="black", lw=0.6)
+    q1, med, q3 = np.percentile(mean, [25, 50, 75])
+    national = mean_ci(100.0 * base["holders"][:, -1] / base["population"][:, -1])[0]
+    ax.axhline(national, color="tab:red", lw=1, label=f"England {national:.1f}%")
+    ax.axhspan(q1, q3, color="0.5", alpha=0.15, label=f"interquartile range {q1:.1f}-{q3:.1f}%")
+    step = max(1, mean.size // 30)
+    ax.set_xticks(x[::step], codes[order][::step], rotation=90, fontsize="x-small")
+    ax.set(title=f"Baseline uptake by council at {base['months'][-1]} (mean, 95% interval)",
+           xlabel="Council (sorted by uptake)", ylabel="Holding a PB (% of the council's users)")
     ax.grid(axis="y", alpha=0.3)
-    return png(fig)
+    ax.legend(fontsize="small", loc="upper left")
+    fig.tight_layout()
+    reading = (f"Baseline uptake ranges from {mean.min():.1f}% ({codes[order[0]]}) to "
+               f"{mean.max():.1f}% ({codes[order[-1]]}) across {mean.size} councils; "
+               f"median {med:.1f}%.")
+    rows = []
+    shown = list(order[::-1][:10]) + list(order[:10][::-1])
+    for rank, c in enumerate(shown):
+        position = rank + 1 if rank < 10 else mean.size - (len(shown) - 1 - rank)
+        cells = [str(position), html.escape(str(codes[c])), f"{mean[c]:.1f}% "
+                 f"[{lo[c]:.1f}, {hi[c]:.1f}]"]
+        for key, fmt_ in (("users", "{:,.0f}"), ("dp_culture", "{:.2f}"),
+                          ("amount_multiplier", "{:.2f}")):
+            cells.append(fmt_.format(councils[key][c]) if councils and key in councils else "–")
+        rows.append(cells)
+    league = table(["Rank", "Council", "Uptake (95% CI)", "Simulated users", "DP culture",
+                    "Allocation level"], rows)
+    return png(fig), reading, league
 
 
-def fmt(x):
+# --- tables ----------------------------------------------------------------
+
+def fmt(x, signed=False):
     """Compact number format for tables."""
-    if not np.isfinite(x):
-        return str(x)
-    if x != 0 and abs(x) < 1e-2:
-        return f"{x:.3e}"
-    return f"{x:,.0f}" if abs(x) >= 1e4 else f"{x:.4g}"
+    if x is None or not np.isfinite(x):
+        return "n/a"
+    sign = "+" if signed else ""
+    a = abs(x)
+    if a >= 1e6:
+        return f"{x / 1e6:{sign},.1f}m"
+    if a >= 100:
+        return f"{x:{sign},.0f}"
+    if a >= 1 or a == 0:
+        return f"{x:{sign}.3g}"
+    return f"{x:{sign}.3g}"
 
 
-def interval(values):
-    """'mean [2.5%, 97.5%]' for a 1-D array across replications."""
-    if values.size == 0:
-        return "–"
-    mean, lo, hi = band(values)
-    return f"{fmt(mean)} [{fmt(lo)}, {fmt(hi)}]"
+def money(x, signed=False):
+    """GBP for readings: millions when large, whole pounds otherwise."""
+    sign = "+" if signed else ""
+    return f"GBP {x / 1e6:{sign},.1f} million" if abs(x) >= 1e6 else f"GBP {x:{sign},.0f}"
 
 
-def table(header, rows):
+def table(header, rows, cls=""):
     """An HTML table from a header list and rows of already-escaped cells."""
     head = "".join(f"<th>{h}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
-    return f"<table><tr>{head}</tr>{body}</table>"
+    return f"<table class='{cls}'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def tables(runs):
-    """Summary table per scenario and, for 2+ files, paired differences from the first."""
+def icer_text(ce):
+    """ICER, or the quadrant where a ratio would mislead."""
+    dc, dq, icer = ce.get("incremental_cost"), ce.get("incremental_qalys"), ce.get("icer")
+    if dc is None or dq is None:
+        return "n/a"
+    if dc <= 0 < dq:
+        return "dominant"
+    if dq < 0 <= dc:
+        return "dominated"
+    if dc < 0 and dq < 0:
+        return f"saves {fmt(icer)} per QALY lost"
+    return fmt(icer)
+
+
+def comparison_tables(runs, comparison):
+    """The comparison and cost-effectiveness tables from /comparison."""
     esc = html.escape
-    cols = list(dict.fromkeys(c for r in runs for c in r["summary"]))
-    unit = {c: next((r["units"][c] for r in runs if c in r["units"]), "") for c in cols}
-    rows = [[esc(c), esc(unit[c])] +
-            [interval(r["summary"][c]) if c in r["summary"] else "–" for r in runs]
-            for c in cols]
-    out = ["<h2>Summary (national)</h2>",
-           "<p class=cap>Mean across replications, with the 2.5–97.5 percentile range "
-           "in brackets.</p>",
-           table(["Column", "Units"] + [esc(r["label"]) for r in runs], rows)]
-    if len(runs) > 1:
-        ref = runs[0]
-        rows = []
-        for c in cols:
-            cells = [esc(c), esc(unit[c])]
-            for r in runs[1:]:
-                if c in ref["summary"] and c in r["summary"]:
-                    n = min(ref["summary"][c].size, r["summary"][c].size)
-                    cells.append(interval(r["summary"][c][:n] - ref["summary"][c][:n]))
-                else:
-                    cells.append("–")
-            rows.append(cells)
-        out += [f"<h2>Difference from {esc(ref['label'])}</h2>",
-                "<p class=cap>Per-replication differences (scenario minus reference, paired by "
-                "replication index): mean, with the 2.5–97.5 percentile range in brackets.</p>",
-                table(["Column", "Units"] + [esc(f"{r['label']} − {ref['label']}")
-                                            for r in runs[1:]], rows)]
+    if comparison is None:
+        return ("<h2 id='comparison'>Comparison</h2><p class=cap>This file has no /comparison "
+                "group: run <code>pbsim compare FILE.h5</code> (or <code>pbsim report</code>, which "
+                "runs it) to add paired differences and cost-effectiveness.</p>")
+    rows, ce, attrs = comparison["rows"], comparison["ce"], comparison["attrs"]
+    base = attrs.get("baseline", runs[0]["name"])
+    eval_ = "eval_" if any(o.startswith("eval_") for _, o in rows) else ""
+    outcomes = [("uptake_share_end", "Uptake at end (share)"),
+                ("pb_holders_end", "PB holders at end"),
+                (f"{eval_}crises" if eval_ else "crises_total", "Crises"),
+                (f"{eval_}admissions" if eval_ else "admissions_total", "Admissions"),
+                (f"{eval_}bed_days" if eval_ else "bed_days_total", "Bed-days"),
+                (f"{eval_}cost_total_discounted", "Total cost (disc.)"),
+                (f"{eval_}qalys_discounted", "QALYs (disc.)"),
+                (f"{eval_}care_related_qol_years_discounted", "ASCOT-years (disc.)")]
+    scen = list(dict.fromkeys(s for s, _ in rows))
+    body = []
+    for s in scen:
+        cells = [esc(s)]
+        for o, _ in outcomes:
+            r = rows.get((s, o))
+            cells.append("n/a" if r is None else
+                         f"{fmt(r['mean_difference'], True)}<br><small>[{fmt(r['ci_low'], True)}, "
+                         f"{fmt(r['ci_high'], True)}]</small>")
+        body.append(cells)
+    n = next(iter(rows.values()))["n"] if rows else 0
+    window = (f"from {runs[0]['evaluation_start']} (the evaluation window)" if eval_
+              else "over the whole run")
+    out = [f"<h2 id='comparison'>Comparison with {esc(base)}</h2>",
+           f"<p class=cap>Paired mean differences (scenario − {esc(base)}) over {n:.0f} "
+           f"replications with 95% t intervals, from <code>/comparison</code> "
+           f"(<code>pbsim compare</code>). Uptake at the end of the run; events, costs and "
+           f"outcomes {window}; national; costs {PRICES}, discounted at 3.5% a year.</p>",
+           table(["Scenario"] + [esc(t) for _, t in outcomes], body, "num")]
+    body = []
+    for s in scen:
+        c = ce.get(s, {})
+        cells = [esc(s), fmt(c.get("incremental_cost"), True) + "<br><small>[" +
+                 fmt(c.get("incremental_cost_low"), True) + ", " +
+                 fmt(c.get("incremental_cost_high"), True) + "]</small>",
+                 fmt(c.get("incremental_qalys"), True) + "<br><small>[" +
+                 fmt(c.get("incremental_qalys_low"), True) + ", " +
+                 fmt(c.get("incremental_qalys_high"), True) + "]</small>",
+                 icer_text(c)]
+        for t in THRESHOLDS:
+            cells.append(fmt(c.get(f"nmb_{t}"), True) + "<br><small>[" +
+                         fmt(c.get(f"nmb_{t}_low"), True) + ", " +
+                         fmt(c.get(f"nmb_{t}_high"), True) + "]</small>")
+            p = c.get(f"p_cost_effective_{t}")
+            cells.append("n/a" if p is None else f"{p:.2f}")
+        cells.append(fmt(c.get("cost_per_crisis_averted")))
+        body.append(cells)
+    header = ["Scenario", "Incremental cost (GBP)", "Incremental QALYs", "ICER (GBP/QALY)"]
+    for t in THRESHOLDS:
+        header += [f"NMB at {t:,}/QALY (GBP)", f"P(cost-effective at {t:,})"]
+    header.append("Cost per crisis averted (GBP)")
+    out += ["<h2 id='cost-effectiveness'>Cost-effectiveness</h2>",
+            f"<p class=cap>Against {esc(base)}: columns <code>{esc(str(attrs.get('cost_column', '')))}"
+            f"</code> and <code>{esc(str(attrs.get('qalys_column', '')))}</code>. ICER is the ratio "
+            "of mean incremental cost to mean incremental QALYs; net monetary benefit (NMB) is "
+            "threshold × ΔQALY − Δcost; the probability cost-effective is the share of paired "
+            "replications with positive NMB.</p>",
+            table(header, body, "num")]
     return "\n".join(out)
 
 
+def summary_table(runs):
+    """Every summary column per scenario: mean [95% interval], collapsed by default."""
+    esc = html.escape
+    cols = list(dict.fromkeys(c for r in runs for c in r["summary"]))
+    rows = []
+    for c in cols:
+        unit = next((r["units"][c] for r in runs if c in r["units"]), "")
+        cells = [f"<code>{esc(c)}</code>", esc(unit)]
+        for r in runs:
+            v = column(r, c)
+            if v is None or v.size == 0:
+                cells.append("–")
+            else:
+                m, lo, hi = mean_ci(v)
+                cells.append(f"{fmt(m)} <small>[{fmt(lo)}, {fmt(hi)}]</small>")
+        rows.append(cells)
+    return ("<h2 id='summary'>Summary by scenario</h2><details><summary>Every summary column "
+            "(national; mean over replications with 95% t interval)</summary>"
+            + table(["Column", "Units"] + [esc(r["label"]) for r in runs], rows, "num")
+            + "</details>")
+
+
 def provenance(runs):
-    """Provenance table: one row per input file."""
+    """Provenance table: one row per scenario."""
     rows = [[html.escape(str(v)) for v in
              [r["label"], r["path"]] + [r["attrs"].get(k, "?") for k in PROVENANCE]]
             for r in runs]
     return table(["Scenario", "File"] + list(PROVENANCE), rows)
 
 
-def render(runs):
+def render(runs, comparison, councils):
     """The whole HTML document."""
+    base = runs[0]
+    figures = []
+
+    def add(fid, title, result, what):
+        img, reading = result[0], result[1]
+        if img is None:
+            figures.append(f"<figure id='{fid}'><figcaption><b>{title}</b> Not drawn: "
+                           f"{html.escape(reading)}</figcaption></figure>")
+            return
+        figures.append(f"<figure id='{fid}' class='figure'>{img}<figcaption><b>{title}</b> "
+                       f"{what}<br><span class=reading>Reading: {html.escape(reading)}</span>"
+                       f"</figcaption></figure>")
+
+    add("fig-uptake", "Figure 1. Personal budget uptake over time.", fig_uptake(runs),
+        "National share of users holding a PB (direct payment or managed budget); lines are "
+        "means over replications, bands 95% t intervals; the dotted line marks the policy start.")
+    add("fig-costs", "Figure 2. Costs by category.", fig_costs(runs),
+        "Left: discounted cost per scenario, stacked by category (mean over replications). "
+        "Right: paired difference from the baseline by category; diamonds are the net difference "
+        "with its 95% interval.")
+    add("fig-events", "Figure 3. Crises, admissions and bed-days.", fig_events(runs),
+        "Paired difference from the baseline over the evaluation window (mean, 95% interval); "
+        "negative means averted.")
+    add("fig-ce-plane", "Figure 4. Cost-effectiveness plane.", fig_ce_plane(runs),
+        "Small dots are paired replications, large markers their mean with 95% intervals; below "
+        "a threshold line a scenario is cost-effective at that threshold.")
+    add("fig-ceac", "Figure 5. Cost-effectiveness acceptability curves.", fig_ceac(runs),
+        "Share of paired replications in which the scenario has positive net monetary benefit, "
+        "by willingness to pay per QALY; dotted lines at 20,000 and 30,000.")
+    img, reading, league = fig_councils(runs, councils)
+    add("fig-councils", "Figure 6. Council league table (baseline).", (img, reading),
+        "Uptake by council at the end of the run, sorted, with 95% intervals over replications; "
+        "the red line is England, the band the interquartile range of councils.")
     names = ", ".join(html.escape(r["label"]) for r in runs)
-    figures = [
-        (fig_uptake(runs), "Figure 1. National personal budget uptake share over time.",
-         "Read: lines are the mean over replications of (holding_dp + holding_managed) / "
-         "population summed over councils; shaded bands span the 2.5–97.5 percentiles."),
-        (fig_events(runs), "Figure 2. National crises and admissions per month.",
-         "Read: each line is one scenario's mean over replications, scaled to national counts."),
-        (fig_costs(runs), "Figure 3. Cumulative undiscounted cost by category.",
-         "Read: each bar is one scenario's total cost over the whole run (mean over "
-         "replications), split into the categories of the summary cost_*_total columns."),
-    ]
-    body = "\n".join(f"<figure>{img}<figcaption><b>{t}</b> {c}</figcaption></figure>"
-                     for img, t, c in figures)
-    style = ("body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}"
-             "table{border-collapse:collapse;font-size:0.85em;margin:1em 0}"
-             "td,th{border:1px solid #ccc;padding:3px 6px;text-align:left}"
-             "img{max-width:100%}figure{margin:2em 0}.cap,figcaption{color:#555}")
-    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'>"
+    style = ("body{font-family:sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}"
+             "table{border-collapse:collapse;font-size:0.8em;margin:1em 0}"
+             "td,th{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top}"
+             "th{background:#f3f3f3}table.num td{white-space:nowrap}"
+             "img{max-width:100%}figure{margin:2em 0}.cap,figcaption{color:#444}"
+             ".reading{color:#114;font-weight:600}small{color:#666}")
+    intro = (f"<p>Baseline <b>{html.escape(base['label'])}</b> and {len(runs) - 1} policy "
+             f"scenario(s), {base['attrs'].get('replications', '?')} replications each at scale "
+             f"{base['attrs'].get('scale', '?')}, paired by common random numbers. Sections: "
+             "<a href='#figures'>figures</a>, <a href='#comparison'>comparison</a>, "
+             "<a href='#cost-effectiveness'>cost-effectiveness</a>, <a href='#league'>council "
+             "league table</a>, <a href='#summary'>summary</a>, "
+             "<a href='#provenance'>provenance</a>.</p>")
+    return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
             f"<title>pbsim report: {names}</title><style>{style}</style></head><body>"
-            f"<h1>pbsim report: {names}</h1><h2>Provenance</h2>{provenance(runs)}"
-            f"{body}{tables(runs)}</body></html>\n")
+            f"<h1>pbsim: policy scenarios compared with {html.escape(base['label'])}</h1>{intro}"
+            f"<h2 id='figures'>Figures</h2>{''.join(figures)}"
+            f"{comparison_tables(runs, comparison)}"
+            f"<h2 id='league'>Council league table (baseline, end of run)</h2>"
+            f"<p class=cap>The ten councils with the highest and the ten with the lowest uptake."
+            f"</p>{league}{summary_table(runs)}"
+            f"<h2 id='provenance'>Provenance</h2>{provenance(runs)}</body></html>\n")
 
 
 def main(argv=None):
     """Parse arguments, load the files and write the report."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("files", nargs="+", help="pbsim HDF5 output files (first = reference)")
+    ap.add_argument("files", nargs="+", help="pbsim HDF5 output files (first scenario = baseline)")
     ap.add_argument("--out", required=True, help="HTML file to write")
     args = ap.parse_args(argv)
+    runs, comparison, councils = [], None, None
     try:
-        runs = [run for p in args.files for run in load(p)]
+        for k, p in enumerate(args.files):
+            r, c, la = load(p)
+            runs += r
+            if k == 0:
+                comparison, councils = c, la
     except InputError as exc:
         print(f"report.py: error: {exc}", file=sys.stderr)
         return 2
@@ -307,8 +734,14 @@ def main(argv=None):
         seen[r["name"]] = seen.get(r["name"], 0) + 1
         r["label"] = r["name"] if seen[r["name"]] == 1 else f"{r['name']} ({r['path']})"
     out = pathlib.Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render(runs), encoding="utf-8")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_name(out.name + ".partial")
+        tmp.write_text(render(runs, comparison, councils), encoding="utf-8")
+        tmp.replace(out)
+    except OSError as exc:
+        print(f"report.py: error: cannot write {out}: {exc.strerror}", file=sys.stderr)
+        return 2
     print(f"report.py: wrote {out}")
     return 0
 

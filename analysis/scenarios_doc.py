@@ -75,10 +75,12 @@ def main(path):
           f" Headline results are from `{pathlib.Path(path).name}`: pbsim {attrs.get('pbsim_version')}"
           f" ({attrs.get('source_revision')}), seed {attrs.get('seed')}, {attrs.get('replications')}"
           f" replications at scale {attrs.get('scale')}, created {attrs.get('created_utc')}. They are"
-          f" paired differences from the baseline over the whole run (2001-2020; nothing differs"
-          f" before 2015-04) with 95% t intervals. Costs are GBP 2012-13, discounted at 3.5% a year"
-          f" from 2001; QALYs are discounted the same way. Reproduce with `./run.sh`.\n")
-    print("| scenario | uptake at end (share) | crises | admissions | total cost (disc.) | QALYs (disc.) "
+          f" paired differences from the baseline with 95% t intervals: uptake at the end of the"
+          f" run (2020-12); crises, admissions, costs and QALYs over the evaluation window from the"
+          f" policy start (2015-04 to 2020-12; `eval_*` summary columns), costs in GBP at 2012-13"
+          f" prices and costs and QALYs discounted at 3.5% a year to 2015-04. The report"
+          f" (`outputs/report.html`) has the figures. Reproduce with `./run.sh`.\n")
+    print("| scenario | uptake at end (share) | crises 2015-20 | admissions 2015-20 | total cost 2015-20 (disc.) | QALYs 2015-20 (disc.) "
           "| ICER (GBP/QALY) | NMB at 20,000 | P(cost-effective at 20,000) |")
     print("|---|---|---|---|---|---|---|---|---|")
     files = sorted(p for p in (ROOT / "scenarios").glob("*.toml") if p.stem != base)
@@ -93,9 +95,9 @@ def main(path):
                      f"{icer:,.0f}" if np.isfinite(icer) else "n/a")
         nmb = fmt(ce_cols["nmb_20000"][i]) if i is not None else "n/a"
         pce = f"{ce_cols['p_cost_effective_20000'][i]:.2f}" if i is not None else "n/a"
-        print(f"| `{s}` | {result(s, 'uptake_share_end')} | {result(s, 'crises_total')} | "
-              f"{result(s, 'admissions_total')} | {result(s, 'cost_total_discounted')} | "
-              f"{result(s, 'qalys_discounted')} | {icer_text} | {nmb} | {pce} |")
+        print(f"| `{s}` | {result(s, 'uptake_share_end')} | {result(s, 'eval_crises')} | "
+              f"{result(s, 'eval_admissions')} | {result(s, 'eval_cost_total_discounted')} | "
+              f"{result(s, 'eval_qalys_discounted')} | {icer_text} | {nmb} | {pce} |")
     print()
     for p in files:
         data = tomllib.loads(p.read_text())

@@ -1,7 +1,8 @@
-// pbsim command line: run, validate, bench, docs.
+// pbsim command line: run, validate, bench, compare, report, docs.
 #include "analysis/compare_file.hpp"
 #include "runner/bench.hpp"
 #include "runner/docs.hpp"
+#include "runner/report.hpp"
 #include "runner/run.hpp"
 #include "runner/scenario_file.hpp"
 #include "runner/version.hpp"
@@ -55,6 +56,8 @@ int main(int argc, char** argv) {
         "  pbsim run scenarios/baseline.toml --set crisis.pb_effect=0.3 --set "
         "policy.active_offer=1@2015-04\n"
         "  pbsim validate scenarios/my_policy.toml --print\n"
+        "  pbsim compare outputs/comparison.h5   # paired differences, ICER, NMB\n"
+        "  pbsim report outputs/comparison.h5 --out outputs/report.html\n"
         "  pbsim docs parameters        # every parameter: default, unit, range, source\n"
         "  pbsim bench --scale 1\n\n"
         "Exit status: 0 success, 1 failure while running, 2 bad input (scenario, option or\n"
@@ -130,6 +133,24 @@ int main(int argc, char** argv) {
     compare_cmd->add_option("--csv", compare_csv, "CSV file [default: <file stem>-comparison.csv]");
     compare_cmd->add_flag("-q,--quiet", compare.quiet, "Write, but print nothing");
 
+    ReportOptions report;
+    std::string report_file, report_out, report_shot;
+    auto* report_cmd = app.add_subcommand(
+        "report", "Write a self-contained HTML report of a run: uptake over time with 95% bands,\n"
+                  "costs by category, crises and admissions averted, the cost-effectiveness plane\n"
+                  "and acceptability curves, a league table of councils and the comparison tables.\n"
+                  "Runs `pbsim compare` first if the file has several scenarios and no /comparison.\n"
+                  "Needs /usr/bin/python3 with h5py, numpy and matplotlib (analysis/report.py).\n"
+                  "Example: pbsim report outputs/comparison.h5 --out outputs/report.html");
+    report_cmd->add_option("file", report_file, "Output of pbsim run (one or several scenarios)")
+        ->required();
+    report_cmd->add_option("-o,--out", report_out, "HTML file [default: <file stem>-report.html]");
+    report_cmd->add_option("--baseline", report.baseline,
+                           "Scenario to compare with, if the comparison must be run");
+    report_cmd->add_option("--screenshot", report_shot,
+                           "Open the report in headless Chromium, check that it loads without\n"
+                           "console errors and every figure shows, and save a PNG here");
+
     std::string which;
     auto* docs_cmd = app.add_subcommand(
         "docs", "Print a generated reference document (docs/parameters.md, docs/hdf5-schema.md)");
@@ -164,6 +185,12 @@ int main(int argc, char** argv) {
         compare.file = compare_file;
         compare.csv = compare_csv;
         return pbsim::analysis::compare_command(compare);
+    }
+    if (*report_cmd) {
+        report.file = report_file;
+        report.out = report_out;
+        report.screenshot = report_shot;
+        return report_command(report);
     }
     if (*docs_cmd) {
         std::cout << (which == "parameters" ? parameters_markdown() : schema_markdown());
