@@ -115,6 +115,15 @@ def main():
             assert np.isclose(c["mean_difference"][k], expect)
             assert c["ci_low"][k] <= expect <= c["ci_high"][k]
             assert c["cost_effectiveness/scenario"][:].astype(str).tolist() == ["policy"]
+            # Cost-effectiveness uses the evaluation window where the file has one (the
+            # tiny scenario has no evaluation_start: the window is the whole run).
+            assert c.attrs["cost_column"] == "eval_cost_total_discounted"
+            summary = f["scenarios/tiny/summary"]
+            assert np.allclose(summary["eval_cost_total_discounted"][:],
+                               summary["cost_total_discounted"][:])
+            d_cost = (f["scenarios/policy/summary/eval_cost_total_discounted"][:]
+                      - summary["eval_cost_total_discounted"][:]).mean()
+            assert np.isclose(c["cost_effectiveness/incremental_cost"][0], d_cost)
         with open(csv) as f:
             assert f.readline().startswith("scenario,baseline,outcome")
         doc = subprocess.run(["/usr/bin/python3", os.path.join(os.path.dirname(__file__), "..",
