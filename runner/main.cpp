@@ -1,6 +1,7 @@
-// pbsim command line: run, validate, bench, compare, report, docs.
+// pbsim command line: run, validate, bench, compare, report, calibrate, docs.
 #include "analysis/compare_file.hpp"
 #include "runner/bench.hpp"
+#include "runner/calibrate.hpp"
 #include "runner/docs.hpp"
 #include "runner/report.hpp"
 #include "runner/run.hpp"
@@ -58,6 +59,7 @@ int main(int argc, char** argv) {
         "  pbsim validate scenarios/my_policy.toml --print\n"
         "  pbsim compare outputs/comparison.h5   # paired differences, ICER, NMB\n"
         "  pbsim report outputs/comparison.h5 --out outputs/report.html\n"
+        "  pbsim calibrate scenarios/calibration/baseline.toml   # fit to England's figures\n"
         "  pbsim docs parameters        # every parameter: default, unit, range, source\n"
         "  pbsim bench --scale 1\n\n"
         "Exit status: 0 success, 1 failure while running, 2 bad input (scenario, option or\n"
@@ -151,6 +153,40 @@ int main(int argc, char** argv) {
                            "Open the report in headless Chromium, check that it loads without\n"
                            "console errors and every figure shows, and save a PNG here");
 
+    CalibrateOptions calibrate;
+    calibrate.command_line = run.command_line;
+    std::string calibrate_file, calibrate_out;
+    int cal_particles = 0, cal_generations = 0, cal_replications = 0;
+    double cal_scale = 0;
+    std::uint64_t cal_seed = 0;
+    auto* calibrate_cmd = app.add_subcommand(
+        "calibrate",
+        "Fit free parameters of a scenario to published targets by approximate Bayesian\n"
+        "computation (ABC-SMC or rejection). The calibration file names the scenario, the\n"
+        "targets CSV, each free parameter's prior range and the summary column of each\n"
+        "target; every candidate runs the same seeded replications (common random numbers).\n"
+        "Writes the accepted parameter sets of every generation, the posterior and the\n"
+        "per-target fit to HDF5, and prints them with the best fit as TOML to paste into\n"
+        "the scenario. Reproducible from its seed, whatever --threads.\n"
+        "Example: pbsim calibrate scenarios/calibration/baseline.toml");
+    calibrate_cmd->add_option("file", calibrate_file, "Calibration file (TOML)")->required();
+    calibrate_cmd->add_option("-o,--out", calibrate_out,
+                              "Output HDF5 file [default: outputs/calibration-<file stem>.h5]");
+    calibrate_cmd->add_option("-t,--threads", calibrate.threads, "Worker threads; 0 = all cores")
+        ->default_val(0)
+        ->check(CLI::Range(0, 4096));
+    calibrate_cmd->add_option("--particles", cal_particles, "Override: particles per generation")
+        ->check(CLI::Range(2, 1000000));
+    calibrate_cmd->add_option("--generations", cal_generations, "Override: SMC generations")
+        ->check(CLI::Range(1, 100));
+    calibrate_cmd->add_option("-r,--replications", cal_replications,
+                              "Override: replications per parameter set")
+        ->check(CLI::Range(1, 10000));
+    calibrate_cmd->add_option("--scale", cal_scale, "Override: population scale")
+        ->check(CLI::Range(1e-6, 10.0));
+    calibrate_cmd->add_option("-s,--seed", cal_seed, "Override: seed")->check(CLI::NonNegativeNumber);
+    calibrate_cmd->add_flag("-q,--quiet", calibrate.quiet, "No progress and no tables");
+
     std::string which;
     auto* docs_cmd = app.add_subcommand(
         "docs", "Print a generated reference document (docs/parameters.md, docs/hdf5-schema.md)");
@@ -191,6 +227,16 @@ int main(int argc, char** argv) {
         report.out = report_out;
         report.screenshot = report_shot;
         return report_command(report);
+    }
+    if (*calibrate_cmd) {
+        calibrate.file = calibrate_file;
+        calibrate.out = calibrate_out;
+        if (calibrate_cmd->count("--particles")) calibrate.particles = cal_particles;
+        if (calibrate_cmd->count("--generations")) calibrate.generations = cal_generations;
+        if (calibrate_cmd->count("--replications")) calibrate.replications = cal_replications;
+        if (calibrate_cmd->count("--scale")) calibrate.scale = cal_scale;
+        if (calibrate_cmd->count("--seed")) calibrate.seed = cal_seed;
+        return calibrate_command(calibrate);
     }
     if (*docs_cmd) {
         std::cout << (which == "parameters" ? parameters_markdown() : schema_markdown());

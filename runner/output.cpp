@@ -97,6 +97,25 @@ std::string metric_kind_name(MetricKind k) {
 
 } // namespace
 
+void check_output_path(const std::filesystem::path& final_path) {
+    std::filesystem::path dir = final_path.parent_path();
+    if (dir.empty()) dir = ".";
+    std::error_code ec;
+    const auto st = std::filesystem::status(dir, ec);
+    std::string reason;
+    if (!std::filesystem::exists(st))
+        reason = std::strerror(ENOENT);
+    else if (!std::filesystem::is_directory(st))
+        reason = std::strerror(ENOTDIR);
+    else if (::access(dir.c_str(), W_OK | X_OK) != 0)
+        reason = std::strerror(errno);
+    if (!reason.empty())
+        throw OutputError("cannot create output file '" + final_path.string() + "': " + reason);
+    if (std::filesystem::is_directory(final_path, ec))
+        throw OutputError("cannot create output file '" + final_path.string() +
+                          "': " + std::strerror(EISDIR));
+}
+
 struct H5Output::Impl {
     std::filesystem::path final_path;
     std::filesystem::path temp_path;
@@ -248,24 +267,7 @@ struct H5Output::Impl {
 
     // --- creation -----------------------------------------------------------
 
-    void check_directory() const {
-        std::filesystem::path dir = final_path.parent_path();
-        if (dir.empty()) dir = ".";
-        std::error_code ec;
-        const auto st = std::filesystem::status(dir, ec);
-        std::string reason;
-        if (!std::filesystem::exists(st))
-            reason = std::strerror(ENOENT);
-        else if (!std::filesystem::is_directory(st))
-            reason = std::strerror(ENOTDIR);
-        else if (::access(dir.c_str(), W_OK | X_OK) != 0)
-            reason = std::strerror(errno);
-        if (!reason.empty())
-            throw OutputError("cannot create output file '" + final_path.string() + "': " + reason);
-        if (std::filesystem::is_directory(final_path, ec))
-            throw OutputError("cannot create output file '" + final_path.string() +
-                              "': " + std::strerror(EISDIR));
-    }
+    void check_directory() const { check_output_path(final_path); }
 
     void write_scenario_attrs(hid_t where, const ScenarioInfo& sc) {
         write_attr(where, "scenario_name", sc.name);

@@ -24,6 +24,10 @@ struct OutputError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// Throws OutputError unless a file can be created at `path` (its folder
+// exists and is writable, and the path is not a folder).
+void check_output_path(const std::filesystem::path& path);
+
 // One scenario of a run.
 struct ScenarioInfo {
     std::string name; // a valid HDF5 group name: no '/', not "." or ".."

@@ -51,6 +51,10 @@ struct ReplicationRunner {
              const std::function<void(int, int, ReplicationResult&&)>& done) const;
 };
 
+// Now as ISO 8601 UTC ("2026-11-24T06:00:00Z"); a duration as "1m05s" or "2h03m".
+std::string utc_now();
+std::string duration_text(double seconds);
+
 // Requests a clean stop of running replications (SIGINT/SIGTERM handlers).
 void install_stop_handlers();
 bool stop_requested();

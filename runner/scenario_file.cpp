@@ -1,5 +1,7 @@
 #include "runner/scenario_file.hpp"
 
+#include "runner/toml_util.hpp"
+
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -16,80 +18,6 @@ namespace pbsim::runner {
 namespace fs = std::filesystem;
 
 namespace {
-
-// Shortest exact text; whole numbers without an exponent (10000000, not 1e+07).
-std::string format_number(double v) {
-    char buf[64];
-    const auto r = std::abs(v) < 1e15 && v == std::floor(v)
-                       ? std::to_chars(buf, buf + sizeof buf, static_cast<long long>(v))
-                       : std::to_chars(buf, buf + sizeof buf, v);
-    return std::string(buf, r.ptr);
-}
-
-std::string range_text(const ParameterSpec& spec) {
-    std::string text = "[";
-    text.append(format_number(spec.min)).append(", ").append(format_number(spec.max)).append("]");
-    if (spec.integer) text.append(" (whole number)");
-    return text.append(", unit ").append(spec.unit);
-}
-
-// Edit distance, for "did you mean" suggestions.
-std::size_t distance(std::string_view a, std::string_view b) {
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        std::size_t diag = row[0];
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            const std::size_t up = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] != b[j - 1])});
-            diag = up;
-        }
-    }
-    return row[b.size()];
-}
-
-std::string suggestion(std::string_view key) {
-    std::string best;
-    std::size_t best_d = 4; // only close matches
-    for (const auto& spec : parameter_registry()) {
-        const std::size_t d = distance(key, spec.key);
-        if (d < best_d) best_d = d, best = spec.key;
-    }
-    return best.empty() ? "" : " (did you mean '" + best + "'?)";
-}
-
-std::string where(const fs::path& file, const toml::node& node) {
-    std::string text = file.string();
-    if (const auto line = node.source().begin.line; line > 0) text.append(":").append(std::to_string(line));
-    return text;
-}
-
-std::string type_name(const toml::node& n) {
-    switch (n.type()) {
-    case toml::node_type::string: return "a string";
-    case toml::node_type::boolean: return "a boolean";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::table: return "a table";
-    case toml::node_type::date:
-    case toml::node_type::time:
-    case toml::node_type::date_time: return "a date/time";
-    default: return "a number";
-    }
-}
-
-// The offending value as it appeared, for messages.
-std::string value_text(const toml::node& n) {
-    std::string text;
-    if (const auto* s = n.as_string()) {
-        text.append("\"").append(s->get()).append("\" (a string)");
-    } else if (const auto* b = n.as_boolean()) {
-        text.append(b->get() ? "true" : "false").append(" (a boolean)");
-    } else {
-        text = type_name(n);
-    }
-    return text;
-}
 
 // Range and whole-number check of one value, naming where it was set.
 void check_range(const ParameterSpec& spec, double v, const std::string& where,
@@ -113,18 +41,7 @@ std::optional<double> as_number(const toml::node& n) {
     return std::nullopt;
 }
 
-std::string read_file(const fs::path& file) {
-    std::error_code ec;
-    if (!fs::exists(file, ec))
-        throw ScenarioError(file.string() + ": scenario file not found");
-    if (fs::is_directory(file, ec))
-        throw ScenarioError(file.string() + ": is a directory, not a scenario file");
-    std::ifstream in(file, std::ios::binary);
-    if (!in) throw ScenarioError(file.string() + ": cannot open scenario file for reading");
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
+std::string read_file(const fs::path& file) { return read_text_file(file, "scenario file"); }
 
 std::string string_value(const toml::node& n, const fs::path& file, std::string_view key) {
     if (const auto* s = n.as_string()) return s->get();

@@ -1,0 +1,83 @@
+// `pbsim calibrate`: fits free parameters of a scenario to published targets
+// by approximate Bayesian computation (analysis/abc.hpp), running every batch
+// of candidate parameter sets x replications as one TBB pool. Every candidate
+// is simulated with the same seed and replications (common random numbers),
+// so candidates differ by their parameters, not by their luck.
+//
+// Calibration file (TOML), paths relative to it:
+//   description = "..."
+//   scenario = "../baseline.toml"        # the scenario to calibrate
+//   targets = "targets.csv"              # target,period,value,unit,tolerance,kind,source
+//   end = "2012-12"                      # optional: simulate only to the last target
+//   method = "abc-smc"                   # or "rejection"
+//   seed = 1, scale = 0.25, replications = 4
+//   particles = 100, generations = 6, quantile = 0.5, min_acceptance = 0.02, batch = 0
+//   [parameters]                         # free parameters: uniform prior [low, high]
+//   "request.base_rate" = [0.004, 0.03]
+//   [[target]]                           # which summary column a target row is
+//   name = "mh_dp_users_england"
+//   period = "2001"
+//   output = "dp_holders_2001_12"
+#pragma once
+
+#include "analysis/abc.hpp"
+#include "analysis/targets.hpp"
+#include "model/scenario.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pbsim::runner {
+
+struct CalibrationSpec {
+    std::string name; // the calibration file's stem
+    std::filesystem::path file, scenario_file, targets_file;
+    std::string text; // the calibration file as read
+    std::string description;
+    Scenario scenario; // resolved, with `end` applied
+    std::vector<analysis::Target> targets; // the rows named by [[target]], in that order
+    std::vector<std::string> outputs;      // summary column of each target
+    analysis::UniformPrior prior;
+    analysis::AbcSettings abc;
+    double scale = 0.25;
+    int replications = 4;
+    std::uint64_t seed = 1; // simulations use it; the sampler a key derived from it
+};
+
+// Throws ScenarioError (one line: file:line, key, value, what is accepted).
+CalibrationSpec load_calibration(const std::filesystem::path& file);
+
+// Mean over the spec's replications of each target's output, for each
+// parameter vector (one pool of runs). Throws Interrupted if `stop` turns true.
+struct Interrupted {};
+std::vector<std::vector<double>> model_outputs(const CalibrationSpec& spec,
+                                               const std::vector<std::vector<double>>& thetas,
+                                               int threads, const std::function<bool()>& stop);
+
+// The ABC distance of model outputs from the fitted targets.
+double target_distance(const CalibrationSpec& spec, const std::vector<double>& outputs);
+
+// Runs the calibration (throws Interrupted on stop).
+analysis::AbcResult calibrate(const CalibrationSpec& spec, int threads,
+                              const std::function<bool()>& stop,
+                              const analysis::OnGeneration& on_generation = {},
+                              const std::function<void(long evaluated)>& on_batch = {});
+
+struct CalibrateOptions {
+    std::filesystem::path file;
+    std::filesystem::path out; // empty: outputs/calibration-<name>.h5
+    int threads = 0;
+    std::optional<int> particles, generations, replications;
+    std::optional<double> scale;
+    std::optional<std::uint64_t> seed;
+    bool quiet = false;
+    std::string command_line;
+};
+
+int calibrate_command(const CalibrateOptions& options);
+
+} // namespace pbsim::runner
