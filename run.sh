@@ -28,7 +28,16 @@ echo "[pbsim] writing the report (checked in headless Chromium) and docs/scenari
 build/pbsim report outputs/comparison.h5 --out outputs/report.html --screenshot outputs/report.png
 /usr/bin/python3 analysis/scenarios_doc.py outputs/comparison.h5 > docs/scenarios.md
 
+echo "[pbsim] validating the baseline against England's figures (docs/validation.md)"
+build/pbsim run scenarios/baseline.toml scenarios/validation/*.toml --scale 1 \
+  --replications "$REPLICATIONS" --seed "$SEED" --quiet --out outputs/validation.h5
+/usr/bin/python3 analysis/validation.py outputs/validation.h5 \
+  --calibration scenarios/calibration/baseline.toml \
+  --calibration-output scenarios/calibration/baseline-posterior.h5 \
+  --out docs/validation.md --figure docs/validation.png
+
 echo "[pbsim] done. Outputs:"
 echo "[pbsim]   $PWD/outputs/comparison.h5 (with /comparison)"
 echo "[pbsim]   $PWD/outputs/comparison-comparison.csv"
 echo "[pbsim]   $PWD/outputs/report.html (screenshot: outputs/report.png)"
+echo "[pbsim]   $PWD/outputs/validation.h5, docs/validation.md"
