@@ -60,7 +60,9 @@ void sobol_estimates(const std::vector<double>& y, std::size_t k,
         double s1 = 0, st = 0;
         for (std::size_t j : rows) {
             const double a = y[j * block], b = y[j * block + k + 1], ab = y[j * block + 1 + i];
-            s1 += b * (ab - a);
+            // Centred on the mean: the same in expectation, but a large mean
+            // (costs in GBP 10^10) no longer swamps the estimate with noise.
+            s1 += (b - mean) * (ab - a);
             st += (a - ab) * (a - ab);
         }
         first[i] = variance > 0 ? s1 / n / variance : std::numeric_limits<double>::quiet_NaN();

@@ -363,4 +363,8 @@ std::string to_toml(const Scenario& s, std::string_view header_comment) {
     return out.str();
 }
 
+std::string parameter_suggestion(std::string_view key) { return suggestion(key); }
+
+std::string number_text(double v) { return format_number(v); }
+
 } // namespace pbsim::runner

@@ -55,4 +55,9 @@ void validate(const Scenario& s, std::string_view origin);
 // start month on. Loading this text gives back the same scenario.
 std::string to_toml(const Scenario& s, std::string_view header_comment = {});
 
+// " (did you mean 'KEY'?)" for the registry key closest to an unknown one, or "".
+std::string parameter_suggestion(std::string_view key);
+// A value as written in scenario files: shortest exact text.
+std::string number_text(double v);
+
 } // namespace pbsim::runner
