@@ -13,7 +13,14 @@ namespace pbsim::analysis {
 namespace {
 
 // Streams of design_uniform: one per use, so designs never share draws.
-enum Stream : std::uint32_t { lhs_order = 1, lhs_jitter, sobol_shift, morris_base, morris_order, morris_sign };
+enum Stream : std::uint32_t {
+    lhs_order = 1,
+    lhs_jitter,
+    sobol_shift,
+    morris_base,
+    morris_order,
+    morris_sign
+};
 
 // A random permutation of 0..n-1: sort by Philox keys (ties broken by index).
 std::vector<std::size_t> permutation(std::size_t n, std::uint64_t seed, std::uint32_t stream,
@@ -23,7 +30,8 @@ std::vector<std::size_t> permutation(std::size_t n, std::uint64_t seed, std::uin
         keyed[i] = {design_uniform(seed, stream, which, static_cast<std::uint32_t>(i)), i};
     std::sort(keyed.begin(), keyed.end());
     std::vector<std::size_t> order(n);
-    for (std::size_t i = 0; i < n; ++i) order[i] = keyed[i].second;
+    for (std::size_t i = 0; i < n; ++i)
+        order[i] = keyed[i].second;
     return order;
 }
 
@@ -31,10 +39,14 @@ std::vector<std::size_t> permutation(std::size_t n, std::uint64_t seed, std::uin
 
 std::string_view design_name(DesignKind kind) {
     switch (kind) {
-    case DesignKind::grid: return "grid";
-    case DesignKind::lhs: return "lhs";
-    case DesignKind::sobol: return "sobol";
-    case DesignKind::morris: return "morris";
+    case DesignKind::grid:
+        return "grid";
+    case DesignKind::lhs:
+        return "lhs";
+    case DesignKind::sobol:
+        return "sobol";
+    case DesignKind::morris:
+        return "morris";
     }
     return "unknown";
 }
@@ -94,8 +106,8 @@ Matrix saltelli_design(std::size_t n, std::size_t k, std::uint64_t seed) {
     // A Sobol sequence of dimension 2k (columns 0..k-1 make A, k..2k-1 make
     // B), rotated by a seed-dependent shift per dimension (Cranley-Patterson)
     // so different seeds give different, equally well spread, samples.
-    using Sobol = boost::random::sobol_engine<std::uint_least32_t, 32u,
-                                              boost::random::default_sobol_table>;
+    using Sobol =
+        boost::random::sobol_engine<std::uint_least32_t, 32u, boost::random::default_sobol_table>;
     Sobol sobol(2 * k);
     sobol.seed(1); // skip the first point, the origin
     std::vector<double> shift(2 * k);
@@ -114,7 +126,8 @@ Matrix saltelli_design(std::size_t n, std::size_t k, std::uint64_t seed) {
         for (std::size_t c = 0; c < k; ++c) {
             m(a, c) = point[c];
             m(b, c) = point[k + c];
-            for (std::size_t i = 0; i < k; ++i) m(a + 1 + i, c) = c == i ? point[k + c] : point[c];
+            for (std::size_t i = 0; i < k; ++i)
+                m(a + 1 + i, c) = c == i ? point[k + c] : point[c];
         }
     }
     return m;
@@ -142,11 +155,13 @@ Matrix morris_design(std::size_t r, std::size_t k, int levels, std::uint64_t see
         }
         const auto order = permutation(k, seed, morris_order, tt);
         const std::size_t row0 = t * (k + 1);
-        for (std::size_t c = 0; c < k; ++c) m(row0, c) = x[c];
+        for (std::size_t c = 0; c < k; ++c)
+            m(row0, c) = x[c];
         for (std::size_t s = 0; s < k; ++s) {
             const std::size_t i = order[s];
             x[i] += down[i] ? -delta : delta;
-            for (std::size_t c = 0; c < k; ++c) m(row0 + s + 1, c) = x[c];
+            for (std::size_t c = 0; c < k; ++c)
+                m(row0 + s + 1, c) = x[c];
         }
     }
     return m;

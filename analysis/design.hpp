@@ -45,13 +45,17 @@ Matrix latin_hypercube(std::size_t n, std::size_t k, std::uint64_t seed);
 // Rows come in blocks of k + 2 per base row j: A_j, AB_j^1 .. AB_j^k, B_j,
 // where AB^i is A with column i taken from B. n * (k + 2) rows in all.
 Matrix saltelli_design(std::size_t n, std::size_t k, std::uint64_t seed);
-inline std::size_t saltelli_block(std::size_t k) { return k + 2; }
+inline std::size_t saltelli_block(std::size_t k) {
+    return k + 2;
+}
 
 // Morris elementary-effect trajectories: r trajectories of k + 1 points on a
 // grid of `levels` levels (even), each moving one factor at a time by
 // delta = levels / (2 (levels - 1)), in a random order and direction.
 Matrix morris_design(std::size_t r, std::size_t k, int levels, std::uint64_t seed);
-inline double morris_delta(int levels) { return levels / (2.0 * (levels - 1)); }
+inline double morris_delta(int levels) {
+    return levels / (2.0 * (levels - 1));
+}
 
 // One varied parameter: a range [low, high] (rounded if whole-numbered) or a
 // list of values, picked by the unit coordinate.

@@ -66,21 +66,24 @@ void sobol_estimates(const std::vector<double>& y, std::size_t k,
             st += (a - ab) * (a - ab);
         }
         first[i] = variance > 0 ? s1 / n / variance : std::numeric_limits<double>::quiet_NaN();
-        total[i] = variance > 0 ? st / (2 * n) / variance : std::numeric_limits<double>::quiet_NaN();
+        total[i] =
+            variance > 0 ? st / (2 * n) / variance : std::numeric_limits<double>::quiet_NaN();
     }
 }
 
 } // namespace
 
-SobolIndices sobol_indices(const std::vector<double>& y, std::size_t k, int resamples,
-                           double level, std::uint64_t seed) {
+SobolIndices sobol_indices(const std::vector<double>& y, std::size_t k, int resamples, double level,
+                           std::uint64_t seed) {
     const std::size_t block = saltelli_block(k);
     if (k == 0 || y.size() % block != 0)
-        throw std::invalid_argument("sobol_indices: outputs are not whole Saltelli blocks of k + 2");
+        throw std::invalid_argument(
+            "sobol_indices: outputs are not whole Saltelli blocks of k + 2");
     std::vector<std::size_t> rows;
     for (std::size_t j = 0; j < y.size() / block; ++j) {
         bool finite = true;
-        for (std::size_t m = 0; m < block; ++m) finite = finite && std::isfinite(y[j * block + m]);
+        for (std::size_t m = 0; m < block; ++m)
+            finite = finite && std::isfinite(y[j * block + m]);
         if (finite) rows.push_back(j);
     }
     SobolIndices out;
@@ -97,7 +100,8 @@ SobolIndices sobol_indices(const std::vector<double>& y, std::size_t k, int resa
     {
         double sum = 0, sum2 = 0;
         for (std::size_t j : rows)
-            for (double v : {y[j * block], y[j * block + k + 1]}) sum += v, sum2 += v * v;
+            for (double v : {y[j * block], y[j * block + k + 1]})
+                sum += v, sum2 += v * v;
         const double n2 = 2.0 * static_cast<double>(rows.size());
         out.variance = sum2 / n2 - (sum / n2) * (sum / n2);
     }
@@ -106,7 +110,8 @@ SobolIndices sobol_indices(const std::vector<double>& y, std::size_t k, int resa
     for (int b = 0; b < resamples; ++b) {
         const auto pick = resample(rows.size(), seed, kSobolBootstrap, b);
         std::vector<std::size_t> sample(rows.size());
-        for (std::size_t i = 0; i < rows.size(); ++i) sample[i] = rows[pick[i]];
+        for (std::size_t i = 0; i < rows.size(); ++i)
+            sample[i] = rows[pick[i]];
         sobol_estimates(y, k, sample, bf, bt);
         for (std::size_t i = 0; i < k; ++i) {
             if (std::isfinite(bf[i])) boot_first[i].push_back(bf[i]);
@@ -124,7 +129,8 @@ MorrisIndices morris_indices(const Matrix& unit, const std::vector<double>& y, i
                              double level, std::uint64_t seed) {
     const std::size_t k = unit.cols, steps = k + 1;
     if (k == 0 || unit.rows % steps != 0 || y.size() != unit.rows)
-        throw std::invalid_argument("morris_indices: design is not whole trajectories of k + 1 rows");
+        throw std::invalid_argument(
+            "morris_indices: design is not whole trajectories of k + 1 rows");
     // effects[t][i]: the elementary effect of factor i in trajectory t.
     std::vector<std::vector<double>> effects;
     for (std::size_t t = 0; t < unit.rows / steps; ++t) {
@@ -139,12 +145,14 @@ MorrisIndices morris_indices(const Matrix& unit, const std::vector<double>& y, i
                 const double d = unit(r + 1, c) - unit(r, c);
                 if (std::abs(d) > std::abs(step)) step = d, moved = c;
             }
-            if (step == 0) throw std::invalid_argument("morris_indices: a trajectory step moves no factor");
+            if (step == 0)
+                throw std::invalid_argument("morris_indices: a trajectory step moves no factor");
             const double e = (y[r + 1] - y[r]) / step;
             ok = ok && std::isfinite(e);
             ee[moved] = e;
         }
-        for (double e : ee) ok = ok && std::isfinite(e);
+        for (double e : ee)
+            ok = ok && std::isfinite(e);
         if (ok) effects.push_back(std::move(ee));
     }
     MorrisIndices out;
@@ -153,21 +161,25 @@ MorrisIndices morris_indices(const Matrix& unit, const std::vector<double>& y, i
     const double n = static_cast<double>(effects.size());
     auto mu_star_of = [&](const std::vector<std::size_t>& pick, std::size_t i) {
         double s = 0;
-        for (std::size_t t : pick) s += std::abs(effects[t][i]);
+        for (std::size_t t : pick)
+            s += std::abs(effects[t][i]);
         return s / static_cast<double>(pick.size());
     };
     std::vector<std::size_t> all(effects.size());
-    for (std::size_t t = 0; t < all.size(); ++t) all[t] = t;
+    for (std::size_t t = 0; t < all.size(); ++t)
+        all[t] = t;
     for (std::size_t i = 0; i < k; ++i) {
         if (effects.empty()) {
             out.mu.push_back(nan), out.sigma.push_back(nan), out.mu_star.push_back({nan, nan, nan});
             continue;
         }
         double sum = 0;
-        for (const auto& ee : effects) sum += ee[i];
+        for (const auto& ee : effects)
+            sum += ee[i];
         const double mu = sum / n;
         double ss = 0;
-        for (const auto& ee : effects) ss += (ee[i] - mu) * (ee[i] - mu);
+        for (const auto& ee : effects)
+            ss += (ee[i] - mu) * (ee[i] - mu);
         out.mu.push_back(mu);
         out.sigma.push_back(effects.size() > 1 ? std::sqrt(ss / (n - 1)) : nan);
         std::vector<double> boot;

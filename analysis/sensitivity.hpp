@@ -33,10 +33,10 @@ SobolIndices sobol_indices(const std::vector<double>& y, std::size_t k, int resa
 
 // Morris (1991) elementary effects with Campolongo et al. (2007) mu*.
 struct MorrisIndices {
-    std::vector<double> mu;           // mean elementary effect
-    std::vector<Interval> mu_star;    // mean absolute elementary effect
-    std::vector<double> sigma;        // standard deviation of the elementary effects
-    std::size_t trajectories = 0;     // used (those without NaN outputs)
+    std::vector<double> mu;        // mean elementary effect
+    std::vector<Interval> mu_star; // mean absolute elementary effect
+    std::vector<double> sigma;     // standard deviation of the elementary effects
+    std::size_t trajectories = 0;  // used (those without NaN outputs)
 };
 
 // From the unit design of morris_design(r, k, ...) and outputs y by row.

@@ -50,8 +50,7 @@ std::string string_attr(hid_t obj, const char* name) {
     return out;
 }
 
-template <class T>
-T number_attr(hid_t obj, const char* name, hid_t mem_type, T fallback) {
+template <class T> T number_attr(hid_t obj, const char* name, hid_t mem_type, T fallback) {
     if (H5Aexists(obj, name) <= 0) return fallback;
     Id attr(H5Aopen(obj, name, H5P_DEFAULT), H5Aclose);
     T v = fallback;
@@ -60,7 +59,8 @@ T number_attr(hid_t obj, const char* name, hid_t mem_type, T fallback) {
 
 // A float64 dataset and its shape.
 std::vector<double> read_doubles(hid_t file, const std::string& path, std::vector<hsize_t>& dims) {
-    if (H5Lexists(file, path.c_str(), H5P_DEFAULT) <= 0) throw InputError("no dataset '" + path + "'");
+    if (H5Lexists(file, path.c_str(), H5P_DEFAULT) <= 0)
+        throw InputError("no dataset '" + path + "'");
     Id ds(H5Dopen2(file, path.c_str(), H5P_DEFAULT), H5Dclose);
     Id space(H5Dget_space(ds), H5Sclose);
     const int rank = H5Sget_simple_extent_ndims(space);
@@ -73,7 +73,8 @@ std::vector<double> read_doubles(hid_t file, const std::string& path, std::vecto
 }
 
 std::vector<std::string> read_strings(hid_t file, const std::string& path) {
-    if (H5Lexists(file, path.c_str(), H5P_DEFAULT) <= 0) throw InputError("no dataset '" + path + "'");
+    if (H5Lexists(file, path.c_str(), H5P_DEFAULT) <= 0)
+        throw InputError("no dataset '" + path + "'");
     Id ds(H5Dopen2(file, path.c_str(), H5P_DEFAULT), H5Dclose);
     Id type(H5Dget_type(ds), H5Tclose);
     Id space(H5Dget_space(ds), H5Sclose);
@@ -136,10 +137,12 @@ void write_attr(hid_t obj, const char* name, double value) {
         throw std::runtime_error(std::string("cannot write attribute ") + name);
 }
 
-void write_column(hid_t group, const char* name, const std::vector<double>& v, const char* description) {
+void write_column(hid_t group, const char* name, const std::vector<double>& v,
+                  const char* description) {
     const hsize_t dims[1] = {v.size()};
     Id space(H5Screate_simple(1, dims, nullptr), H5Sclose);
-    Id ds(H5Dcreate2(group, name, H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose);
+    Id ds(H5Dcreate2(group, name, H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+          H5Dclose);
     if (ds < 0 || H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()) < 0)
         throw std::runtime_error(std::string("cannot write /sensitivity/.../") + name);
     write_attr(ds, "description", description);
@@ -147,15 +150,18 @@ void write_column(hid_t group, const char* name, const std::vector<double>& v, c
 
 void write_names(hid_t group, const std::vector<std::string>& names) {
     std::size_t size = 1;
-    for (const auto& n : names) size = std::max(size, n.size());
+    for (const auto& n : names)
+        size = std::max(size, n.size());
     Id type(H5Tcopy(H5T_C_S1), H5Tclose);
     H5Tset_size(type, size);
     H5Tset_cset(type, H5T_CSET_UTF8);
     std::string buf(size * names.size(), '\0');
-    for (std::size_t i = 0; i < names.size(); ++i) names[i].copy(buf.data() + i * size, size);
+    for (std::size_t i = 0; i < names.size(); ++i)
+        names[i].copy(buf.data() + i * size, size);
     const hsize_t dims[1] = {names.size()};
     Id space(H5Screate_simple(1, dims, nullptr), H5Sclose);
-    Id ds(H5Dcreate2(group, "parameter", type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose);
+    Id ds(H5Dcreate2(group, "parameter", type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+          H5Dclose);
     if (ds < 0 || H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()) < 0)
         throw std::runtime_error("cannot write /sensitivity/.../parameter");
 }
@@ -213,13 +219,15 @@ int sensitivity_command(const SensitivityOptions& o) {
     H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
     if (H5Fis_hdf5(o.file.c_str()) <= 0) return bad("not an HDF5 file");
     Id file(H5Fopen(o.file.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
-    if (file < 0) return bad("cannot open for reading and writing (is it read-only or open elsewhere?)");
+    if (file < 0)
+        return bad("cannot open for reading and writing (is it read-only or open elsewhere?)");
     const std::string design = string_attr(file, "design");
     if (string_attr(file, "kind") != "sweep" || design.empty())
         return bad("not the output of pbsim sweep (no sweep design); run pbsim sweep first");
     DesignKind kind{};
     if (!parse_design(design, kind) || (kind != DesignKind::sobol && kind != DesignKind::morris))
-        return bad("design '" + design + "' has no sensitivity estimator here: accepted designs are " +
+        return bad("design '" + design +
+                   "' has no sensitivity estimator here: accepted designs are " +
                    "'sobol' (Sobol indices) and 'morris' (elementary effects)");
     const auto seed = number_attr<std::uint64_t>(file, "seed", H5T_NATIVE_UINT64, 1);
     const auto columns = group_members(file, "/summary");
@@ -230,7 +238,8 @@ int sensitivity_command(const SensitivityOptions& o) {
         std::vector<hsize_t> dims;
         const auto params = read_strings(file, "/design/parameters");
         const auto unit_values = read_doubles(file, "/design/unit", dims);
-        if (dims.size() != 2 || dims[1] != params.size()) throw InputError("/design/unit has the wrong shape");
+        if (dims.size() != 2 || dims[1] != params.size())
+            throw InputError("/design/unit has the wrong shape");
         Matrix unit(dims[0], dims[1]);
         unit.values = unit_values;
         const std::size_t P = unit.rows, k = params.size();
@@ -242,17 +251,21 @@ int sensitivity_command(const SensitivityOptions& o) {
                 std::string list;
                 for (const auto& c : candidates.empty() ? columns : candidates)
                     list += (list.empty() ? "" : ", ") + c;
-                return bad("--output " + w + (candidates.empty() ? " matches no summary column; accepted: "
-                                                                 : " is ambiguous; it matches: ") + list);
+                return bad("--output " + w +
+                           (candidates.empty() ? " matches no summary column; accepted: "
+                                               : " is ambiguous; it matches: ") +
+                           list);
             }
             const auto raw = read_doubles(file, "/summary/" + column, dims);
-            if (dims.size() != 2 || dims[0] != P) throw InputError("/summary/" + column + " has the wrong shape");
+            if (dims.size() != 2 || dims[0] != P)
+                throw InputError("/summary/" + column + " has the wrong shape");
             std::string units;
             {
                 Id ds(H5Dopen2(file, ("/summary/" + column).c_str(), H5P_DEFAULT), H5Dclose);
                 units = string_attr(ds, "units");
             }
-            // The mean of each point's replications (noise averaged out before the design estimators).
+            // The mean of each point's replications (noise averaged out before the design
+            // estimators).
             const std::size_t R = dims[1];
             std::vector<double> y(P, 0.0);
             for (std::size_t p = 0; p < P; ++p) {
@@ -267,10 +280,14 @@ int sensitivity_command(const SensitivityOptions& o) {
             write_names(group, params);
             write_attr(group, "output", column);
             write_attr(group, "units", units);
-            write_attr(group, "method", kind == DesignKind::sobol
-                                            ? std::string("Sobol indices: S1 Saltelli (2010), ST Jansen (1999)")
-                                            : std::string("Morris elementary effects: mu, mu* (Campolongo 2007), sigma"));
-            write_attr(group, "interval", "95% bootstrap percentile interval, " + std::to_string(o.resamples) + " resamples");
+            write_attr(
+                group, "method",
+                kind == DesignKind::sobol
+                    ? std::string("Sobol indices: S1 Saltelli (2010), ST Jansen (1999)")
+                    : std::string("Morris elementary effects: mu, mu* (Campolongo 2007), sigma"));
+            write_attr(group, "interval",
+                       "95% bootstrap percentile interval, " + std::to_string(o.resamples) +
+                           " resamples");
             write_attr(group, "replications_averaged", static_cast<double>(R));
 
             std::vector<std::size_t> order(k);
@@ -281,8 +298,10 @@ int sensitivity_command(const SensitivityOptions& o) {
                 const auto s = sobol_indices(y, k, o.resamples, 0.95, seed);
                 std::vector<double> f, fl, fh, t, tl, th;
                 for (std::size_t i = 0; i < k; ++i) {
-                    f.push_back(s.first[i].estimate), fl.push_back(s.first[i].low), fh.push_back(s.first[i].high);
-                    t.push_back(s.total[i].estimate), tl.push_back(s.total[i].low), th.push_back(s.total[i].high);
+                    f.push_back(s.first[i].estimate), fl.push_back(s.first[i].low),
+                        fh.push_back(s.first[i].high);
+                    t.push_back(s.total[i].estimate), tl.push_back(s.total[i].low),
+                        th.push_back(s.total[i].high);
                 }
                 write_column(group, "first", f, "First-order Sobol index S1");
                 write_column(group, "first_low", fl, "Lower end of the 95% interval of S1");
@@ -313,36 +332,46 @@ int sensitivity_command(const SensitivityOptions& o) {
                     table << line;
                 }
                 double sum = 0;
-                for (double v : f) sum += std::isfinite(v) ? v : 0;
+                for (double v : f)
+                    sum += std::isfinite(v) ? v : 0;
                 table << "sum of S1 = " << general_text(sum)
                       << " (1 - sum is the share of variance from interactions)\n";
             } else {
-                if (P % (k + 1) != 0) throw InputError("/design/unit is not whole Morris trajectories");
+                if (P % (k + 1) != 0)
+                    throw InputError("/design/unit is not whole Morris trajectories");
                 const auto m = morris_indices(unit, y, o.resamples, 0.95, seed);
                 std::vector<double> ms, msl, msh;
-                for (const auto& x : m.mu_star) ms.push_back(x.estimate), msl.push_back(x.low), msh.push_back(x.high);
-                write_column(group, "mu_star", ms, "Mean absolute elementary effect mu*, per unit of the parameter's range");
+                for (const auto& x : m.mu_star)
+                    ms.push_back(x.estimate), msl.push_back(x.low), msh.push_back(x.high);
+                write_column(
+                    group, "mu_star", ms,
+                    "Mean absolute elementary effect mu*, per unit of the parameter's range");
                 write_column(group, "mu_star_low", msl, "Lower end of the 95% interval of mu*");
                 write_column(group, "mu_star_high", msh, "Upper end of the 95% interval of mu*");
-                write_column(group, "mu", m.mu, "Mean elementary effect mu, per unit of the parameter's range");
-                write_column(group, "sigma", m.sigma, "Standard deviation of the elementary effects");
+                write_column(group, "mu", m.mu,
+                             "Mean elementary effect mu, per unit of the parameter's range");
+                write_column(group, "sigma", m.sigma,
+                             "Standard deviation of the elementary effects");
                 write_attr(group, "trajectories", static_cast<double>(m.trajectories));
                 std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
                     return (std::isnan(ms[b]) ? -1 : ms[b]) < (std::isnan(ms[a]) ? -1 : ms[a]);
                 });
-                table << "Morris elementary effects of " << column << " (" << units << " per whole range of "
+                table << "Morris elementary effects of " << column << " (" << units
+                      << " per whole range of "
                       << "each parameter): " << m.trajectories << " trajectories, mean of " << R
-                      << " replication" << (R == 1 ? "" : "s") << " each\n95% bootstrap intervals on mu* ("
-                      << o.resamples << " resamples). Ranked by mu*.\n";
+                      << " replication" << (R == 1 ? "" : "s")
+                      << " each\n95% bootstrap intervals on mu* (" << o.resamples
+                      << " resamples). Ranked by mu*.\n";
                 char head[200];
-                std::snprintf(head, sizeof head, "%4s  %-38s %-38s %12s %12s\n", "rank", "parameter",
-                              "mu* [95% interval]", "mu", "sigma");
+                std::snprintf(head, sizeof head, "%4s  %-38s %-38s %12s %12s\n", "rank",
+                              "parameter", "mu* [95% interval]", "mu", "sigma");
                 table << head;
                 for (std::size_t r = 0; r < k; ++r) {
                     const std::size_t i = order[r];
                     char line[240];
-                    std::snprintf(line, sizeof line, "%4zu  %-38s %12.4g [%10.4g, %10.4g] %12.4g %12.4g\n",
-                                  r + 1, params[i].c_str(), m.mu_star[i].estimate, m.mu_star[i].low,
+                    std::snprintf(line, sizeof line,
+                                  "%4zu  %-38s %12.4g [%10.4g, %10.4g] %12.4g %12.4g\n", r + 1,
+                                  params[i].c_str(), m.mu_star[i].estimate, m.mu_star[i].low,
                                   m.mu_star[i].high, m.mu[i], m.sigma[i]);
                     table << line;
                 }

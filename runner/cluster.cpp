@@ -24,7 +24,9 @@ bool launched_by_mpi() {
 
 } // namespace
 
-bool cluster_supported() { return true; }
+bool cluster_supported() {
+    return true;
+}
 
 Cluster::Cluster() {
     if (!launched_by_mpi()) return;
@@ -102,15 +104,23 @@ void Cluster::abort(int status) const {
 
 #else
 
-bool cluster_supported() { return false; }
+bool cluster_supported() {
+    return false;
+}
 Cluster::Cluster() = default;
 Cluster::~Cluster() = default;
-int Cluster::broadcast(int value) const { return value; }
+int Cluster::broadcast(int value) const {
+    return value;
+}
 void Cluster::broadcast(std::vector<std::uint8_t>&) const {}
 void Cluster::send_run(std::uint32_t, const std::vector<double>&) const {}
 void Cluster::send_done(bool) const {}
-std::optional<Cluster::Message> Cluster::poll() const { return std::nullopt; }
-void Cluster::abort(int status) const { std::exit(status); }
+std::optional<Cluster::Message> Cluster::poll() const {
+    return std::nullopt;
+}
+void Cluster::abort(int status) const {
+    std::exit(status);
+}
 
 #endif
 

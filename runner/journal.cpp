@@ -128,7 +128,8 @@ Journal::~Journal() {
 void Journal::append(std::uint32_t run, const std::vector<double>& values) {
     if (values.size() != n_)
         throw JournalError("journal '" + path_.string() + "': record of " +
-                           std::to_string(values.size()) + " values, expected " + std::to_string(n_));
+                           std::to_string(values.size()) + " values, expected " +
+                           std::to_string(n_));
     std::vector<char> buf(record_size(n_));
     const std::uint64_t sum = record_checksum(run, values.data(), n_);
     std::memcpy(buf.data(), &kRecordMarker, 4);
@@ -137,7 +138,8 @@ void Journal::append(std::uint32_t run, const std::vector<double>& values) {
     std::memcpy(buf.data() + 8 + n_ * sizeof(double), &sum, 8);
     // fdatasync: a record reported done survives a crash of the machine too.
     if (!write_all(fd_, buf.data(), buf.size()) || ::fdatasync(fd_) != 0)
-        throw JournalError("journal '" + path_.string() + "': cannot write: " + std::strerror(errno));
+        throw JournalError("journal '" + path_.string() +
+                           "': cannot write: " + std::strerror(errno));
 }
 
 void Journal::remove() {

@@ -58,12 +58,14 @@ std::string duration_text(double seconds) {
 std::string json_string(const std::string& s) {
     std::string out = "\"";
     for (char c : s) {
-        if (c == '"' || c == '\\') out += '\\', out += c;
+        if (c == '"' || c == '\\')
+            out += '\\', out += c;
         else if (static_cast<unsigned char>(c) < 0x20) {
             char buf[8];
             std::snprintf(buf, sizeof buf, "\\u%04x", c);
             out += buf;
-        } else out += c;
+        } else
+            out += c;
     }
     return out + "\"";
 }
@@ -118,7 +120,8 @@ class SweepProgress {
             ++points_done_;
             // At most one JSON line a second (and the last point), however big the sweep.
             if (fresh && json_ &&
-                (Clock::now() - last_event_ >= std::chrono::seconds(1) || points_done_ == done_reps_.size()))
+                (Clock::now() - last_event_ >= std::chrono::seconds(1) ||
+                 points_done_ == done_reps_.size()))
                 event("point", "\"point\":" + std::to_string(p) + ",");
         }
         if (fresh && line_ && Clock::now() - last_draw_ > std::chrono::milliseconds(200)) draw();
@@ -147,10 +150,11 @@ class SweepProgress {
     }
     void draw() {
         last_draw_ = Clock::now();
-        std::fprintf(stderr, "\r[pbsim] sweep: %zu/%zu points  (%zu/%zu runs)  %.2f runs/s  elapsed %s  ETA %s   ",
-                     points_done_, done_reps_.size(), runs_done_, runs_total_, rate(),
-                     duration_text(elapsed()).c_str(),
-                     runs_here_ > 0 ? duration_text(eta()).c_str() : "--");
+        std::fprintf(
+            stderr,
+            "\r[pbsim] sweep: %zu/%zu points  (%zu/%zu runs)  %.2f runs/s  elapsed %s  ETA %s   ",
+            points_done_, done_reps_.size(), runs_done_, runs_total_, rate(),
+            duration_text(elapsed()).c_str(), runs_here_ > 0 ? duration_text(eta()).c_str() : "--");
         std::fflush(stderr);
     }
     void event(const std::string& name, const std::string& extra) {
@@ -181,13 +185,15 @@ std::uint64_t fingerprint(const Sweep& s, const analysis::Matrix& values,
     std::string text = std::string(kVersion) + "\n" + kSourceRevision + "\n" + to_toml(s.base) +
                        "\n" + std::string(analysis::design_name(s.design)) + "\n" +
                        std::to_string(s.replications) + " " + std::to_string(s.seed) + " " +
-                       number_text(s.scale) + " " + (s.timeseries ? "timeseries" : "summary") + "\n";
+                       number_text(s.scale) + " " + (s.timeseries ? "timeseries" : "summary") +
+                       "\n";
     for (const auto& f : s.factors) {
         text.append(f.factor.key);
         if (f.from) text.append("@").append(f.from->to_string());
         text.append("\n");
     }
-    for (const auto& c : columns) text += c.name + "\n";
+    for (const auto& c : columns)
+        text += c.name + "\n";
     return fnv1a(values.values.data(), values.values.size() * sizeof(double),
                  fnv1a(text.data(), text.size()));
 }
@@ -198,7 +204,8 @@ std::string output_problem(const fs::path& out) {
     if (dir.empty()) dir = ".";
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) return "directory '" + dir.string() + "' does not exist";
-    if (::access(dir.c_str(), W_OK | X_OK) != 0) return "directory '" + dir.string() + "' is not writable";
+    if (::access(dir.c_str(), W_OK | X_OK) != 0)
+        return "directory '" + dir.string() + "' is not writable";
     if (fs::is_directory(out, ec)) return "is a directory";
     return {};
 }
@@ -208,7 +215,8 @@ std::string output_problem(const fs::path& out) {
 std::vector<double> record(const ReplicationResult& result, const Scenario& scenario, double scale,
                            bool timeseries) {
     std::vector<double> values;
-    for (const auto& v : summarise(result, scenario, scale)) values.push_back(v.value);
+    for (const auto& v : summarise(result, scenario, scale))
+        values.push_back(v.value);
     if (timeseries)
         for (std::size_t k = 0; k < kMetricCount; ++k)
             for (int t = 0; t < result.months; ++t)
@@ -245,15 +253,18 @@ int sweep_command(const SweepOptions& o) {
     std::vector<Scenario> scenarios;
     for (std::size_t p = 0; p < P; ++p) {
         const auto v = point_values(sweep, unit, p);
-        for (std::size_t j = 0; j < K; ++j) values(p, j) = v[j];
+        for (std::size_t j = 0; j < K; ++j)
+            values(p, j) = v[j];
         scenarios.push_back(point_scenario(sweep, v));
     }
-    const std::vector<SummaryValue> columns = summarise(ReplicationResult{}, sweep.base, sweep.scale);
+    const std::vector<SummaryValue> columns =
+        summarise(ReplicationResult{}, sweep.base, sweep.scale);
     const std::size_t C = columns.size();
     const auto M = static_cast<std::size_t>(sweep.base.months());
     const std::size_t per_run = C + (sweep.timeseries ? kMetricCount * M : 0);
     const std::size_t runs = P * R;
-    const fs::path out = !o.out.empty() ? o.out : fs::path("outputs") / (o.file.stem().string() + ".h5");
+    const fs::path out =
+        !o.out.empty() ? o.out : fs::path("outputs") / (o.file.stem().string() + ".h5");
 
     // Rank 0 opens the journal and tells everyone what is already done.
     std::unique_ptr<Journal> journal;
@@ -289,7 +300,8 @@ int sweep_command(const SweepOptions& o) {
             ++already;
             continue;
         }
-        if (missing++ % static_cast<std::size_t>(cluster.size()) == static_cast<std::size_t>(cluster.rank()))
+        if (missing++ % static_cast<std::size_t>(cluster.size()) ==
+            static_cast<std::size_t>(cluster.rank()))
             mine.push_back(static_cast<std::uint32_t>(run));
     }
 
@@ -303,8 +315,8 @@ int sweep_command(const SweepOptions& o) {
             std::cerr << "pbsim: resuming: " << already << " of " << runs << " runs already in "
                       << journal->path().string() << "; running the other " << runs - already
                       << "\n";
-        progress.start("\"resumed_runs\":" + std::to_string(already) + ",\"ranks\":" +
-                       std::to_string(cluster.size()) + ",");
+        progress.start("\"resumed_runs\":" + std::to_string(already) +
+                       ",\"ranks\":" + std::to_string(cluster.size()) + ",");
     }
 
     install_stop_handlers();
@@ -326,10 +338,12 @@ int sweep_command(const SweepOptions& o) {
                             const std::size_t p = run / R;
                             const auto rep = static_cast<std::uint32_t>(run % R);
                             // Replication r of every point shares its random numbers.
-                            auto result = simulate(scenarios[p], {sweep.seed, rep, sweep.scale},
-                                                   [&](int) { return !abandon.load() && !stop_requested(); });
+                            auto result =
+                                simulate(scenarios[p], {sweep.seed, rep, sweep.scale},
+                                         [&](int) { return !abandon.load() && !stop_requested(); });
                             if (abandon.load() || stop_requested()) return;
-                            queue.push({run, record(result, scenarios[p], sweep.scale, sweep.timeseries)});
+                            queue.push(
+                                {run, record(result, scenarios[p], sweep.scale, sweep.timeseries)});
                         }
                     },
                     tbb::simple_partitioner{});
@@ -365,7 +379,8 @@ int sweep_command(const SweepOptions& o) {
                         continue;
                     }
                     if (m->run >= runs || m->values.size() != per_run)
-                        throw std::runtime_error("rank " + std::to_string(m->from) + " sent a malformed run");
+                        throw std::runtime_error("rank " + std::to_string(m->from) +
+                                                 " sent a malformed run");
                     journal->append(m->run, m->values);
                     results[m->run] = std::move(m->values);
                     done[m->run] = 1;
@@ -376,7 +391,8 @@ int sweep_command(const SweepOptions& o) {
                     // Anything queued before `finish` was taken above.
                     bool finished = false;
                     auto last = queue.take(finished, std::chrono::milliseconds(0));
-                    for (auto& item : last) cluster.send_run(item.run, item.values);
+                    for (auto& item : last)
+                        cluster.send_run(item.run, item.values);
                     cluster.send_done(!stop_requested() && !worker_error);
                     break;
                 }
@@ -397,8 +413,11 @@ int sweep_command(const SweepOptions& o) {
         try {
             std::rethrow_exception(worker_error);
         } catch (const std::exception& e) {
-            if (root) say(std::string("sweep failed: ") + e.what());
-            else std::cerr << "pbsim (rank " << cluster.rank() << "): sweep failed: " << e.what() << "\n";
+            if (root)
+                say(std::string("sweep failed: ") + e.what());
+            else
+                std::cerr << "pbsim (rank " << cluster.rank() << "): sweep failed: " << e.what()
+                          << "\n";
         }
         cluster.abort(kExitFailure);
     }
@@ -418,9 +437,9 @@ int sweep_command(const SweepOptions& o) {
             prov.sweep_file = o.file.string();
             prov.sweep_toml = sweep.text;
             prov.base_scenario_file = sweep.base_file.string();
-            prov.base_scenario_toml = to_toml(sweep.base, "Base scenario of the sweep, resolved by pbsim " +
-                                                              std::string(kVersion) + " from " +
-                                                              sweep.base_file.string());
+            prov.base_scenario_toml = to_toml(
+                sweep.base, "Base scenario of the sweep, resolved by pbsim " +
+                                std::string(kVersion) + " from " + sweep.base_file.string());
             prov.design = std::string(analysis::design_name(sweep.design));
             prov.design_size = sweep.points;
             prov.levels = sweep.design == analysis::DesignKind::morris ? sweep.levels : 0;
@@ -442,7 +461,8 @@ int sweep_command(const SweepOptions& o) {
             res.columns = columns;
             res.summary.resize(C * runs);
             for (std::size_t run = 0; run < runs; ++run)
-                for (std::size_t c = 0; c < C; ++c) res.summary[c * runs + run] = results[run][c];
+                for (std::size_t c = 0; c < C; ++c)
+                    res.summary[c * runs + run] = results[run][c];
             res.timeseries = sweep.timeseries;
             for (int t = 0; t < sweep.base.months(); ++t)
                 res.month_labels.push_back((sweep.base.start + t).to_string());
@@ -456,13 +476,14 @@ int sweep_command(const SweepOptions& o) {
             try {
                 write_sweep_file(out, prov, res);
                 journal->remove();
-                const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+                const double seconds =
+                    std::chrono::duration<double>(Clock::now() - started).count();
                 progress.end("complete", "\"out\":" + json_string(out.string()) + ",");
                 std::printf("wrote %s: %s design, %zu parameters, %zu points x %zu replication%s "
                             "(%zu runs, %zu resumed from the journal), seed %llu, scale %g, %d "
                             "process%s, in %.1f s\n",
-                            out.string().c_str(), prov.design.c_str(), K, P, R, R == 1 ? "" : "s", runs, already,
-                            static_cast<unsigned long long>(sweep.seed), sweep.scale,
+                            out.string().c_str(), prov.design.c_str(), K, P, R, R == 1 ? "" : "s",
+                            runs, already, static_cast<unsigned long long>(sweep.seed), sweep.scale,
                             cluster.size(), cluster.size() == 1 ? "" : "es", seconds);
                 if (!o.quiet)
                     std::printf("next: pbsim sensitivity %s --output uptake_share_2014_12\n",

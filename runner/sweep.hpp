@@ -13,11 +13,11 @@ namespace pbsim::runner {
 struct SweepOptions {
     std::filesystem::path file;
     SweepOverrides overrides;
-    int threads = 0;            // per process; 0: all cores
-    std::filesystem::path out;  // empty: outputs/<sweep file stem>.h5
-    bool resume = false;        // continue from <out>.journal if it exists
+    int threads = 0;           // per process; 0: all cores
+    std::filesystem::path out; // empty: outputs/<sweep file stem>.h5
+    bool resume = false;       // continue from <out>.journal if it exists
     bool quiet = false;
-    bool log_json = false;      // JSON lines on stderr instead of the progress line
+    bool log_json = false; // JSON lines on stderr instead of the progress line
     std::string command_line;
 };
 

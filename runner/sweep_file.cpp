@@ -44,8 +44,10 @@ std::optional<double> as_number(const toml::node& n) {
 }
 
 std::string range_text(const ParameterSpec& spec) {
-    return "[" + number_text(spec.min) + ", " + number_text(spec.max) + "]" +
-           (spec.integer ? " (whole number)" : "") + ", unit " + std::string(spec.unit);
+    std::string text = "[";
+    text.append(number_text(spec.min)).append(", ").append(number_text(spec.max)).append("]");
+    if (spec.integer) text.append(" (whole number)");
+    return text.append(", unit ").append(spec.unit);
 }
 
 bool in_range(const ParameterSpec& spec, double v) {
@@ -75,11 +77,13 @@ Located parse_factor(const std::string& key, const toml::node& node, const fs::p
     const std::string name = "parameters." + key;
     const int id = find_parameter(key);
     if (id < 0)
-        throw ScenarioError(where(file, node) + ": unknown parameter '" + key + "' in [parameters]" +
-                            parameter_suggestion(key) + "; keys are as in docs/parameters.md");
+        throw ScenarioError(where(file, node) + ": unknown parameter '" + key +
+                            "' in [parameters]" + parameter_suggestion(key) +
+                            "; keys are as in docs/parameters.md");
     const ParameterSpec& spec = parameter_registry()[id];
     Located out{{{key, 0, 0, {}, spec.integer}, std::nullopt, std::string(spec.unit)},
-                node.source().begin.line, node.source().begin.column};
+                node.source().begin.line,
+                node.source().begin.column};
     analysis::Factor& f = out.factor.factor;
     if (const auto* list = node.as_array()) {
         if (list->empty())
@@ -87,7 +91,8 @@ Located parse_factor(const std::string& key, const toml::node& node, const fs::p
         for (const auto& v : *list) {
             const auto x = as_number(v);
             if (!x)
-                throw ScenarioError(where(file, v) + ": " + name + ": every value must be a number");
+                throw ScenarioError(where(file, v) + ": " + name +
+                                    ": every value must be a number");
             if (!in_range(spec, *x))
                 throw ScenarioError(where(file, v) + ": " + name + ": value " + number_text(*x) +
                                     " is out of range: accepted " + range_text(spec));
@@ -99,14 +104,17 @@ Located parse_factor(const std::string& key, const toml::node& node, const fs::p
     }
     const auto* table = node.as_table();
     if (!table)
-        throw ScenarioError(where(file, node) + ": " + name + " must be { min = ..., max = ... } or " +
-                            "a list of values; a single value belongs in the base scenario or --set");
+        throw ScenarioError(
+            where(file, node) + ": " + name + " must be { min = ..., max = ... } or " +
+            "a list of values; a single value belongs in the base scenario or --set");
     std::optional<double> lo, hi;
     for (const auto& [k, v] : *table) {
         const std::string field(k.str());
         if (field == "min" || field == "max") {
             const auto x = as_number(v);
-            if (!x) throw ScenarioError(where(file, v) + ": " + name + "." + field + " must be a number");
+            if (!x)
+                throw ScenarioError(where(file, v) + ": " + name + "." + field +
+                                    " must be a number");
             if (!in_range(spec, *x))
                 throw ScenarioError(where(file, v) + ": " + name + ": " + field + " = " +
                                     number_text(*x) + " is out of range: accepted " +
@@ -141,7 +149,8 @@ Located parse_factor(const std::string& key, const toml::node& node, const fs::p
 void collect_factors(const toml::table& table, const std::string& prefix, const fs::path& file,
                      std::vector<Located>& out) {
     for (const auto& [k, node] : table) {
-        const std::string key = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
+        const std::string key =
+            prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
         const auto* t = node.as_table();
         const bool leaf = !t || t->contains("min") || t->contains("max") || t->contains("from") ||
                           find_parameter(key) >= 0;
@@ -169,8 +178,9 @@ void check_sizes(Sweep& s) {
                             " parameters; accepted at most 500");
     const int min_points = s.design == DesignKind::sobol || s.design == DesignKind::morris ? 2 : 1;
     if (s.points < min_points || s.points > 1'000'000)
-        throw ScenarioError(f + ": points = " + std::to_string(s.points) + " is out of range: accepted [" +
-                            std::to_string(min_points) + ", 1000000] for design '" +
+        throw ScenarioError(f + ": points = " + std::to_string(s.points) +
+                            " is out of range: accepted [" + std::to_string(min_points) +
+                            ", 1000000] for design '" +
                             std::string(analysis::design_name(s.design)) + "'");
     if (s.design == DesignKind::morris && (s.levels < 2 || s.levels > 100 || s.levels % 2 != 0))
         throw ScenarioError(f + ": levels = " + std::to_string(s.levels) +
@@ -187,11 +197,18 @@ void check_sizes(Sweep& s) {
     case DesignKind::grid:
         rows = 1;
         for (const auto& x : s.factors)
-            rows *= x.factor.values.empty() ? s.points : static_cast<double>(x.factor.values.size());
+            rows *=
+                x.factor.values.empty() ? s.points : static_cast<double>(x.factor.values.size());
         break;
-    case DesignKind::lhs: rows = s.points; break;
-    case DesignKind::sobol: rows = s.points * (k + 2); break;
-    case DesignKind::morris: rows = s.points * (k + 1); break;
+    case DesignKind::lhs:
+        rows = s.points;
+        break;
+    case DesignKind::sobol:
+        rows = s.points * (k + 2);
+        break;
+    case DesignKind::morris:
+        rows = s.points * (k + 1);
+        break;
     }
     if (rows * s.replications > kMaxRuns)
         throw ScenarioError(f + ": the design has " + number_text(rows) + " points x " +
@@ -216,15 +233,20 @@ Sweep parse_sweep(const std::string& text, const fs::path& file, const SweepOver
     const toml::node* base = nullptr;
     for (const auto& [k, node] : doc) {
         const std::string key(k.str());
-        if (key == "description") s.description = text_value(node, file, key);
-        else if (key == "base") base = &node;
+        if (key == "description")
+            s.description = text_value(node, file, key);
+        else if (key == "base")
+            base = &node;
         else if (key == "design") {
             const std::string name = text_value(node, file, key);
             if (!analysis::parse_design(name, s.design))
-                throw ScenarioError(where(file, node) + ": design = \"" + name +
-                                    "\" is unknown: accepted \"grid\", \"lhs\", \"sobol\", \"morris\"");
-        } else if (key == "points") s.points = static_cast<int>(whole(node, file, key, 1, 1'000'000));
-        else if (key == "levels") s.levels = static_cast<int>(whole(node, file, key, 2, 100));
+                throw ScenarioError(
+                    where(file, node) + ": design = \"" + name +
+                    "\" is unknown: accepted \"grid\", \"lhs\", \"sobol\", \"morris\"");
+        } else if (key == "points")
+            s.points = static_cast<int>(whole(node, file, key, 1, 1'000'000));
+        else if (key == "levels")
+            s.levels = static_cast<int>(whole(node, file, key, 2, 100));
         else if (key == "replications")
             s.replications = static_cast<int>(whole(node, file, key, 1, 100000));
         else if (key == "seed")
@@ -236,10 +258,13 @@ Sweep parse_sweep(const std::string& text, const fs::path& file, const SweepOver
             s.scale = *x;
         } else if (key == "outputs") {
             const auto* list = node.as_array();
-            if (!list) throw ScenarioError(where(file, node) + ": outputs must be a list, e.g. [\"summary\", \"timeseries\"]");
+            if (!list)
+                throw ScenarioError(where(file, node) +
+                                    ": outputs must be a list, e.g. [\"summary\", \"timeseries\"]");
             for (const auto& v : *list) {
                 const std::string what = text_value(v, file, "outputs");
-                if (what == "timeseries") s.timeseries = true;
+                if (what == "timeseries")
+                    s.timeseries = true;
                 else if (what != "summary")
                     throw ScenarioError(where(file, v) + ": outputs: \"" + what +
                                         "\" is unknown: accepted \"summary\", \"timeseries\"");
@@ -249,16 +274,18 @@ Sweep parse_sweep(const std::string& text, const fs::path& file, const SweepOver
             if (!t) throw ScenarioError(where(file, node) + ": parameters must be a table");
             collect_factors(*t, "", file, factors);
         } else {
-            throw ScenarioError(where(file, node) + ": unknown key '" + key + "'; accepted description, " +
-                                "base, design, points, levels, replications, seed, scale, outputs, " +
-                                "[parameters]");
+            throw ScenarioError(
+                where(file, node) + ": unknown key '" + key + "'; accepted description, " +
+                "base, design, points, levels, replications, seed, scale, outputs, " +
+                "[parameters]");
         }
     }
     // Factors in the order written in the file (TOML tables are sorted by key).
     std::sort(factors.begin(), factors.end(), [](const Located& a, const Located& b) {
         return std::tie(a.line, a.column) < std::tie(b.line, b.column);
     });
-    for (auto& f : factors) s.factors.push_back(std::move(f.factor));
+    for (auto& f : factors)
+        s.factors.push_back(std::move(f.factor));
 
     if (!base)
         throw ScenarioError(file.string() + ": missing key 'base': the scenario file the sweep " +
@@ -281,7 +308,8 @@ Sweep parse_sweep(const std::string& text, const fs::path& file, const SweepOver
             for (const auto& f : s.factors)
                 if (a.substr(0, a.find('=')) == f.factor.key)
                     throw ScenarioError("--set " + a + ": " + f.factor.key + " is varied by " +
-                                        file.string() + "; --set fixes only parameters the sweep does not vary");
+                                        file.string() +
+                                        "; --set fixes only parameters the sweep does not vary");
         apply_settings(s.base, o.settings, "--set");
     }
     check_sizes(s);
@@ -316,9 +344,12 @@ analysis::Matrix unit_design(const Sweep& s) {
                                                      : static_cast<int>(f.factor.values.size()));
         return analysis::grid_design(levels);
     }
-    case DesignKind::lhs: return analysis::latin_hypercube(n, k, s.seed);
-    case DesignKind::sobol: return analysis::saltelli_design(n, k, s.seed);
-    case DesignKind::morris: return analysis::morris_design(n, k, s.levels, s.seed);
+    case DesignKind::lhs:
+        return analysis::latin_hypercube(n, k, s.seed);
+    case DesignKind::sobol:
+        return analysis::saltelli_design(n, k, s.seed);
+    case DesignKind::morris:
+        return analysis::morris_design(n, k, s.levels, s.seed);
     }
     return {};
 }

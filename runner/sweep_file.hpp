@@ -28,17 +28,17 @@ namespace pbsim::runner {
 
 // One varied parameter: its design factor plus when the value applies.
 struct SweepFactor {
-    analysis::Factor factor;  // key, range or list
+    analysis::Factor factor;   // key, range or list
     std::optional<Month> from; // empty: the value holds for the whole run
     std::string unit;
 };
 
 struct Sweep {
     std::filesystem::path file;
-    std::string text;             // the sweep file as read
+    std::string text; // the sweep file as read
     std::string description;
     std::filesystem::path base_file;
-    Scenario base;                // resolved, with --set applied
+    Scenario base; // resolved, with --set applied
     analysis::DesignKind design = analysis::DesignKind::lhs;
     // grid: levels of every range (lists use their own length); lhs: points;
     // sobol: base sample N (N x (k + 2) design points); morris: trajectories.
@@ -69,7 +69,8 @@ Sweep parse_sweep(const std::string& text, const std::filesystem::path& file,
 // The design in unit coordinates, one row per design point.
 analysis::Matrix unit_design(const Sweep& sweep);
 // Parameter values of a design point (one per factor).
-std::vector<double> point_values(const Sweep& sweep, const analysis::Matrix& unit, std::size_t point);
+std::vector<double> point_values(const Sweep& sweep, const analysis::Matrix& unit,
+                                 std::size_t point);
 // The base scenario with a design point's values applied (validated).
 Scenario point_scenario(const Sweep& sweep, const std::vector<double>& values);
 

@@ -76,7 +76,8 @@ class Writer {
         const hid_t space = H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr);
         const hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
         hsize_t total = 1;
-        for (hsize_t d : dims) total *= d;
+        for (hsize_t d : dims)
+            total *= d;
         if (dims.size() >= 3 && total > 4096) { // time series
             std::vector<hsize_t> chunk = dims;
             chunk[0] = 1; // one design point per chunk
@@ -84,8 +85,8 @@ class Writer {
             H5Pset_shuffle(dcpl);
             H5Pset_deflate(dcpl, 4);
         }
-        const hid_t ds = H5Dcreate2(parent, name.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, dcpl,
-                                    H5P_DEFAULT);
+        const hid_t ds =
+            H5Dcreate2(parent, name.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
         H5Pclose(dcpl);
         H5Sclose(space);
         check(ds, "cannot create dataset '" + name + "'");
@@ -100,8 +101,8 @@ class Writer {
     hid_t ints(hid_t parent, const char* name, const std::vector<std::int32_t>& v) {
         const hsize_t dims[1] = {v.size()};
         const hid_t space = H5Screate_simple(1, dims, nullptr);
-        const hid_t ds = H5Dcreate2(parent, name, H5T_STD_I32LE, space, H5P_DEFAULT, H5P_DEFAULT,
-                                    H5P_DEFAULT);
+        const hid_t ds =
+            H5Dcreate2(parent, name, H5T_STD_I32LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
         H5Sclose(space);
         check(ds, std::string("cannot create dataset '") + name + "'");
         datasets_.push_back(ds);
@@ -112,19 +113,23 @@ class Writer {
 
     hid_t strings(hid_t parent, const char* name, const std::vector<std::string>& v) {
         std::size_t size = 1;
-        for (const auto& s : v) size = std::max(size, s.size());
+        for (const auto& s : v)
+            size = std::max(size, s.size());
         const hid_t type = H5Tcopy(H5T_C_S1);
         H5Tset_size(type, size);
         H5Tset_cset(type, H5T_CSET_UTF8);
         H5Tset_strpad(type, H5T_STR_NULLPAD);
         std::vector<char> buf(v.size() * size, '\0');
-        for (std::size_t i = 0; i < v.size(); ++i) std::memcpy(buf.data() + i * size, v[i].data(), v[i].size());
+        for (std::size_t i = 0; i < v.size(); ++i)
+            std::memcpy(buf.data() + i * size, v[i].data(), v[i].size());
         const hsize_t dims[1] = {v.size()};
         const hid_t space = H5Screate_simple(1, dims, nullptr);
-        const hid_t ds = H5Dcreate2(parent, name, type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        const hid_t ds =
+            H5Dcreate2(parent, name, type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
         H5Sclose(space);
         if (ds >= 0) datasets_.push_back(ds);
-        const bool ok = ds >= 0 && H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()) >= 0;
+        const bool ok =
+            ds >= 0 && H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()) >= 0;
         H5Tclose(type);
         if (!ok) fail(std::string("cannot write dataset '") + name + "'");
         return ds;
@@ -162,8 +167,10 @@ class Writer {
     }
     bool close() {
         bool ok = true;
-        for (hid_t d : datasets_) ok = H5Dclose(d) >= 0 && ok;
-        for (hid_t g : groups_) ok = H5Gclose(g) >= 0 && ok;
+        for (hid_t d : datasets_)
+            ok = H5Dclose(d) >= 0 && ok;
+        for (hid_t g : groups_)
+            ok = H5Gclose(g) >= 0 && ok;
         datasets_.clear();
         groups_.clear();
         if (str_ >= 0) H5Tclose(str_), str_ = -1;
@@ -210,12 +217,15 @@ void write_sweep_file(const fs::path& out, const SweepProvenance& prov, const Sw
     // Dimension scales.
     const hid_t dims = w.group(root, "dims");
     std::vector<std::int32_t> points(P), reps(R);
-    for (std::size_t p = 0; p < P; ++p) points[p] = static_cast<std::int32_t>(p);
-    for (std::size_t r = 0; r < R; ++r) reps[r] = static_cast<std::int32_t>(r);
+    for (std::size_t p = 0; p < P; ++p)
+        points[p] = static_cast<std::int32_t>(p);
+    for (std::size_t r = 0; r < R; ++r)
+        reps[r] = static_cast<std::int32_t>(r);
     const hid_t dim_point = w.ints(dims, "point", points);
     const hid_t dim_rep = w.ints(dims, "replication", reps);
     std::vector<std::string> keys;
-    for (const auto& f : res.factors) keys.push_back(f.key);
+    for (const auto& f : res.factors)
+        keys.push_back(f.key);
     const hid_t dim_param = w.strings(dims, "parameter", keys);
     w.scale(dim_point, "point");
     w.scale(dim_rep, "replication");
@@ -240,8 +250,10 @@ void write_sweep_file(const fs::path& out, const SweepProvenance& prov, const Sw
     }
     w.strings(design, "units", units);
     w.strings(design, "from", from);
-    const hid_t ds_low = w.doubles(design, "low", {K}, low.data(), "", "Lowest value of each parameter");
-    const hid_t ds_high = w.doubles(design, "high", {K}, high.data(), "", "Highest value of each parameter");
+    const hid_t ds_low =
+        w.doubles(design, "low", {K}, low.data(), "", "Lowest value of each parameter");
+    const hid_t ds_high =
+        w.doubles(design, "high", {K}, high.data(), "", "Highest value of each parameter");
     const hid_t ds_matrix = w.doubles(design, "matrix", {P, K}, res.values.values.data(), "",
                                       "Parameter values of each design point");
     const hid_t ds_unit = w.doubles(design, "unit", {P, K}, res.unit.values.data(), "fraction",
@@ -263,9 +275,9 @@ void write_sweep_file(const fs::path& out, const SweepProvenance& prov, const Sw
     const hid_t summary = w.group(root, "summary");
     w.attr(summary, "layout", std::string("[point, replication]"));
     for (std::size_t c = 0; c < res.columns.size(); ++c) {
-        const hid_t ds = w.doubles(summary, res.columns[c].name, {P, R},
-                                   res.summary.data() + c * P * R, res.columns[c].unit,
-                                   res.columns[c].description);
+        const hid_t ds =
+            w.doubles(summary, res.columns[c].name, {P, R}, res.summary.data() + c * P * R,
+                      res.columns[c].unit, res.columns[c].description);
         w.attach(ds, dim_point, 0, "point");
         w.attach(ds, dim_rep, 1, "replication");
     }
@@ -279,10 +291,9 @@ void write_sweep_file(const fs::path& out, const SweepProvenance& prov, const Sw
                std::string("National totals (sums over councils) as simulated at the sweep's "
                            "scale; multiply counts and costs by 1/scale for national figures."));
         for (std::size_t k = 0; k < kMetricCount; ++k) {
-            const hid_t ds = w.doubles(series, std::string(kMetrics[k].name), {P, R, M},
-                                       res.series.data() + k * P * R * M,
-                                       std::string(kMetrics[k].unit),
-                                       std::string(kMetrics[k].description));
+            const hid_t ds = w.doubles(
+                series, std::string(kMetrics[k].name), {P, R, M}, res.series.data() + k * P * R * M,
+                std::string(kMetrics[k].unit), std::string(kMetrics[k].description));
             w.attach(ds, dim_point, 0, "point");
             w.attach(ds, dim_rep, 1, "replication");
             w.attach(ds, dim_month, 2, "month");

@@ -14,8 +14,8 @@ namespace pbsim::runner {
 
 struct SweepProvenance {
     std::string pbsim_version, source_revision;
-    std::string sweep_file, sweep_toml;                  // as given, and its text
-    std::string base_scenario_file, base_scenario_toml;  // resolved, with --set applied
+    std::string sweep_file, sweep_toml;                 // as given, and its text
+    std::string base_scenario_file, base_scenario_toml; // resolved, with --set applied
     std::string design;
     int design_size = 0; // the file's `points`: levels, points, base sample or trajectories
     int levels = 0;      // morris only
@@ -37,12 +37,12 @@ struct SweepFactorInfo {
 
 struct SweepResults {
     std::vector<SweepFactorInfo> factors;
-    analysis::Matrix unit, values;             // [point, factor]
-    std::vector<SummaryValue> columns;         // names, units, descriptions
-    std::vector<double> summary;               // [column][point][replication]
+    analysis::Matrix unit, values;     // [point, factor]
+    std::vector<SummaryValue> columns; // names, units, descriptions
+    std::vector<double> summary;       // [column][point][replication]
     std::vector<std::string> month_labels;
     bool timeseries = false;
-    std::vector<double> series;                // [metric][point][replication][month], national
+    std::vector<double> series; // [metric][point][replication][month], national
 };
 
 // Writes the file; throws OutputError (runner/output.hpp) naming it.

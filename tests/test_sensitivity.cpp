@@ -20,9 +20,11 @@ TEST_CASE("grid design: full factorial, last factor fastest, ends of each range"
     CHECK(m(1, 1) == 1.0);
     CHECK(m(2, 0) == 0.5);
     CHECK(m(5, 0) == 1.0);
-    for (std::size_t r = 0; r < m.rows; ++r) CHECK(m(r, 2) == 0.5); // one level: the middle
+    for (std::size_t r = 0; r < m.rows; ++r)
+        CHECK(m(r, 2) == 0.5); // one level: the middle
     std::set<std::pair<double, double>> distinct;
-    for (std::size_t r = 0; r < m.rows; ++r) distinct.insert({m(r, 0), m(r, 1)});
+    for (std::size_t r = 0; r < m.rows; ++r)
+        distinct.insert({m(r, 0), m(r, 1)});
     CHECK(distinct.size() == 6);
 }
 
@@ -51,7 +53,8 @@ TEST_CASE("saltelli design: AB_i is A with column i from B") {
         for (std::size_t i = 0; i < k; ++i)
             for (std::size_t c = 0; c < k; ++c)
                 CHECK(m(a + 1 + i, c) == (c == i ? m(b, c) : m(a, c)));
-        for (std::size_t c = 0; c < k; ++c) CHECK(m(a, c) != m(b, c));
+        for (std::size_t c = 0; c < k; ++c)
+            CHECK(m(a, c) != m(b, c));
     }
     CHECK(saltelli_design(n, k, 3).values == m.values);
     CHECK(saltelli_design(n, k, 4).values != m.values);
@@ -97,14 +100,16 @@ TEST_CASE("factor values: ranges, whole numbers and value lists") {
     CHECK(factor_value(list, 1) == 1.5);
     // A grid over a list of n values visits each value once.
     const Matrix g = grid_design({3});
-    for (std::size_t r = 0; r < 3; ++r) CHECK(factor_value(list, g(r, 0)) == list.values[r]);
+    for (std::size_t r = 0; r < 3; ++r)
+        CHECK(factor_value(list, g(r, 0)) == list.values[r]);
 }
 
 TEST_CASE("sobol indices of the Ishigami function match the analytic values") {
     const std::size_t n = 4096, k = 3;
     const Matrix m = saltelli_design(n, k, 1);
     std::vector<double> y(m.rows);
-    for (std::size_t r = 0; r < m.rows; ++r) y[r] = ishigami(m(r, 0), m(r, 1), m(r, 2));
+    for (std::size_t r = 0; r < m.rows; ++r)
+        y[r] = ishigami(m(r, 0), m(r, 1), m(r, 2));
     const auto exact = ishigami_indices();
     const auto s = sobol_indices(y, k, 200, 0.95, 1);
     REQUIRE(s.n == n);
@@ -130,7 +135,8 @@ TEST_CASE("sobol indices: an additive function has S1 = ST, and a dummy factor h
     const std::size_t n = 1024, k = 3;
     const Matrix m = saltelli_design(n, k, 2);
     std::vector<double> y(m.rows);
-    for (std::size_t r = 0; r < m.rows; ++r) y[r] = 4 * m(r, 0) + 2 * m(r, 1); // variances 16:4
+    for (std::size_t r = 0; r < m.rows; ++r)
+        y[r] = 4 * m(r, 0) + 2 * m(r, 1); // variances 16:4
     const auto s = sobol_indices(y, k, 100);
     CHECK(s.first[0].estimate == Approx(0.8).margin(0.02));
     CHECK(s.first[1].estimate == Approx(0.2).margin(0.02));
@@ -146,7 +152,8 @@ TEST_CASE("morris: a linear function gives |coefficient| as mu* and no spread") 
     const std::size_t r = 10, k = 3;
     const Matrix m = morris_design(r, k, 4, 5);
     std::vector<double> y(m.rows);
-    for (std::size_t i = 0; i < m.rows; ++i) y[i] = 3 * m(i, 0) - 2 * m(i, 1) + 1;
+    for (std::size_t i = 0; i < m.rows; ++i)
+        y[i] = 3 * m(i, 0) - 2 * m(i, 1) + 1;
     const auto mi = morris_indices(m, y, 100);
     REQUIRE(mi.trajectories == r);
     CHECK(mi.mu[0] == Approx(3));
@@ -154,20 +161,23 @@ TEST_CASE("morris: a linear function gives |coefficient| as mu* and no spread") 
     CHECK(mi.mu_star[0].estimate == Approx(3));
     CHECK(mi.mu_star[1].estimate == Approx(2));
     CHECK(mi.mu_star[2].estimate == Approx(0).margin(1e-12));
-    for (std::size_t i = 0; i < k; ++i) CHECK(mi.sigma[i] == Approx(0).margin(1e-9));
+    for (std::size_t i = 0; i < k; ++i)
+        CHECK(mi.sigma[i] == Approx(0).margin(1e-9));
 }
 
 TEST_CASE("morris: an interaction spreads the elementary effects; ranking of Ishigami") {
     const std::size_t r = 200, k = 3;
     const Matrix m = morris_design(r, k, 4, 9);
     std::vector<double> y(m.rows);
-    for (std::size_t i = 0; i < m.rows; ++i) y[i] = m(i, 0) * m(i, 1);
+    for (std::size_t i = 0; i < m.rows; ++i)
+        y[i] = m(i, 0) * m(i, 1);
     auto mi = morris_indices(m, y, 100);
     CHECK(mi.sigma[0] > 0.1);
     CHECK(mi.sigma[1] > 0.1);
     CHECK(mi.mu_star[2].estimate == 0);
     // Ishigami: x3 acts only through its interaction with x1, so sigma_3 > |mu_3|.
-    for (std::size_t i = 0; i < m.rows; ++i) y[i] = ishigami(m(i, 0), m(i, 1), m(i, 2));
+    for (std::size_t i = 0; i < m.rows; ++i)
+        y[i] = ishigami(m(i, 0), m(i, 1), m(i, 2));
     mi = morris_indices(m, y, 100);
     CHECK(mi.sigma[2] > std::abs(mi.mu[2]));
     CHECK(mi.mu_star[0].estimate > 0);

@@ -50,10 +50,13 @@ std::string read_text(const fs::path& file) {
 
 std::string quote(const std::string& s) {
     std::string q = "'";
-    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    for (char c : s)
+        q += c == '\'' ? std::string("'\\''") : std::string(1, c);
     return q + "'";
 }
-std::string quote(const fs::path& p) { return quote(p.string()); }
+std::string quote(const fs::path& p) {
+    return quote(p.string());
+}
 
 struct CliResult {
     int status = -1;
@@ -74,7 +77,8 @@ CliResult run_pbsim(const std::string& args, const ScratchDir& dir) {
     r.out = read_text(out);
     r.err = read_text(err);
     UNSCOPED_INFO("$ pbsim " << args << "\nstatus " << r.status << "\nstdout:\n"
-                             << r.out << "\nstderr:\n" << r.err);
+                             << r.out << "\nstderr:\n"
+                             << r.err);
     return r;
 }
 
@@ -115,7 +119,8 @@ void require_rejected(const std::string& sweep, const std::vector<std::string>& 
     } catch (const ScenarioError& e) {
         INFO(e.what());
         CHECK_THAT(e.what(), Contains("s.toml"));
-        for (const auto& n : needles) CHECK_THAT(e.what(), Contains(n));
+        for (const auto& n : needles)
+            CHECK_THAT(e.what(), Contains(n));
     }
 }
 
@@ -126,10 +131,12 @@ TEST_CASE("sweep file: factors in file order, lists and dates; bad input names f
     ScratchDir dir;
     dir.write("base.toml", kBase);
     const fs::path file = dir.write(
-        "s.toml", sweep_text("grid", 3, 1,
-                             "\"policy.application_complexity\" = { min = 0.5, max = 1.5, from = \"2008-04\" }\n"
-                             "\"coordinator.caseload\" = [20, 30]\n"
-                             "[parameters.awareness]\nfrom_peer = { min = 0.0, max = 0.05 }\n"));
+        "s.toml",
+        sweep_text(
+            "grid", 3, 1,
+            "\"policy.application_complexity\" = { min = 0.5, max = 1.5, from = \"2008-04\" }\n"
+            "\"coordinator.caseload\" = [20, 30]\n"
+            "[parameters.awareness]\nfrom_peer = { min = 0.0, max = 0.05 }\n"));
     const Sweep s = load_sweep(file);
     REQUIRE(s.factors.size() == 3);
     CHECK(s.factors[0].factor.key == "policy.application_complexity");
@@ -148,11 +155,14 @@ TEST_CASE("sweep file: factors in file order, lists and dates; bad input names f
                      {"awareness.from_peeer", "did you mean 'awareness.from_peer'"});
     require_rejected(sweep_text("lhs", 4, 1, "\"awareness.from_peer\" = { min = 0, max = 1.5 }\n"),
                      {"awareness.from_peer", "1.5", "[0, 1]"});
-    require_rejected(sweep_text("lhs", 4, 1, "\"awareness.from_peer\" = { min = 0.2, max = 0.1 }\n"),
-                     {"awareness.from_peer", "below max"});
+    require_rejected(
+        sweep_text("lhs", 4, 1, "\"awareness.from_peer\" = { min = 0.2, max = 0.1 }\n"),
+        {"awareness.from_peer", "below max"});
     require_rejected(sweep_text("latin", 4, 1, kTwo), {"design", "\"lhs\"", "\"sobol\""});
-    require_rejected(sweep_text("lhs", 4, 1, "\"population.trust_mean\" = { min = 0.3, max = 0.6, from = \"2010-01\" }\n"),
-                     {"population.trust_mean", "fixed"});
+    require_rejected(
+        sweep_text("lhs", 4, 1,
+                   "\"population.trust_mean\" = { min = 0.3, max = 0.6, from = \"2010-01\" }\n"),
+        {"population.trust_mean", "fixed"});
     require_rejected(sweep_text("morris", 4, 1, kTwo, "levels = 3\n"), {"levels", "even"});
     require_rejected(sweep_text("sobol", 1, 1, kTwo), {"points", "[2, 1000000]"});
     require_rejected(sweep_text("lhs", 4, 0, kTwo), {"replications", "[1, 100000]"});
@@ -161,8 +171,9 @@ TEST_CASE("sweep file: factors in file order, lists and dates; bad input names f
     require_rejected("design = \"lhs\"\n[parameters]\n" + kTwo, {"base"});
     require_rejected(sweep_text("lhs", 4, 1, kTwo, "colour = 1\n"), {"colour", "accepted"});
     // Cross-parameter rules are checked at every design point.
-    require_rejected(sweep_text("grid", 2, 1, "\"crisis.share_admission\" = { min = 0.3, max = 0.9 }\n"),
-                     {"design point", "crisis.share_admission", "narrow the ranges"});
+    require_rejected(
+        sweep_text("grid", 2, 1, "\"crisis.share_admission\" = { min = 0.3, max = 0.9 }\n"),
+        {"design point", "crisis.share_admission", "narrow the ranges"});
     // --set may not fix what the sweep varies.
     dir.write("ok.toml", sweep_text("lhs", 4, 1, kTwo));
     SweepOverrides fix;
@@ -170,8 +181,10 @@ TEST_CASE("sweep file: factors in file order, lists and dates; bad input names f
     CHECK_THROWS_WITH(load_sweep(dir / "ok.toml", fix), Contains("varied by"));
 }
 
-TEST_CASE("sweep journal: records survive reopening; a torn last record is dropped; another sweep's "
-          "journal is refused", "[sweep]") {
+TEST_CASE(
+    "sweep journal: records survive reopening; a torn last record is dropped; another sweep's "
+    "journal is refused",
+    "[sweep]") {
     ScratchDir dir;
     const fs::path path = dir / "out.h5.journal";
     {
@@ -198,11 +211,13 @@ TEST_CASE("sweep journal: records survive reopening; a torn last record is dropp
     CHECK_FALSE(fs::exists(path));
 }
 
-TEST_CASE("pbsim sweep: layout, common random numbers with pbsim run, any thread count", "[sweep]") {
+TEST_CASE("pbsim sweep: layout, common random numbers with pbsim run, any thread count",
+          "[sweep]") {
     ScratchDir dir;
     dir.write("base.toml", kBase);
-    dir.write("grid.toml", sweep_text("grid", 1, 2, "\"awareness.from_coordinator\" = [0.01, 0.08]\n",
-                                      "outputs = [\"summary\", \"timeseries\"]\n"));
+    dir.write("grid.toml",
+              sweep_text("grid", 1, 2, "\"awareness.from_coordinator\" = [0.01, 0.08]\n",
+                         "outputs = [\"summary\", \"timeseries\"]\n"));
     REQUIRE(run_pbsim("sweep grid.toml -t 1 -q -o a.h5", dir).status == 0);
     REQUIRE(run_pbsim("sweep grid.toml -t 2 -q -o b.h5", dir).status == 0);
     CHECK(h5diff(dir / "a.h5", dir / "b.h5", "/summary") == 0);
@@ -221,8 +236,10 @@ TEST_CASE("pbsim sweep: layout, common random numbers with pbsim run, any thread
     CHECK(uptake[0] != uptake[2]); // the parameter matters
 
     // Point 1, replication r is exactly `pbsim run` of the base with that value and seed.
-    REQUIRE(run_pbsim("run base.toml --set awareness.from_coordinator=0.08 -r 2 --seed 3 -q -o run.h5",
-                      dir).status == 0);
+    REQUIRE(
+        run_pbsim("run base.toml --set awareness.from_coordinator=0.08 -r 2 --seed 3 -q -o run.h5",
+                  dir)
+            .status == 0);
     const auto single = read_dataset(dir / "run.h5", "/summary/uptake_share_2014_12");
     CHECK(single[0] == uptake[2]);
     CHECK(single[1] == uptake[3]);
@@ -242,17 +259,19 @@ TEST_CASE("pbsim sweep: layout, common random numbers with pbsim run, any thread
 }
 
 TEST_CASE("pbsim sweep: killed with kill -9 mid-way, --resume recomputes only what is missing and "
-          "gives the same file", "[sweep]") {
+          "gives the same file",
+          "[sweep]") {
     ScratchDir dir;
     dir.write("base.toml", kBase);
     dir.write("lhs.toml", sweep_text("lhs", 30, 2, kTwo));
     REQUIRE(run_pbsim("sweep lhs.toml -t 2 -q -o full.h5", dir).status == 0);
 
     const fs::path out = dir / "k.h5", journal = journal_path(out);
-    std::vector<std::string> args = {PBSIM_BINARY, "sweep", (dir / "lhs.toml").string(), "-t", "1",
-                                      "-q", "-o", out.string()};
+    std::vector<std::string> args = {
+        PBSIM_BINARY, "sweep", (dir / "lhs.toml").string(), "-t", "1", "-q", "-o", out.string()};
     std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
+    for (auto& a : args)
+        argv.push_back(a.data());
     argv.push_back(nullptr);
     const std::string devnull = "/dev/null";
     const pid_t pid = ::fork();
@@ -308,9 +327,11 @@ TEST_CASE("pbsim sweep: Ctrl-C stops cleanly and says how to resume", "[sweep]")
     dir.write("base.toml", kBase);
     dir.write("lhs.toml", sweep_text("lhs", 100, 1, kTwo));
     const fs::path out = dir / "i.h5", err = dir / "i.err";
-    const std::string command = "cd " + quote(dir.path()) + " && (" + quote(std::string(PBSIM_BINARY)) +
+    const std::string command = "cd " + quote(dir.path()) + " && (" +
+                                quote(std::string(PBSIM_BINARY)) +
                                 " sweep lhs.toml -t 1 -q -o i.h5 2>" + quote(err) +
-                                " >/dev/null & p=$!; sleep 0.6; kill -INT $p; wait $p)";
+                                " >/dev/null & p=$!; for i in $(seq 500); do [ -s i.h5.journal ] && break; sleep 0.02; done; "
+                                "sleep 0.3; kill -INT $p; wait $p)";
     const int raw = std::system(command.c_str());
     REQUIRE(WIFEXITED(raw));
     INFO(read_text(err));
