@@ -276,6 +276,9 @@ int sensitivity_command(const SensitivityOptions& o) {
                 y[p] = n ? sum / static_cast<double>(n) : std::nan("");
             }
 
+            if (std::count_if(y.begin(), y.end(), [](double v) { return std::isfinite(v); }) < 2)
+                return bad("--output " + column + " is missing (NaN) at almost every point, e.g. " +
+                           "a checkpoint outside the sweep's period");
             Id group(fresh_group(file, column), H5Gclose);
             write_names(group, params);
             write_attr(group, "output", column);

@@ -330,7 +330,8 @@ TEST_CASE("pbsim sweep: Ctrl-C stops cleanly and says how to resume", "[sweep]")
     const std::string command = "cd " + quote(dir.path()) + " && (" +
                                 quote(std::string(PBSIM_BINARY)) +
                                 " sweep lhs.toml -t 1 -q -o i.h5 2>" + quote(err) +
-                                " >/dev/null & p=$!; for i in $(seq 500); do [ -s i.h5.journal ] && break; sleep 0.02; done; "
+                                " >/dev/null & p=$!; for i in $(seq 500); do [ -s i.h5.journal ] "
+                                "&& break; sleep 0.02; done; "
                                 "sleep 0.3; kill -INT $p; wait $p)";
     const int raw = std::system(command.c_str());
     REQUIRE(WIFEXITED(raw));
@@ -382,6 +383,14 @@ TEST_CASE("pbsim sensitivity: ranked Sobol and Morris tables, written into the f
     bad = run_pbsim("sensitivity l.h5", dir);
     CHECK(bad.status == 2);
     CHECK_THAT(bad.err, Contains("'sobol'"));
+    // A checkpoint outside the period: every value is missing.
+    dir.write("short.toml", "start = \"2001-01\"\nend = \"2003-12\"\n[population]\nusers = 2000\n"
+                            "councils = 8\n");
+    dir.write("short_sobol.toml", sweep_text("sobol", 2, 1, kTwo).replace(8, 4, "short"));
+    REQUIRE(run_pbsim("sweep short_sobol.toml -q -o short.h5", dir).status == 0);
+    bad = run_pbsim("sensitivity short.h5 --output uptake_share_2014_12", dir);
+    CHECK(bad.status == 2);
+    CHECK_THAT(bad.err, Contains("missing"));
     bad = run_pbsim("sensitivity nothing.h5", dir);
     CHECK(bad.status == 2);
     CHECK_THAT(bad.err, Contains("nothing.h5"));
