@@ -36,18 +36,12 @@ std::string string_of(const toml::node& n, const fs::path& file, std::string_vie
                         value_text(n));
 }
 
-std::optional<double> number_of(const toml::node& n) {
-    if (const auto* i = n.as_integer()) return static_cast<double>(i->get());
-    if (const auto* f = n.as_floating_point()) return f->get();
-    return std::nullopt;
-}
-
 // A number setting in [lo, hi] (whole if `whole`), or `fallback` if absent.
 double setting(const toml::table& doc, const fs::path& file, const char* key, double lo, double hi,
                bool whole, double fallback, bool open_low = false) {
     const auto* n = doc.get(key);
     if (!n) return fallback;
-    const auto v = number_of(*n);
+    const auto v = as_number(*n);
     const bool ok = v && (open_low ? *v > lo : *v >= lo) && *v <= hi &&
                     (!whole || *v == std::floor(*v));
     if (!ok)
@@ -133,8 +127,8 @@ CalibrationSpec load_calibration(const fs::path& file) {
             throw ScenarioError(where(file, v) + ": " + key + " is a whole-number parameter; only " +
                                 "continuous parameters can be calibrated");
         const auto* arr = v.as_array();
-        const auto lo = arr && arr->size() == 2 ? number_of(*arr->get(0)) : std::nullopt;
-        const auto hi = arr && arr->size() == 2 ? number_of(*arr->get(1)) : std::nullopt;
+        const auto lo = arr && arr->size() == 2 ? as_number(*arr->get(0)) : std::nullopt;
+        const auto hi = arr && arr->size() == 2 ? as_number(*arr->get(1)) : std::nullopt;
         if (!lo || !hi || !(*lo < *hi) || *lo < p.min || *hi > p.max)
             throw ScenarioError(where(file, v) + ": " + key + " must be a prior range [low, high] " +
                                 "with low < high inside " + range_text(p));

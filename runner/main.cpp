@@ -1,11 +1,13 @@
 // pbsim command line: run, validate, bench, compare, report, calibrate, docs.
 #include "analysis/compare_file.hpp"
+#include "analysis/sensitivity_file.hpp"
 #include "runner/bench.hpp"
 #include "runner/calibrate.hpp"
 #include "runner/docs.hpp"
 #include "runner/report.hpp"
 #include "runner/run.hpp"
 #include "runner/scenario_file.hpp"
+#include "runner/sweep.hpp"
 #include "runner/version.hpp"
 
 #include <CLI/CLI.hpp>
@@ -61,7 +63,9 @@ int main(int argc, char** argv) {
         "  pbsim report outputs/comparison.h5 --out outputs/report.html\n"
         "  pbsim calibrate scenarios/calibration/baseline.toml   # fit to England's figures\n"
         "  pbsim docs parameters        # every parameter: default, unit, range, source\n"
-        "  pbsim bench --scale 1\n\n"
+        "  pbsim bench --scale 1\n"
+        "  pbsim sweep scenarios/sweeps/barriers_sobol.toml --points 16   # design x replications\n"
+        "  pbsim sensitivity outputs/barriers_sobol.h5 --output uptake_share_2014_12\n\n"
         "Exit status: 0 success, 1 failure while running, 2 bad input (scenario, option or\n"
         "output path), 130 interrupted. Documentation: docs/ (odd.md, parameters.md,\n"
         "hdf5-schema.md, performance.md).",
@@ -187,6 +191,70 @@ int main(int argc, char** argv) {
     calibrate_cmd->add_option("-s,--seed", cal_seed, "Override: seed")->check(CLI::NonNegativeNumber);
     calibrate_cmd->add_flag("-q,--quiet", calibrate.quiet, "No progress and no tables");
 
+    SweepOptions sweep;
+    sweep.command_line = run.command_line;
+    std::string sweep_file;
+    int sweep_points = 0, sweep_reps = 0;
+    std::uint64_t sweep_seed = 0;
+    double sweep_scale = 0;
+    auto* sweep_cmd = app.add_subcommand(
+        "sweep",
+        "Run a parameter sweep: every point of a design (grid, lhs, sobol, morris) over the\n"
+        "parameters a sweep file varies, each with its replications, as one pool of tasks; one\n"
+        "HDF5 file with /design and /summary[point, replication] (docs/sweeps.md). Replication r\n"
+        "of every point shares its random numbers. Runs are journalled to OUT.journal as they\n"
+        "finish: after Ctrl-C, kill or a crash, the same command with --resume runs only what is\n"
+        "missing and writes the same file. Under `mpirun -n K` (built with -DPBSIM_MPI=ON) the\n"
+        "runs are shared by K processes and the file is identical.\n\n"
+        "Examples:\n"
+        "  pbsim sweep scenarios/sweeps/barriers_sobol.toml\n"
+        "  pbsim sweep scenarios/sweeps/barriers_sobol.toml --points 8 --scale 0.02 -o outputs/quick.h5\n"
+        "  pbsim sweep my_sweep.toml --set crisis.pb_effect=0.3 --resume --log-json\n"
+        "  mpirun -n 4 build/pbsim sweep scenarios/sweeps/barriers_sobol.toml --threads 2");
+    sweep_cmd->add_option("sweep", sweep_file, "Sweep file (TOML), e.g. scenarios/sweeps/barriers_sobol.toml")
+        ->required();
+    sweep_cmd->add_option("--points", sweep_points,
+                          "Override the file's points (lhs: points; sobol: base sample N, giving\n"
+                          "N x (k+2) design points; morris: trajectories; grid: levels per range)")
+        ->check(CLI::Range(1, 1000000));
+    sweep_cmd->add_option("-r,--replications", sweep_reps, "Override replications per point")
+        ->check(CLI::Range(1, 100000));
+    sweep_cmd->add_option("-s,--seed", sweep_seed, "Override the seed (design and runs)")
+        ->check(CLI::NonNegativeNumber);
+    sweep_cmd->add_option("--scale", sweep_scale, "Override the population scale")
+        ->check(CLI::Range(1e-6, 10.0));
+    sweep_cmd->add_option("--set", sweep.overrides.settings,
+                          "Fix a parameter of the base scenario: key=value[@YYYY-MM] (repeatable)");
+    sweep_cmd->add_option("-t,--threads", sweep.threads, "Worker threads per process; 0 = all cores")
+        ->default_val(0)
+        ->check(CLI::Range(0, 4096));
+    std::string sweep_out;
+    sweep_cmd->add_option("-o,--out", sweep_out, "Output HDF5 file [default: outputs/<sweep file stem>.h5]");
+    sweep_cmd->add_flag("--resume", sweep.resume,
+                        "Continue an interrupted sweep from OUT.journal (starts afresh if there is none)");
+    sweep_cmd->add_flag("--log-json", sweep.log_json,
+                        "Progress as JSON lines on stderr (start, each point done, end): for batch systems");
+    sweep_cmd->add_flag("-q,--quiet", sweep.quiet, "No progress line");
+
+    pbsim::analysis::SensitivityOptions sens;
+    auto* sens_cmd = app.add_subcommand(
+        "sensitivity",
+        "Sensitivity indices of a sweep output: Sobol first-order and total indices (sobol design)\n"
+        "or Morris mu*, mu and sigma (morris design), each with a bootstrap 95% interval, over\n"
+        "the mean of the replications of each point. Prints a table ranked by the index and\n"
+        "writes it into the file under /sensitivity/<output>.\n\n"
+        "Examples:\n"
+        "  pbsim sensitivity outputs/barriers_sobol.h5 --output uptake_share_2014_12\n"
+        "  pbsim sensitivity outputs/barriers_sobol.h5 --output cost_total_discounted --bootstrap 2000");
+    sens_cmd->add_option("file", sens.file, "Output of pbsim sweep (sobol or morris design)")->required();
+    sens_cmd->add_option("--output", sens.outputs,
+                         "Summary column(s) to analyse, e.g. uptake_share_2014_12 (a unique prefix\n"
+                         "such as uptake_2014 works too); repeatable [default: uptake_share_2014_12]");
+    sens_cmd->add_option("--bootstrap", sens.resamples, "Bootstrap resamples for the intervals")
+        ->default_val(1000)
+        ->check(CLI::Range(0, 1000000));
+    sens_cmd->add_flag("-q,--quiet", sens.quiet, "Write, but print nothing");
+
     std::string which;
     auto* docs_cmd = app.add_subcommand(
         "docs", "Print a generated reference document (docs/parameters.md, docs/hdf5-schema.md)");
@@ -238,6 +306,17 @@ int main(int argc, char** argv) {
         if (calibrate_cmd->count("--seed")) calibrate.seed = cal_seed;
         return calibrate_command(calibrate);
     }
+
+    if (*sweep_cmd) {
+        sweep.file = sweep_file;
+        sweep.out = sweep_out;
+        if (sweep_points > 0) sweep.overrides.points = sweep_points;
+        if (sweep_reps > 0) sweep.overrides.replications = sweep_reps;
+        if (sweep_cmd->count("--seed") > 0) sweep.overrides.seed = sweep_seed;
+        if (sweep_scale > 0) sweep.overrides.scale = sweep_scale;
+        return sweep_command(sweep);
+    }
+    if (*sens_cmd) return pbsim::analysis::sensitivity_command(sens);
     if (*docs_cmd) {
         std::cout << (which == "parameters" ? parameters_markdown() : schema_markdown());
         return kExitOk;

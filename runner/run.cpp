@@ -121,7 +121,7 @@ std::string utc_now() {
 
 std::string duration_text(double seconds) {
     char buf[32];
-    const long s = std::lround(seconds);
+    const long s = std::isfinite(seconds) ? std::lround(seconds) : 0;
     if (s >= 3600)
         std::snprintf(buf, sizeof buf, "%ldh%02ldm", s / 3600, (s / 60) % 60);
     else

@@ -35,12 +35,6 @@ bool valid_name(const std::string& name) {
     return true;
 }
 
-std::optional<double> as_number(const toml::node& n) {
-    if (const auto* i = n.as_integer()) return static_cast<double>(i->get());
-    if (const auto* f = n.as_floating_point()) return f->get();
-    return std::nullopt;
-}
-
 std::string read_file(const fs::path& file) { return read_text_file(file, "scenario file"); }
 
 std::string string_value(const toml::node& n, const fs::path& file, std::string_view key) {

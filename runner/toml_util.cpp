@@ -59,6 +59,12 @@ std::string suggestion(std::string_view key) {
     return best.empty() ? "" : " (did you mean '" + best + "'?)";
 }
 
+std::optional<double> as_number(const toml::node& n) {
+    if (const auto* i = n.as_integer()) return static_cast<double>(i->get());
+    if (const auto* f = n.as_floating_point()) return f->get();
+    return std::nullopt;
+}
+
 std::string where(const fs::path& file, const toml::node& node) {
     std::string text = file.string();
     if (const auto line = node.source().begin.line; line > 0) text.append(":").append(std::to_string(line));

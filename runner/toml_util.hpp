@@ -8,6 +8,7 @@
 #include <toml++/toml.h>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -19,6 +20,8 @@ std::string format_number(double v);
 std::string range_text(const ParameterSpec& spec);
 // " (did you mean 'key'?)" for a near miss of a registry key, else "".
 std::string suggestion(std::string_view key);
+// A TOML integer or float as a double; nullopt for anything else.
+std::optional<double> as_number(const toml::node& n);
 // "file:line" of a node.
 std::string where(const std::filesystem::path& file, const toml::node& node);
 // The offending value as it appeared, for messages: "\"x\" (a string)", "a table".

@@ -12,6 +12,7 @@ PBSIM_PACKAGES=(
   build-essential cmake g++ pkg-config
   libboost-graph-dev libtbb-dev libhdf5-dev hdf5-tools libcli11-dev catch2
   libtomlplusplus-dev librandom123-dev
+  libopenmpi-dev openmpi-bin
   python3 python3-h5py python3-numpy python3-matplotlib
   chromium python3-websocket  # the report's browser check and screenshot
 )
@@ -52,8 +53,10 @@ pbsim_setup() (
     log "all required Debian packages are installed"
   fi
 
-  log "configuring (Release) in $root/build"
-  cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null \
+  # MPI sweeps (mpirun -n K pbsim sweep ...) are built by default, so the
+  # test suite checks them; PBSIM_MPI=OFF scripts/setup.sh builds without.
+  log "configuring (Release, PBSIM_MPI=${PBSIM_MPI:-ON}) in $root/build"
+  cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DPBSIM_MPI="${PBSIM_MPI:-ON}" >/dev/null \
     || die "CMake configure failed (see the messages above)"
   log "building with $(nproc) jobs"
   cmake --build build -j"$(nproc)" || die "build failed (see the compiler output above)"
