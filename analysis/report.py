@@ -713,6 +713,38 @@ def render(runs, comparison, councils):
             f"<h2 id='provenance'>Provenance</h2>{provenance(runs)}</body></html>\n")
 
 
+def render_sweep(path):
+    """The report of a sweep output: its provenance and the sensitivity charts
+    (analysis/sensitivity_plot.py) of every output `pbsim sensitivity` analysed."""
+    import sensitivity_plot  # same folder; imported only for sweeps
+    try:
+        results = sensitivity_plot.load(path, [])
+    except sensitivity_plot.InputError as exc:
+        raise InputError(str(exc)) from exc
+    with h5py.File(path, "r") as f:
+        attrs = {k: text(v) for k, v in f.attrs.items()}
+    keys = [k for k in ("design", "points", "replications", "seed", "scale", "pbsim_version",
+                        "source_revision", "created_utc", "command_line") if k in attrs]
+    prov = table(["Attribute", "Value"], [[html.escape(k), html.escape(str(attrs[k]))]
+                                          for k in keys])
+    body = sensitivity_plot.html_fragment(path, results).replace("<figure>", "<figure class='figure'>")
+    return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>pbsim sweep: "
+            f"{html.escape(path)}</title><style>body{{font-family:sans-serif;max-width:1000px;"
+            f"margin:2em auto}}img{{max-width:100%}}td,th{{border:1px solid #ccc;padding:3px 6px}}"
+            f"table{{border-collapse:collapse;font-size:0.85em}}</style></head><body>"
+            f"<h1>pbsim sweep: sensitivity</h1>{body}<h2 id='provenance'>Provenance</h2>{prov}"
+            f"</body></html>\n")
+
+
+def is_sweep(path):
+    """True for the output of `pbsim sweep` (root attribute kind = "sweep")."""
+    try:
+        with h5py.File(path, "r") as f:
+            return text(f.attrs.get("kind", "")) == "sweep"
+    except OSError:
+        return False
+
+
 def main(argv=None):
     """Parse arguments, load the files and write the report."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -720,6 +752,17 @@ def main(argv=None):
     ap.add_argument("--out", required=True, help="HTML file to write")
     args = ap.parse_args(argv)
     runs, comparison, councils = [], None, None
+    out = pathlib.Path(args.out)
+    if len(args.files) == 1 and is_sweep(args.files[0]):
+        try:
+            page = render_sweep(args.files[0])
+        except InputError as exc:
+            print(f"report.py: error: {exc}", file=sys.stderr)
+            return 2
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(page, encoding="utf-8")
+        print(f"report.py: wrote {out} (sweep sensitivity)")
+        return 0
     try:
         for k, p in enumerate(args.files):
             r, c, la = load(p)
@@ -733,7 +776,6 @@ def main(argv=None):
     for r in runs:  # make labels unique if two files share a scenario name
         seen[r["name"]] = seen.get(r["name"], 0) + 1
         r["label"] = r["name"] if seen[r["name"]] == 1 else f"{r['name']} ({r['path']})"
-    out = pathlib.Path(args.out)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_name(out.name + ".partial")

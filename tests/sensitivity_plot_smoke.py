@@ -49,6 +49,12 @@ def main():
                 page = f.read()
             assert page.count("<figure>") == 1 and "data:image/png;base64," in page, page[:200]
             assert "coordinator.attitude_mean" in page  # the ranked table
+            # pbsim report on a sweep: a page with one chart per analysed output.
+            run([pbsim, "report", out, "--out", design + "-report.html"], d)
+            with open(os.path.join(d, design + "-report.html")) as f:
+                page = f.read()
+            assert page.count("<figure class='figure'><img") == 2, page[:300]
+            assert "cost_total_discounted" in page and "Provenance" in page
         p = run(["/usr/bin/python3", PLOT, "sobol.h5", "--output", "happiness", "--out", "y.png"], d, 2)
         assert "happiness" in p.stderr
         p = run(["/usr/bin/python3", PLOT, "missing.h5", "--out", "y.png"], d, 2)
