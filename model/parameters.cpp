@@ -20,6 +20,11 @@ namespace {
         #path, unit, def, lo, hi, true, false, desc, src, nullptr,                                \
             [](Parameters& p) -> int* { return &p.path; }                                         \
     }
+// Source of the parameters fitted by `pbsim calibrate` (docs/calibration.md).
+#define PBSIM_CALIBRATED                                                                           \
+    "calibrated (ABC-SMC, scenarios/calibration/baseline.toml); fitted value in "                  \
+    "scenarios/baseline.toml"
+
 constexpr bool V = true;  // may vary by date
 constexpr bool F = false; // fixed for the run
 
@@ -49,10 +54,10 @@ const std::array kRegistry = {
     PBSIM_R(population.carer_share, "fraction", 0.4, 0.0, 1.0, F,
             "Share of users with an informal carer", "assumption"),
     PBSIM_R(population.initial_aware_share, "fraction", 0.02, 0.0, 1.0, F,
-            "Share aware of direct payments at the start (2001)", "assumption, calibrated"),
+            "Share aware of direct payments at the start (2001)", "assumption, hand-tuned"),
     PBSIM_R(population.initial_dp_share, "fraction", 0.0004, 0.0, 1.0, F,
             "Share holding a direct payment at the start (2001)",
-            "targets.csv: about 50-200 MH DP users in 2001 (M)"),
+            PBSIM_CALIBRATED "; targets.csv: about 50-200 MH DP users in 2001 (M)"),
 
     // --- peer network ---
     PBSIM_I(network.mean_degree, "ties", 6, 0, 100,
@@ -68,23 +73,23 @@ const std::array kRegistry = {
             "design choice"),
     PBSIM_R(council.dp_culture_sigma, "log scale", 1.8, 0.0, 4.0, F,
             "Spread of council DP culture; high values concentrate uptake in a few early-adopter councils",
-            "evidence.md: 11 councils made over half of MH DPs in the mid-2000s (M); calibrated"),
+            "evidence.md: 11 councils made over half of MH DPs in the mid-2000s (M); hand-tuned"),
     PBSIM_R(council.amount_sigma, "log scale", 0.25, 0.0, 2.0, F,
             "Spread of council resource-allocation levels", "assumption"),
     PBSIM_R(council.culture_service_effect, "exponent", 2.5, 0.0, 4.0, F,
             "Early adopters built DP support schemes: a council's DP support coverage is 1 - (1 - c)^(dp_culture^this), where c is dp_support_service.coverage (the coverage of a council of culture 1)",
-            "assumption, calibrated; Hasler 2003: two councils with over 600 DP users each in 2002 (M)"),
+            "assumption, hand-tuned; Hasler 2003: two councils with over 600 DP users each in 2002 (M)"),
 
     // --- care coordinators ---
     PBSIM_I(coordinator.caseload, "users", 30, 1, 500, "Users per care coordinator",
             "evidence.md: about 30 per full-time key worker (Greenwood et al. 2000, M; use 25-35)"),
     PBSIM_R(coordinator.attitude_mean, "0-1", 0.4, 0.01, 0.99, V,
             "Mean attitude to PBs of newly hired coordinators (0 sceptic, 1 champion)",
-            "assumption, calibrated; risk-averse culture (Mind/UCLan 2015, Q)"),
+            "assumption, hand-tuned; risk-averse culture (Mind/UCLan 2015, Q)"),
     PBSIM_R(coordinator.attitude_sd, "logit scale", 1.0, 0.0, 5.0, F,
             "Spread of coordinator attitudes", "assumption"),
     PBSIM_R(coordinator.culture_effect, "logit per log-unit", 0.7, 0.0, 5.0, F,
-            "Shift of coordinator attitude per unit of log council DP culture", "assumption, calibrated"),
+            "Shift of coordinator attitude per unit of log council DP culture", "assumption, hand-tuned"),
     PBSIM_R(coordinator.risk_aversion_mean, "0-1", 0.6, 0.01, 0.99, F,
             "Mean risk aversion of coordinators", "assumption; 'risk-averse culture' (Q)"),
     PBSIM_R(coordinator.risk_aversion_sd, "logit scale", 0.8, 0.0, 5.0, F,
@@ -121,12 +126,12 @@ const std::array kRegistry = {
 
     // --- awareness channels (combined as 1 - prod(1 - p)) ---
     PBSIM_R(awareness.background, "probability/month", 0.001, 0.0, 1.0, V,
-            "Monthly probability of hearing of PBs from general sources", "assumption, calibrated"),
+            "Monthly probability of hearing of PBs from general sources", "assumption, hand-tuned"),
     PBSIM_R(awareness.from_coordinator, "probability/month", 0.04, 0.0, 1.0, V,
             "Monthly probability of hearing from a coordinator with attitude 1 and knowledge 1",
-            "assumption, calibrated"),
+            PBSIM_CALIBRATED),
     PBSIM_R(awareness.from_peer, "probability/month", 0.03, 0.0, 1.0, V,
-            "Monthly probability of hearing from each peer who holds a PB", "assumption, calibrated"),
+            "Monthly probability of hearing from each peer who holds a PB", "assumption, hand-tuned"),
     PBSIM_R(awareness.from_peer_group, "probability/month", 0.03, 0.0, 1.0, V,
             "Monthly probability of hearing in a peer-support group, for members", "assumption"),
     PBSIM_R(awareness.from_campaign, "probability/month", 0.02, 0.0, 1.0, V,
@@ -138,10 +143,11 @@ const std::array kRegistry = {
 
     // --- request (proportional-hazards form) ---
     PBSIM_R(request.base_rate, "probability/month", 0.012, 0.0, 1.0, V,
-            "Monthly request probability of an aware user at reference values", "assumption, calibrated"),
+            "Monthly request probability of an aware user at reference values",
+            PBSIM_CALIBRATED),
     PBSIM_R(request.burden_effect, "log HR per unit", 1.2, 0.0, 10.0, V,
             "Log hazard ratio lost per unit of application burden not offset by help",
-            "assumption, calibrated; application process as barrier (Mind/UCLan 2015, Q)"),
+            "assumption, hand-tuned; application process as barrier (Mind/UCLan 2015, Q)"),
     PBSIM_R(request.trust_effect, "log HR per unit", 1.5, 0.0, 10.0, V,
             "Log hazard ratio per unit of trust above 0.5", "assumption"),
     PBSIM_R(request.confidence_effect, "log HR per unit", 1.5, 0.0, 10.0, V,
@@ -158,7 +164,8 @@ const std::array kRegistry = {
     PBSIM_R(request.handed_back_hr, "hazard ratio", 0.3, 0.0, 1.0, V,
             "Hazard ratio for users who have handed a budget back", "assumption"),
     PBSIM_R(request.active_offer_effect, "log HR", 2.5, 0.0, 10.0, V,
-            "Log hazard ratio at active-offer level 1", "assumption, calibrated"),
+            "Log hazard ratio at active-offer level 1",
+            PBSIM_CALIBRATED),
     PBSIM_R(request.generosity_effect, "log HR per log-unit", 0.5, 0.0, 5.0, V,
             "Log hazard ratio of requests per unit of log(allocation.amount_multiplier): larger budgets on offer are more worth the effort",
             "assumption"),
@@ -169,7 +176,8 @@ const std::array kRegistry = {
     PBSIM_R(assessment.mean_months, "months", 2.0, 1.0, 60.0, V,
             "Mean duration of a PB assessment", "assumption"),
     PBSIM_R(assessment.approval_base, "log-odds", 1.5, -20.0, 20.0, V,
-            "Approval log-odds at reference values", "assumption, calibrated"),
+            "Approval log-odds at reference values",
+            PBSIM_CALIBRATED),
     PBSIM_R(assessment.attitude_effect, "log-odds per unit", 3.0, 0.0, 20.0, V,
             "Approval log-odds per unit of coordinator attitude above 0.5",
             "assumption; coordinators as gatekeepers (Spandler & Vick 2006, Q)"),
@@ -214,7 +222,7 @@ const std::array kRegistry = {
 
     // --- holding a budget ---
     PBSIM_R(holding.handback_rate, "probability/month", 0.008, 0.0, 1.0, V,
-            "Monthly hand-back probability at reference values", "assumption, calibrated"),
+            "Monthly hand-back probability at reference values", "assumption, hand-tuned"),
     PBSIM_R(holding.burden_effect, "log HR per unit", 0.7, 0.0, 10.0, V,
             "Log hazard ratio per unit of application complexity, for DP holders ('scary')",
             "assumption"),

@@ -36,8 +36,11 @@ std::string parameters_markdown() {
           "synthetic population and cannot change during a run. The default is the value when no\n"
           "scenario sets it; `scenarios/baseline.toml` sets the history of England on top of these.\n"
           "Costs are GBP at 2012-13 prices. Sources marked M, E, Q follow `evidence.md`\n"
-          "(measured, estimate, qualitative); \"assumption, calibrated\" marks values to be settled\n"
-          "by calibration (issue 4) or a sweep.\n";
+          "(measured, estimate, qualitative). \"Calibrated\" marks the parameters fitted to England's\n"
+          "figures by `pbsim calibrate` (`docs/calibration.md`): the default here is the starting\n"
+          "value and the fitted value is in `scenarios/baseline.toml` (`docs/validation.md` shows the\n"
+          "fit). \"Assumption, hand-tuned\" marks values set by hand to the shape of the evidence,\n"
+          "left for sweeps (`docs/sweeps.md`) to explore.\n";
     std::string group;
     for (const auto& spec : parameter_registry()) {
         const std::string key(spec.key);
