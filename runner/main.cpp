@@ -4,6 +4,7 @@
 #include "runner/docs.hpp"
 #include "runner/run.hpp"
 #include "runner/scenario_file.hpp"
+#include "runner/trial.hpp"
 #include "runner/version.hpp"
 
 #include <CLI/CLI.hpp>
@@ -55,6 +56,7 @@ int main(int argc, char** argv) {
         "  pbsim run scenarios/baseline.toml --set crisis.pb_effect=0.3 --set "
         "policy.active_offer=1@2015-04\n"
         "  pbsim validate scenarios/my_policy.toml --print\n"
+        "  pbsim trial scenarios/trials/admissions_20pct.toml   # virtual cluster RCT: power\n"
         "  pbsim docs parameters        # every parameter: default, unit, range, source\n"
         "  pbsim bench --scale 1\n\n"
         "Exit status: 0 success, 1 failure while running, 2 bad input (scenario, option or\n"
@@ -130,6 +132,46 @@ int main(int argc, char** argv) {
     compare_cmd->add_option("--csv", compare_csv, "CSV file [default: <file stem>-comparison.csv]");
     compare_cmd->add_flag("-q,--quiet", compare.quiet, "Write, but print nothing");
 
+    TrialOptions trial;
+    trial.command_line = run.command_line;
+    std::string trial_file, trial_out;
+    auto* trial_cmd = app.add_subcommand(
+        "trial",
+        "Simulate a cluster randomised trial of an intervention many times and report its power.\n"
+        "Each simulated trial runs the base scenario to recruitment, randomises councils to\n"
+        "intervention or control (the intervention is a set of parameter overrides in\n"
+        "intervention councils only, so spillover through peers is simulated), recruits\n"
+        "eligible users not holding a budget, follows them up and analyses the primary\n"
+        "outcome at cluster level (t-test on log cluster rates, or on cluster means).\n"
+        "Prints, per design, the empirical power, the ITT effect, the ICC and design effect,\n"
+        "uptake in each arm (control uptake = contamination) and cost per participant,\n"
+        "and writes them to HDF5. Same file + seed: same results for any --threads.\n\n"
+        "Examples:\n"
+        "  pbsim trial scenarios/trials/admissions_20pct.toml\n"
+        "  pbsim trial scenarios/trials/admissions_20pct.toml --trials 50 --scale 0.25  # quick look\n"
+        "  pbsim trial my_trial.toml --set crisis.pb_effect=0.4 --out outputs/strong.h5\n"
+        "  pbsim trial my_trial.toml --markdown > table.md     # the power table as Markdown\n"
+        "The trial file format and the worked example are in docs/trial.md.");
+    trial_cmd->add_option("trial_file", trial_file, "Trial file (TOML), e.g. scenarios/trials/admissions_20pct.toml")
+        ->required();
+    trial_cmd->add_option("-n,--trials", trial.trials,
+                          "Simulated trials per design [default: as in the file]")
+        ->check(CLI::Range(1, 1000000));
+    trial_cmd->add_option("-s,--seed", trial.seed, "Master seed (0 to 2^64-1)")
+        ->default_val(1)
+        ->check(CLI::NonNegativeNumber);
+    trial_cmd->add_option("-t,--threads", trial.threads, "Worker threads; 0 = all cores")
+        ->default_val(0)
+        ->check(CLI::Range(0, 4096));
+    trial_cmd->add_option("--scale", trial.scale,
+                          "Share of the national population to simulate [default: as in the file]")
+        ->check(CLI::Range(1e-6, 10.0));
+    trial_cmd->add_option("--set", trial.settings,
+                          "Override a base-scenario parameter in both arms: key=value[@YYYY-MM]");
+    trial_cmd->add_option("-o,--out", trial_out, "Output HDF5 file [default: outputs/<trial name>.h5]");
+    trial_cmd->add_flag("--markdown", trial.markdown, "Print the power table as Markdown");
+    trial_cmd->add_flag("-q,--quiet", trial.quiet, "No progress line and no table");
+
     std::string which;
     auto* docs_cmd = app.add_subcommand(
         "docs", "Print a generated reference document (docs/parameters.md, docs/hdf5-schema.md)");
@@ -156,6 +198,11 @@ int main(int argc, char** argv) {
         return run_command(run);
     }
     if (*validate_cmd) return validate_command(validate_file, print);
+    if (*trial_cmd) {
+        trial.file = trial_file;
+        trial.out = trial_out;
+        return trial_command(trial);
+    }
     if (*bench_cmd) {
         bench.scenario_file = bench_file;
         return bench_command(bench);

@@ -51,6 +51,12 @@ void apply_setting_unchecked(Scenario& s, std::string_view assignment, std::stri
 // throws ScenarioError naming `origin`.
 void validate(const Scenario& s, std::string_view origin);
 
+// Helpers for other input files that name parameters (trial files):
+// " (did you mean 'x'?)" for a near-miss key, or ""; and the range check of
+// one value, throwing ScenarioError "<where>: key = v is out of range: ...".
+std::string parameter_suggestion(std::string_view key);
+void check_parameter_value(const ParameterSpec& spec, double value, const std::string& where);
+
 // The resolved scenario as TOML: every parameter, with its timeline from the
 // start month on. Loading this text gives back the same scenario.
 std::string to_toml(const Scenario& s, std::string_view header_comment = {});
