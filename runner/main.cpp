@@ -166,6 +166,9 @@ int main(int argc, char** argv) {
     trial_cmd->add_option("--scale", trial.scale,
                           "Share of the national population to simulate [default: as in the file]")
         ->check(CLI::Range(1e-6, 10.0));
+    trial_cmd->add_option("--follow-up", trial.follow_up,
+                          "Follow-up in months [default: as in the file]")
+        ->check(CLI::Range(1, 240));
     trial_cmd->add_option("--set", trial.settings,
                           "Override a base-scenario parameter in both arms: key=value[@YYYY-MM]");
     trial_cmd->add_option("-o,--out", trial_out, "Output HDF5 file [default: outputs/<trial name>.h5]");

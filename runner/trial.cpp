@@ -379,15 +379,15 @@ void print_table(const TrialSpec& spec, const std::vector<DesignSummary>& design
     const bool null_check = spec.null_check;
     const std::string effect = effect_label(spec);
     if (markdown) {
-        std::printf("| clusters per arm | participants per cluster | power (95%% CI) | %s | "
+        std::printf("| clusters per arm | participants per cluster (recruited) | power (95%% CI) | %s | "
                     "ICC (2.5-97.5%%) | design effect | uptake I | uptake C | cost/participant I | "
                     "cost/participant C |%s\n",
                     effect.c_str(), null_check ? " type I error |" : "");
         std::printf("|---:|---:|---|---:|---|---:|---:|---:|---:|---:|%s\n", null_check ? "---|" : "");
         for (const auto& d : designs) {
-            std::printf("| %d | %.0f | %.2f (%.2f-%.2f) | %.3f | %.4f (%.4f-%.4f) | %.2f | %.3f | "
+            std::printf("| %d | %d (%.0f) | %.2f (%.2f-%.2f) | %.3f | %.4f (%.4f-%.4f) | %.2f | %.3f | "
                         "%.3f | %.0f | %.0f |",
-                        d.clusters_per_arm, d.mean_cluster_size, d.power.share, d.power.ci_low,
+                        d.clusters_per_arm, d.participants_per_cluster, d.mean_cluster_size, d.power.share, d.power.ci_low,
                         d.power.ci_high, d.effect, d.icc, d.icc_low, d.icc_high, d.design_effect,
                         d.uptake[1], d.uptake[0], d.cost[1], d.cost[0]);
             if (null_check)
@@ -492,6 +492,14 @@ int trial_command(const TrialOptions& o) {
         if (o.trials > 0) spec.trials = o.trials;
         if (o.scale > 0) spec.scale = o.scale;
         base = spec.base.scenario;
+        if (o.follow_up > 0) {
+            spec.follow_up_months = o.follow_up;
+            if (spec.follow_up_end() > base.end)
+                throw ScenarioError("--follow-up " + std::to_string(o.follow_up) + ": follow-up from " +
+                                    spec.recruitment.to_string() + " would end after the scenario (" +
+                                    base.end.to_string() + "): accepted at most " +
+                                    std::to_string(base.end - spec.recruitment + 1) + " months");
+        }
         if (!o.settings.empty()) apply_settings(base, o.settings, "--set");
         base.end = spec.follow_up_end(); // nothing after follow-up is needed
     } catch (const ScenarioError& e) {

@@ -28,6 +28,7 @@ struct TrialOptions {
     int threads = 0;
     int trials = 0;     // 0: as in the file
     double scale = 0;   // 0: as in the file
+    int follow_up = 0;  // months; 0: as in the file
     std::filesystem::path out; // empty: outputs/<trial name>.h5
     bool quiet = false;
     bool markdown = false; // print the power table as Markdown (docs/trial.md)
