@@ -15,6 +15,7 @@
 #include <iostream>
 #include <mutex>
 #include <numeric>
+#include <optional>
 #include <unistd.h>
 
 namespace pbsim::runner {

@@ -13,7 +13,12 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <chrono>
+#include <csignal>
+#include <fcntl.h>
 #include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
 
 using namespace pbsim;
 using namespace pbsim::runner;
@@ -334,4 +339,43 @@ TEST_CASE("pbsim trial: same results whatever --threads, provenance, exit status
     const Cli bad_set = pbsim_cli("trial t.toml --set crisis.pb_effect=7", dir);
     CHECK(bad_set.status == 2);
     CHECK_THAT(bad_set.err, Contains("crisis.pb_effect"));
+}
+
+TEST_CASE("pbsim trial: Ctrl-C leaves no file that looks complete") {
+    using namespace std::chrono_literals;
+    ScratchDir dir;
+    dir.write("base.toml", kBase);
+    dir.write("t.toml", trial_text());
+    const std::string binary = PBSIM_BINARY, cwd = dir.path().string();
+    const pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        struct sigaction dfl {};
+        dfl.sa_handler = SIG_DFL;
+        sigemptyset(&dfl.sa_mask);
+        ::sigaction(SIGINT, &dfl, nullptr);
+        const int null = ::open("/dev/null", O_WRONLY);
+        if (null < 0 || ::chdir(cwd.c_str()) != 0) ::_exit(126);
+        ::dup2(null, STDOUT_FILENO);
+        ::dup2(null, STDERR_FILENO);
+        ::execl(binary.c_str(), binary.c_str(), "trial", "t.toml", "--trials", "100000", "--out",
+                "x.h5", static_cast<char*>(nullptr));
+        ::_exit(127);
+    }
+    auto partial = [&] {
+        for (const auto& e : fs::directory_iterator(dir.path()))
+            if (e.path().string().find(".partial-") != std::string::npos) return true;
+        return false;
+    };
+    const auto started = std::chrono::steady_clock::now();
+    while (!partial() && std::chrono::steady_clock::now() - started < 10s) std::this_thread::sleep_for(20ms);
+    REQUIRE(partial());
+    std::this_thread::sleep_for(500ms);
+    REQUIRE(::kill(pid, SIGINT) == 0);
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 130);
+    CHECK_FALSE(fs::exists(dir / "x.h5"));
+    CHECK_FALSE(partial());
 }
