@@ -27,6 +27,12 @@ def load(path):
     return d, trials, attrs, spec
 
 
+def f4(x):
+    """Four decimals, without a negative zero."""
+    text = f"{x:.4f}"
+    return "0.0000" if text == "-0.0000" else text
+
+
 def required_clusters(d, m):
     """Clusters per arm for 80% power at m participants sought: linear
     interpolation of the empirical power between the simulated designs."""
@@ -70,7 +76,7 @@ def design_table(d, null_check):
         row = (f"| {int(d['clusters_per_arm'][i])} | {int(d['participants_per_cluster'][i])} "
                f"({d['mean_cluster_size'][i]:.0f}) | {d['power'][i]:.2f} "
                f"({d['power_ci_low'][i]:.2f}-{d['power_ci_high'][i]:.2f}) | {d['effect'][i]:.3f} | "
-               f"{d['icc'][i]:.4f} ({d['icc_low'][i]:.4f} to {d['icc_high'][i]:.4f}) | "
+               f"{f4(d['icc'][i])} ({f4(d['icc_low'][i])} to {f4(d['icc_high'][i])}) | "
                f"{d['design_effect'][i]:.2f} | {d['uptake_intervention'][i]:.3f} | "
                f"{d['uptake_control'][i]:.3f} | {d['cost_intervention'][i]:,.0f} | "
                f"{d['cost_control'][i]:,.0f} |")
@@ -82,6 +88,7 @@ def design_table(d, null_check):
 
 def main():
     main_file, fu12_file, fu24_file, pb_file, seconds = sys.argv[1:6]
+    cpu = float(sys.argv[6]) if len(sys.argv) > 6 else None
     d, trials, attrs, spec = load(main_file)
     d12, _, a12, s12 = load(fu12_file)
     d24, _, a24, s24 = load(fu24_file)
@@ -188,9 +195,11 @@ def main():
     w(f"*Run*: `{attrs['command_line']}`, pbsim {attrs['pbsim_version']} ({attrs['source_revision']}), "
       f"{attrs['trials']} simulated trials per design at scale {attrs['scale']} (75,000 users, so "
       f"councils have about 490 users and nearly every council can recruit 200), seed "
-      f"{attrs['seed']}, {attrs['created_utc']}. It took **{minutes:.1f} minutes** on 2 cores "
-      f"(shared with other work), for {len(d['power'])} designs: one history to recruitment and "
-      f"one follow-up per cluster count (and one null follow-up) per simulated trial.\n")
+      f"{attrs['seed']}, {attrs['created_utc']}. It took **{minutes:.1f} minutes** wall time on a "
+      f"2-core machine shared with other work"
+      + (f" ({cpu / 60:.1f} CPU-minutes, so about {cpu / 120:.1f} minutes on 2 free cores)" if cpu else "")
+      + f", for {len(d['power'])} designs: one history to recruitment and one follow-up per "
+      "cluster count (and one null follow-up) per simulated trial.\n")
     w("*Intervention*: personalised care in the intervention councils from 2016-04: an active "
       "offer of a budget to everyone, DP support and advocacy for all, a named coordinator, and a "
       "personalised care plan with a crisis plan (crisis prevention reaching everyone; its "
@@ -207,11 +216,11 @@ def main():
     for m in ms:
         t, _ = required_clusters(d, m)
         lines.append(f"{m} participants: {t} councils per arm")
-    w("Councils per arm for 80% power: " + "; ".join(lines) + ". Recruiting more per council helps "
-      "little beyond a hundred: the variance of a council's rate is dominated by its few "
-      "admissions only when clusters are small. There are 152 councils in England (76 per arm at "
-      "most), so a trial with a hundred participants per council would need a large share of "
-      "them.\n")
+    w("Councils per arm for 80% power: " + "; ".join(lines) + ". With the model's near-zero ICC "
+      "(below) a council's admission rate varies mostly by chance, so what counts is the number "
+      "of admissions observed: more participants per council substitute for councils. With a "
+      "realistic ICC they do not (see *With the ICC*). England has 152 councils, 76 per arm at "
+      "most.\n")
     w("Every design in full (I = intervention arm, C = control; uptake is the share of "
       "participants who held a budget at some time in follow-up, so C is contamination plus usual "
       "care; cost is public cost per participant over follow-up, GBP 2012-13, undiscounted; type I "
@@ -229,25 +238,27 @@ def main():
       f"({100 * upt_i:.0f}% of participants held one at some time) and {100 * upt_c:.0f}% of "
       "control participants did too (usual care already offers budgets, and peers in "
       "intervention councils spread the word). Most of the 20% comes from the crisis plan, "
-      "which reaches every participant from the first month; the budget itself acts only on "
+      "which reaches every participant from the first month: the same package without it "
+      f"(below) reduces admissions by {100 * (1 - pb_ratio):.1f}%. The budget acts only on "
       "those who take it, after assessment and planning (about four months) and a six-month "
-      "build-up.\n")
+      "build-up of its effect.\n")
 
     w("## How the answer changes\n")
     w("### With the ICC\n")
-    w(f"The model's ICC for admission counts is tiny (mean estimate {np.mean(d['icc'][ref]):.4f} "
+    w(f"The model's ICC for admission counts is tiny (mean estimate {f4(np.mean(d['icc'][ref]))} "
       f"at m = {m_ref}, design effect {np.mean(d['design_effect'][ref]):.2f}): councils differ in "
       "budget culture but not in the crisis risk of their users, so admissions hardly cluster. "
-      "Real councils and trusts differ in case mix and services, and trials of mental health "
-      "services commonly assume ICCs of 0.01-0.05. The number of clusters scales with the design "
-      "effect, so for the same effect and participants:\n")
+      "One trial's estimate is imprecise all the same (the 95% range over simulated trials "
+      f"reaches {f4(np.mean(d['icc_high'][ref]))}). Real councils and trusts differ in case mix "
+      "and services, so a real trial should plan for a larger ICC. The number of clusters scales "
+      "with the design effect, so for the same effect and participants:\n")
     w("| assumed ICC | design effect (m = %d) | councils per arm for 80%% power |" % m_ref)
     w("|---:|---:|---:|")
     for rho in [icc_hat, 0.005, 0.01, 0.02, 0.05]:
         de = 1 + (m_bar - 1) * rho
         de_hat = 1 + (m_bar - 1) * icc_hat
         need = k80 * de / de_hat if np.isfinite(k80) else float("nan")
-        label = f"{rho:.4f} (simulated)" if rho == icc_hat else f"{rho:.3f}"
+        label = f"{f4(rho)} (simulated)" if rho == icc_hat else f"{rho:.3f}"
         need_text = f"about {int(np.ceil(need))}" if np.isfinite(need) else "n/a"
         if np.isfinite(need) and need > 76:
             need_text += " (more than England has)"
@@ -278,10 +289,13 @@ def main():
       f"participants held a budget; the ITT rate ratio is {pb_ratio:.3f}, a "
       f"{100 * (1 - pb_ratio):.1f}% reduction ({apb['trials']} simulated trials per design):\n")
     w(design_table(dpb, False) + "\n")
+    best = int(np.argmax(dpb["power"]))
     w("At the model's PB effect on crises (`crisis.pb_effect` 0.2 for a fully usable budget, "
-      "0.14 in practice) and an uptake difference of ten percentage points, the ITT effect of "
-      "offering budgets is a few percent, and no trial within England's 152 councils could detect "
-      "it on admissions. A 20% ITT reduction through budgets alone would need both a much larger "
+      f"0.14 in practice) and an uptake difference of {100 * (pb_upt_i - pb_upt_c):.0f} percentage "
+      f"points, the ITT effect of offering budgets on admissions is {100 * (1 - pb_ratio):.1f}%: the best design "
+      f"here ({int(dpb['clusters_per_arm'][best])} councils per arm, "
+      f"{int(dpb['participants_per_cluster'][best])} participants each) has power "
+      f"{dpb['power'][best]:.2f}. A 20% ITT reduction through budgets alone would need both a much larger "
       "uptake difference and a much larger effect in those who take one (ITT effect ~ uptake "
       "difference x effect in takers: 0.2 = 0.4 x 0.5, say). Outcomes nearer the mechanism "
       "(uptake itself, ASCOT) are far easier to power.\n")
