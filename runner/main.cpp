@@ -150,8 +150,17 @@ int main(int argc, char** argv) {
         "  pbsim trial scenarios/trials/admissions_20pct.toml\n"
         "  pbsim trial scenarios/trials/admissions_20pct.toml --trials 50 --scale 0.25  # quick look\n"
         "  pbsim trial my_trial.toml --set crisis.pb_effect=0.4 --out outputs/strong.h5\n"
-        "  pbsim trial my_trial.toml --markdown > table.md     # the power table as Markdown\n"
-        "The trial file format and the worked example are in docs/trial.md.");
+        "  pbsim trial my_trial.toml --follow-up 24 --markdown > table.md  # Markdown table\n\n"
+        "A trial file (TOML; every key in docs/trial.md, with the worked example):\n"
+        "  scenario = \"../baseline.toml\"       # base scenario, both arms\n"
+        "  clusters_per_arm = [10, 20, 30]     # designs to scan (councils per arm)\n"
+        "  participants_per_cluster = 100      # eligible users not holding a budget\n"
+        "  recruitment = \"2016-04\"\n"
+        "  follow_up_months = 18\n"
+        "  primary = \"admissions\"              # or crises, bed_days, qalys, ascot, cost, uptake\n"
+        "  trials = 400                        # simulated trials per design\n"
+        "  [intervention]                      # parameter keys, intervention councils only\n"
+        "  policy.active_offer = 1");
     trial_cmd->add_option("trial_file", trial_file, "Trial file (TOML), e.g. scenarios/trials/admissions_20pct.toml")
         ->required();
     trial_cmd->add_option("-n,--trials", trial.trials,

@@ -260,7 +260,8 @@ std::string to_toml(const TrialSpec& t) {
     };
     std::ostringstream out;
     out << toml::table{{"description", t.description}} << "\n";
-    out << toml::table{{"scenario", t.base.file.string()}} << "\n";
+    std::error_code ec; // absolute, so the resolved text loads from anywhere
+    out << toml::table{{"scenario", fs::absolute(t.base.file, ec).lexically_normal().string()}} << "\n";
     out << "unit = \"council\"\n";
     out << "clusters_per_arm = " << list(t.clusters_per_arm) << "\n";
     out << "participants_per_cluster = " << list(t.participants_per_cluster) << "\n";

@@ -272,6 +272,28 @@ TEST_CASE("a simulated trial finds a strong effect and is reproducible") {
     CHECK(a[3].cost[1] == b[3].cost[1]);
 }
 
+TEST_CASE("the resolved trial text loads back to the same design") {
+    ScratchDir dir;
+    dir.write("base.toml", kBase);
+    const TrialSpec a = load_trial(dir.write("t.toml", trial_text("null_check = true\n")));
+    const TrialSpec b = parse_trial(to_toml(a), dir / "elsewhere" / "resolved.toml");
+    CHECK(b.clusters_per_arm == a.clusters_per_arm);
+    CHECK(b.participants_per_cluster == a.participants_per_cluster);
+    CHECK(b.recruitment == a.recruitment);
+    CHECK(b.follow_up_months == a.follow_up_months);
+    CHECK(b.stratify == a.stratify);
+    CHECK(b.primary == a.primary);
+    CHECK(b.secondary == a.secondary);
+    CHECK(b.trials == a.trials);
+    CHECK(b.null_check);
+    REQUIRE(b.intervention.size() == a.intervention.size());
+    for (std::size_t q = 0; q < a.intervention.size(); ++q) {
+        CHECK(b.intervention[q].parameter == a.intervention[q].parameter);
+        CHECK(b.intervention[q].value == a.intervention[q].value);
+    }
+    CHECK(b.base.scenario.parameters.size() == a.base.scenario.parameters.size());
+}
+
 TEST_CASE("trial files: one clear message naming file, line, key and range") {
     ScratchDir dir;
     dir.write("base.toml", kBase);
