@@ -86,6 +86,22 @@ def design_table(d, null_check):
     return "\n".join(lines)
 
 
+def secondary_table(d, spec):
+    """Each secondary outcome's mean estimated effect and power, by design."""
+    names = spec.get("secondary", [])
+    if not names:
+        return ""
+    cols = [f"{int(k)}/{int(m)}" for k, m in zip(d["clusters_per_arm"], d["participants_per_cluster"])]
+    lines = ["| outcome (effect) | " + " | ".join(cols) + " |", "|---|" + "---:|" * len(cols)]
+    for name in names:
+        kind = "ratio" if name in ("admissions", "crises", "bed_days") else "difference"
+        e, p = d[f"secondary_{name}_effect"], d[f"secondary_{name}_power"]
+        cells = [f"{x:.3g} ({q:.2f})" for x, q in zip(e, p)]
+        lines.append(f"| {name} ({kind}) | " + " | ".join(cells) + " |")
+    return ("Secondary outcomes: mean estimated effect (power) by design, councils per arm / "
+            "participants sought:\n\n" + "\n".join(lines) + "\n")
+
+
 def main():
     main_file, fu12_file, fu24_file, pb_file, seconds = sys.argv[1:6]
     cpu = float(sys.argv[6]) if len(sys.argv) > 6 else None
@@ -226,6 +242,7 @@ def main():
       "care; cost is public cost per participant over follow-up, GBP 2012-13, undiscounted; type I "
       "error is the rejection rate when no council gets the intervention):\n")
     w(design_table(d, np.all(np.isfinite(t1))) + "\n")
+    w(secondary_table(d, spec))
     if np.all(np.isfinite(t1)):
         n = int(attrs["trials"])
         half = 2.576 * np.sqrt(0.05 * 0.95 / n)
@@ -297,8 +314,10 @@ def main():
       f"{int(dpb['participants_per_cluster'][best])} participants each) has power "
       f"{dpb['power'][best]:.2f}. A 20% ITT reduction through budgets alone would need both a much larger "
       "uptake difference and a much larger effect in those who take one (ITT effect ~ uptake "
-      "difference x effect in takers: 0.2 = 0.4 x 0.5, say). Outcomes nearer the mechanism "
-      "(uptake itself, ASCOT) are far easier to power.\n")
+      "difference x effect in takers: 0.2 = 0.4 x 0.5, say). Uptake itself and cost are "
+      "easy to power; care-related quality of life is not, because the gain of a budget is "
+      "averaged over everyone recruited, most of whom do not take one:\n")
+    w(secondary_table(dpb, spb))
 
     w("## Output\n")
     w("One HDF5 file (temporary name, renamed when complete; Ctrl-C leaves nothing that looks "
