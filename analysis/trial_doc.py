@@ -209,8 +209,9 @@ def main():
       f"reduction in admissions over {spec['follow_up_months']} months with 80% power (two-sided "
       f"alpha {spec['alpha']})?\n")
     w(f"*Run*: `{attrs['command_line']}`, pbsim {attrs['pbsim_version']} ({attrs['source_revision']}), "
-      f"{attrs['trials']} simulated trials per design at scale {attrs['scale']} (75,000 users, so "
-      f"councils have about 490 users and nearly every council can recruit 200), seed "
+      f"{attrs['trials']} simulated trials per design at scale {attrs['scale']} (75,000 users, about "
+      f"490 per council on average; the smallest councils have fewer than 200 eligible users, "
+      f"hence the recruited means below), seed "
       f"{attrs['seed']}, {attrs['created_utc']}. It took **{minutes:.1f} minutes** wall time on a "
       f"2-core machine shared with other work"
       + (f" ({cpu / 60:.1f} CPU-minutes, so about {cpu / 120:.1f} minutes on 2 free cores)" if cpu else "")
