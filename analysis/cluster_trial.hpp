@@ -1,8 +1,8 @@
 // Statistics of a cluster randomised trial, as the trial itself would analyse
 // it: a cluster-level analysis (one summary per cluster, compared between arms
-// with a two-sample t-test on 2k - 2 degrees of freedom; Hayes & Moulton 2017,
-// ch. 9), the intra-cluster correlation by one-way ANOVA with its F-based
-// interval (Searle 1971; Donner & Koval 1980), and the design effect. Pure
+// with a two-sample t-test on 2k - 2 degrees of freedom; Hayes & Moulton,
+// Cluster Randomised Trials, 2017), the intra-cluster correlation by one-way
+// ANOVA with its F-based interval (Searle 1971), and the design effect. Pure
 // functions on vectors: the simulation that produces the data is in runner/.
 #pragma once
 

@@ -178,8 +178,9 @@ def main():
       "4. **Follow-up.** A copy of the world at recruitment is run for the follow-up with the "
       "intervention as council overrides (`Scenario::council_overrides`) in the intervention "
       "councils only. Everything else is simulated as in any run: peers who hold a budget raise "
-      "awareness and requests of their ties in other councils (spillover, about 10% of ties cross "
-      "councils), and control councils carry on with usual care. Each participant's crises, "
+      "awareness and requests of their ties in other councils (spillover; with the default network "
+      "about 1% of ties cross councils, `network.rewiring` x `network.cross_council_share`), and "
+      "control councils carry on with usual care. Each participant's crises, "
       "admissions, bed-days, QALYs, ASCOT, months holding a budget and every cost category are "
       "accumulated individually by `Simulation::follow()` (costs priced with their council's "
       "parameters). A participant who leaves services (discharge, moving away, death) is followed "
@@ -187,7 +188,7 @@ def main():
       "person-time observed; the newcomer who takes the slot is not a participant. Following "
       "changes nothing in the simulation (a test checks the council series are bit-identical).\n"
       "5. **Analysis, as the trial would do it** (Hayes & Moulton, *Cluster Randomised Trials*, "
-      "2nd ed. 2017, ch. 9): a cluster-level analysis, robust with few clusters. For a rate, each "
+      "2nd ed. 2017, analysis based on cluster-level summaries): a cluster-level analysis, robust with few clusters. For a rate, each "
       "cluster's log rate log((events + 0.5) / person-years) (half an event so that a cluster "
       "without events counts), a two-sample t-test on 2*k* - 2 degrees of freedom, and the ratio of "
       "geometric means with its interval. For a mean or a share, the difference of cluster means, "
@@ -252,10 +253,16 @@ def main():
           f"{len(t1)} designs inside it), so the cluster-level test keeps its size in the model's "
           f"clustered data.\n")
 
+    ks = d["clusters_per_arm"][ref]
+    c_lo = float(d["uptake_control"][ref][np.argmin(ks)])
+    c_hi = float(d["uptake_control"][ref][np.argmax(ks)])
     w("**Dilution.** Only part of the intervention arm takes a budget within follow-up "
       f"({100 * upt_i:.0f}% of participants held one at some time) and {100 * upt_c:.0f}% of "
-      "control participants did too (usual care already offers budgets, and peers in "
-      "intervention councils spread the word). Most of the 20% comes from the crisis plan, "
+      "control participants did too. That is usual care (which already offers budgets), not "
+      "spillover: control uptake is the same whether "
+      f"{int(ks.min())} or {int(ks.max())} councils per arm get the intervention "
+      f"({c_lo:.3f} and {c_hi:.3f}), because few peer ties cross councils. "
+      "Most of the 20% comes from the crisis plan, "
       "which reaches every participant from the first month: the same package without it "
       f"(below) reduces admissions by {100 * (1 - pb_ratio):.1f}%. The budget acts only on "
       "those who take it, after assessment and planning (about four months) and a six-month "
