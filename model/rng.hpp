@@ -31,6 +31,8 @@ enum class Purpose : std::uint32_t {
     holding = 11, // hand-back and annual review
     crisis = 12,  // occurrence, type, length of stay
     initial_state = 13,
+    trial_randomisation = 14, // virtual trials: order and allocation of clusters (replication = trial)
+    trial_recruitment = 15,   // virtual trials: order of eligible users (entity = slot)
 };
 
 // Uniform doubles in the open interval (0, 1), four per Philox call.

@@ -110,6 +110,47 @@ void Simulation::update_parameters() {
     costs::account_user(m, um, c, had_crisis, traditional_services_[council], substitution_[council]); // 8
 }
 
+void Simulation::follow(const std::vector<std::uint32_t>& slots) {
+    followed_.clear();
+    follow_index_.assign(world_.users.size(), -1);
+    for (const auto i : slots) {
+        if (i >= follow_index_.size() || follow_index_[i] >= 0) continue;
+        follow_index_[i] = static_cast<std::int32_t>(followed_.size());
+        followed_.push_back(FollowedPerson{i});
+    }
+}
+
+void Simulation::add_council_overrides(const std::vector<CouncilOverride>& overrides) {
+    scenario_.council_overrides.insert(scenario_.council_overrides.end(), overrides.begin(),
+                                       overrides.end());
+}
+
+// A followed user's month runs against an empty tally of their council, which
+// is then added back: each metric gets at most one addition per user-month,
+// so the council's totals are bit-identical to an unfollowed run.
+void Simulation::step_followed(MonthContext& m, std::uint32_t i, Draw4 pathway,
+                               const Draw4& crisis_draw) {
+    const std::int32_t f = follow_index_[i];
+    if (f < 0 || followed_[f].left != kNever) return step_user(m, i, pathway, crisis_draw);
+    FollowedPerson& person = followed_[f];
+    if (world_.users.exit_month[i] <= t_) { // leaves now: the newcomer is not followed
+        person.left = t_;
+        return step_user(m, i, pathway, crisis_draw);
+    }
+    const int council = world_.users.council[i];
+    const CouncilTally kept = tally_[council];
+    tally_[council] = CouncilTally{};
+    step_user(m, i, pathway, crisis_draw);
+    CouncilTally own = tally_[council];
+    tally_[council] = kept;
+    for (std::size_t k = 0; k < kMetricCount; ++k) tally_[council].metric[k] += own.metric[k];
+    tally_[council].ascot_sum += own.ascot_sum;
+    tally_[council].substituted += own.substituted;
+    costs::close_month(own, params_[council]);
+    for (std::size_t k = 0; k < kMetricCount; ++k) person.total[k] += own.metric[k];
+    ++person.months;
+}
+
 void Simulation::step() {
     const Month now = scenario_.start + t_;
     update_parameters();
@@ -144,7 +185,11 @@ void Simulation::step() {
             pathway_words_[j] = word_of_state[static_cast<int>(u.state[first + j])];
         rng_.fill(pathway_words_.data(), first, block, 0, pathway_draws_);
         rng_.fill(crisis_words_.data(), first, block, 0, crisis_draws_);
-        for (int j = 0; j < block; ++j) step_user(m, first + j, pathway_draws_[j], crisis_draws_[j]);
+        if (followed_.empty())
+            for (int j = 0; j < block; ++j) step_user(m, first + j, pathway_draws_[j], crisis_draws_[j]);
+        else
+            for (int j = 0; j < block; ++j)
+                step_followed(m, first + j, pathway_draws_[j], crisis_draws_[j]);
     }
 
     // Peer counts change at the end of the month (synchronous update). A user

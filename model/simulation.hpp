@@ -46,6 +46,19 @@ struct RunSettings {
 // Users simulated for a scenario at a scale (at least one per council).
 int simulated_users(const Scenario& s, double scale);
 
+// One person followed individually (e.g. a trial participant): every metric
+// summed over the months they were followed, as if they were a council of
+// one, costs priced with their council's parameters. Slots are refilled when
+// a person leaves, so following stops at exit (`left`, the month they left).
+struct FollowedPerson {
+    std::uint32_t slot = 0;
+    std::int32_t months = 0;   // months followed
+    std::int32_t left = kNever; // simulation month the person left services, if they did
+    std::array<double, kMetricCount> total{}; // state metrics are person-months in the state
+
+    double operator[](Metric m) const { return total[index(m)]; }
+};
+
 class Simulation {
   public:
     Simulation(const Scenario& scenario, const RunSettings& settings);
@@ -54,14 +67,25 @@ class Simulation {
     bool done() const { return t_ >= scenario_.months(); }
     int month() const { return t_; }
     const World& world() const { return world_; }
+
+    // Follows the people now in `slots` from the next month on (replacing any
+    // earlier list). Following does not change what is simulated.
+    void follow(const std::vector<std::uint32_t>& slots);
+    const std::vector<FollowedPerson>& followed() const { return followed_; }
+
+    // Adds council overrides from now on (a policy introduced part-way through
+    // a run, e.g. a trial's intervention from recruitment). Their timelines
+    // should not change months already simulated.
+    void add_council_overrides(const std::vector<CouncilOverride>& overrides);
     const ReplicationResult& result() const { return result_; }
     ReplicationResult take_result() { return std::move(result_); }
 
   private:
     void update_parameters();
     void step_user(MonthContext& m, std::uint32_t i, Draw4 pathway, const Draw4& crisis);
+    void step_followed(MonthContext& m, std::uint32_t i, Draw4 pathway, const Draw4& crisis);
 
-    const Scenario scenario_; // a copy: small, and safe against temporaries
+    Scenario scenario_; // a copy: small, and safe against temporaries
     RunSettings settings_;
     Rng rng_;
     World world_;
@@ -75,6 +99,8 @@ class Simulation {
     std::array<std::uint32_t, kDrawBlock> pathway_words_, crisis_words_;
     DrawBlock pathway_draws_, crisis_draws_;
     ReplicationResult result_;
+    std::vector<FollowedPerson> followed_;
+    std::vector<std::int32_t> follow_index_; // by slot: index into followed_, or -1
 };
 
 // Runs a whole replication. `on_month(months_done)` is called after each month;

@@ -8,6 +8,7 @@
 #include "runner/run.hpp"
 #include "runner/scenario_file.hpp"
 #include "runner/sweep.hpp"
+#include "runner/trial.hpp"
 #include "runner/version.hpp"
 
 #include <CLI/CLI.hpp>
@@ -62,6 +63,7 @@ int main(int argc, char** argv) {
         "  pbsim compare outputs/comparison.h5   # paired differences, ICER, NMB\n"
         "  pbsim report outputs/comparison.h5 --out outputs/report.html\n"
         "  pbsim calibrate scenarios/calibration/baseline.toml   # fit to England's figures\n"
+        "  pbsim trial scenarios/trials/admissions_20pct.toml   # virtual cluster RCT: power\n"
         "  pbsim docs parameters        # every parameter: default, unit, range, source\n"
         "  pbsim bench --scale 1\n"
         "  pbsim sweep scenarios/sweeps/barriers_sobol.toml --points 16   # design x replications\n"
@@ -254,6 +256,57 @@ int main(int argc, char** argv) {
         ->default_val(1000)
         ->check(CLI::Range(0, 1000000));
     sens_cmd->add_flag("-q,--quiet", sens.quiet, "Write, but print nothing");
+    TrialOptions trial;
+    trial.command_line = run.command_line;
+    std::string trial_file, trial_out;
+    auto* trial_cmd = app.add_subcommand(
+        "trial",
+        "Simulate a cluster randomised trial of an intervention many times and report its power.\n"
+        "Each simulated trial runs the base scenario to recruitment, randomises councils to\n"
+        "intervention or control (the intervention is a set of parameter overrides in\n"
+        "intervention councils only, so spillover through peers is simulated), recruits\n"
+        "eligible users not holding a budget, follows them up and analyses the primary\n"
+        "outcome at cluster level (t-test on log cluster rates, or on cluster means).\n"
+        "Prints, per design, the empirical power, the ITT effect, the ICC and design effect,\n"
+        "uptake in each arm (control uptake = contamination) and cost per participant,\n"
+        "and writes them to HDF5. Same file + seed: same results for any --threads.\n\n"
+        "Examples:\n"
+        "  pbsim trial scenarios/trials/admissions_20pct.toml\n"
+        "  pbsim trial scenarios/trials/admissions_20pct.toml --trials 50 --scale 0.25  # quick look\n"
+        "  pbsim trial my_trial.toml --set crisis.pb_effect=0.4 --out outputs/strong.h5\n"
+        "  pbsim trial my_trial.toml --follow-up 24 --markdown > table.md  # Markdown table\n\n"
+        "A trial file (TOML; every key in docs/trial.md, with the worked example):\n"
+        "  scenario = \"../baseline.toml\"       # base scenario, both arms\n"
+        "  clusters_per_arm = [10, 20, 30]     # designs to scan (councils per arm)\n"
+        "  participants_per_cluster = 100      # eligible users not holding a budget\n"
+        "  recruitment = \"2016-04\"\n"
+        "  follow_up_months = 18\n"
+        "  primary = \"admissions\"              # or crises, bed_days, qalys, ascot, cost, uptake\n"
+        "  trials = 400                        # simulated trials per design\n"
+        "  [intervention]                      # parameter keys, intervention councils only\n"
+        "  policy.active_offer = 1");
+    trial_cmd->add_option("trial_file", trial_file, "Trial file (TOML), e.g. scenarios/trials/admissions_20pct.toml")
+        ->required();
+    trial_cmd->add_option("-n,--trials", trial.trials,
+                          "Simulated trials per design [default: as in the file]")
+        ->check(CLI::Range(1, 1000000));
+    trial_cmd->add_option("-s,--seed", trial.seed, "Master seed (0 to 2^64-1)")
+        ->default_val(1)
+        ->check(CLI::NonNegativeNumber);
+    trial_cmd->add_option("-t,--threads", trial.threads, "Worker threads; 0 = all cores")
+        ->default_val(0)
+        ->check(CLI::Range(0, 4096));
+    trial_cmd->add_option("--scale", trial.scale,
+                          "Share of the national population to simulate [default: as in the file]")
+        ->check(CLI::Range(1e-6, 10.0));
+    trial_cmd->add_option("--follow-up", trial.follow_up,
+                          "Follow-up in months [default: as in the file]")
+        ->check(CLI::Range(1, 240));
+    trial_cmd->add_option("--set", trial.settings,
+                          "Override a base-scenario parameter in both arms: key=value[@YYYY-MM]");
+    trial_cmd->add_option("-o,--out", trial_out, "Output HDF5 file [default: outputs/<trial name>.h5]");
+    trial_cmd->add_flag("--markdown", trial.markdown, "Print the power table as Markdown");
+    trial_cmd->add_flag("-q,--quiet", trial.quiet, "No progress line and no table");
 
     std::string which;
     auto* docs_cmd = app.add_subcommand(
@@ -281,6 +334,11 @@ int main(int argc, char** argv) {
         return run_command(run);
     }
     if (*validate_cmd) return validate_command(validate_file, print);
+    if (*trial_cmd) {
+        trial.file = trial_file;
+        trial.out = trial_out;
+        return trial_command(trial);
+    }
     if (*bench_cmd) {
         bench.scenario_file = bench_file;
         return bench_command(bench);

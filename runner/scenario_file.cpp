@@ -246,6 +246,10 @@ void apply_setting_unchecked(Scenario& s, std::string_view assignment, std::stri
         s.set_constant(key, number);
 }
 
+void check_parameter_value(const ParameterSpec& spec, double value, const std::string& where) {
+    check_range(spec, value, where, "");
+}
+
 std::string to_toml(const Scenario& s, std::string_view header_comment) {
     std::ostringstream out;
     if (!header_comment.empty()) out << "# " << header_comment << "\n";

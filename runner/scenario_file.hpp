@@ -52,6 +52,10 @@ void apply_setting_unchecked(Scenario& s, std::string_view assignment, std::stri
 // throws ScenarioError naming `origin`.
 void validate(const Scenario& s, std::string_view origin);
 
+// The range check of one value for other input files that name parameters
+// (trial files), throwing ScenarioError "<where>: key = v is out of range: ...".
+void check_parameter_value(const ParameterSpec& spec, double value, const std::string& where);
+
 // The resolved scenario as TOML: every parameter, with its timeline from the
 // start month on. Loading this text gives back the same scenario.
 std::string to_toml(const Scenario& s, std::string_view header_comment = {});
