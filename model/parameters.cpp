@@ -79,6 +79,9 @@ const std::array kRegistry = {
     PBSIM_R(council.culture_service_effect, "exponent", 2.5, 0.0, 4.0, F,
             "Early adopters built DP support schemes: a council's DP support coverage is 1 - (1 - c)^(dp_culture^this), where c is dp_support_service.coverage (the coverage of a council of culture 1)",
             "assumption, hand-tuned; Hasler 2003: two councils with over 600 DP users each in 2002 (M)"),
+    PBSIM_R(council.crisis_sigma, "log scale", 0.3, 0.0, 2.0, F,
+            "Spread of council crisis hazards: each council's crisis rates are multiplied by exp(sigma z - sigma^2/2), z standard normal drawn from council.seed, divided by the population-weighted mean of these over the councils (so the national rate does not move); the same in every replication and scenario; 0 makes councils alike. It sets how much crises and admissions cluster by council (the ICC of docs/trial.md)",
+            "assumption: admission rates vary about two-fold between areas of England (10th to 90th percentile ratio exp(2.56 sigma) = 2.2 at 0.3), giving an ICC of admissions of about 0.01, the low end of the 0.01-0.05 seen in trials; not in evidence.md"),
 
     // --- care coordinators ---
     PBSIM_I(coordinator.caseload, "users", 30, 1, 500, "Users per care coordinator",

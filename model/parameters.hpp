@@ -37,6 +37,7 @@ struct CouncilParams {
     double dp_culture_sigma; // lognormal spread of council DP culture (early adopters vs laggards)
     double amount_sigma;     // lognormal spread of council resource-allocation levels
     double culture_service_effect; // DP support coverage in a council = 1 - (1 - coverage)^(culture^this)
+    double crisis_sigma;     // lognormal spread of council crisis-hazard multipliers (mean 1)
 };
 
 struct CoordinatorParams {

@@ -40,8 +40,19 @@ std::vector<LocalAuthority> make_councils(const Parameters& p, int total_users) 
         weight[c] = std::exp(p.population.council_size_sigma * standard_normal(u[0], u[1]));
         las[c].dp_culture = std::exp(p.council.dp_culture_sigma * standard_normal(u[2], u[3]));
         las[c].amount_multiplier = std::exp(p.council.amount_sigma * standard_normal(v[0], v[1]));
+        // Lognormal with mean 1 (normalised below).
+        const double sigma = p.council.crisis_sigma;
+        las[c].crisis_multiplier = std::exp(sigma * standard_normal(v[2], v[3]) - sigma * sigma / 2);
     }
     const double total_weight = std::accumulate(weight.begin(), weight.end(), 0.0);
+    // The population-weighted mean crisis multiplier is exactly 1, so the
+    // national crisis rate does not move with council.crisis_sigma (and at 0
+    // every multiplier is exactly 1).
+    if (p.council.crisis_sigma > 0) {
+        double mean = 0;
+        for (int c = 0; c < n; ++c) mean += las[c].crisis_multiplier * weight[c] / total_weight;
+        for (auto& la : las) la.crisis_multiplier /= mean;
+    }
     // One user per council, then largest-remainder apportionment of the rest:
     // exactly total_users (>= councils) in all.
     std::vector<double> quota(n);

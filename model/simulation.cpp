@@ -44,38 +44,52 @@ Simulation::Simulation(const Scenario& scenario, const RunSettings& settings)
 void Simulation::update_parameters() {
     const Month now = scenario_.start + t_;
     const Parameters national = scenario_.at(now);
+    const std::size_t councils = world_.councils.size();
     std::fill(params_.begin(), params_.end(), national);
     for (const auto& o : scenario_.council_overrides)
-        if (o.council >= 0 && o.council < static_cast<int>(params_.size()))
-            parameter_registry()[o.parameter].set(params_[o.council], o.timeline.at(now));
+        if (o.council >= 0 && o.council < static_cast<int>(councils))
+            for (std::size_t k = o.council; k < params_.size(); k += councils)
+                parameter_registry()[o.parameter].set(params_[k], o.timeline.at(now));
+    for (const auto& o : post_overrides_)
+        for (std::size_t k = councils; k < params_.size(); ++k)
+            parameter_registry()[o.parameter].set(params_[k], o.timeline.at(now));
+    const bool uniform = scenario_.council_overrides.empty() && post_overrides_.empty();
     const CouncilMonth national_coefficients = derive_council_month(national);
     auto& u = world_.users;
     traditional_services_.resize(params_.size());
     substitution_.resize(params_.size());
-    for (std::size_t c = 0; c < params_.size(); ++c) {
-        traditional_services_[c] = static_cast<float>(params_[c].cost.traditional_services);
-        substitution_[c] = static_cast<float>(params_[c].policy.substitution);
-        coefficients_[c] = scenario_.council_overrides.empty() ? national_coefficients
-                                                               : derive_council_month(params_[c]);
+    coefficients_.resize(params_.size());
+    for (std::size_t k = 0; k < params_.size(); ++k) {
+        const auto& la = world_.councils[k % councils];
+        traditional_services_[k] = static_cast<float>(params_[k].cost.traditional_services);
+        substitution_[k] = static_cast<float>(params_[k].policy.substitution);
+        coefficients_[k] = uniform ? national_coefficients : derive_council_month(params_[k]);
         // Early adopters built DP support schemes, laggards did not. Culture
         // shifts coverage but keeps its ends: none stays none, all stays all.
-        coefficients_[c].cover_dp_support = reach_threshold(council_coverage(
-            params_[c].dp_support_service.coverage, world_.councils[c].dp_culture,
-            params_[c].council.culture_service_effect));
-        const PersonEffects e = person_effects(params_[c]);
-        if (e == person_effects_[c]) continue;
-        person_effects_[c] = e;
-        const auto& la = world_.councils[c];
+        coefficients_[k].cover_dp_support = reach_threshold(council_coverage(
+            params_[k].dp_support_service.coverage, la.dp_culture,
+            params_[k].council.culture_service_effect));
+        // Councils differ in crisis risk (council.crisis_sigma).
+        if (la.crisis_multiplier != 1.0)
+            for (auto& rate : coefficients_[k].crisis_rate)
+                rate = static_cast<float>(rate * la.crisis_multiplier);
+        if (k >= councils) continue; // person effects stay the council's
+        const PersonEffects e = person_effects(params_[k]);
+        if (e == person_effects_[k]) continue;
+        person_effects_[k] = e;
         for (std::uint32_t i = la.first_user; i < la.first_user + la.user_count; ++i)
             refresh_person_factors(u, i, e);
     }
 }
 
+template <bool kPosts>
 [[gnu::always_inline]] inline void Simulation::step_user(MonthContext& m, std::uint32_t i, Draw4 pathway,
                                                          const Draw4& crisis_draw) {
     auto& u = world_.users;
     const int council = u.council[i];
-    const CouncilMonth& c = coefficients_[council];
+    std::size_t k = static_cast<std::size_t>(council);
+    if constexpr (kPosts) k = arm_index(i);
+    const CouncilMonth* cm = &coefficients_[k];
     auto& tally = tally_[council];
     if (u.exit_month[i] <= t_) { // 1. exit, and a new user takes the place
         if (is_holding(u.state[i])) holding_changed_.push_back(i);
@@ -83,9 +97,14 @@ void Simulation::update_parameters() {
         tally[Metric::entries] += 1;
         enter_user(world_, params_[council], rng_, i, u.generation[i] + 1, t_, m.key);
         pathway = Draw4{rng_.words(Purpose::awareness, i, m.key)}; // the newcomer is unaware
-    } else if (c.reassign > 0) {
-        workforce::reassign(m, i, c);
+    } else if (cm->reassign > 0) {
+        workforce::reassign(m, i, *cm);
     }
+    if constexpr (kPosts) { // exposure follows the coordinator the user has now
+        k = arm_index(i);
+        cm = &coefficients_[k];
+    }
+    const CouncilMonth& c = *cm;
     const UserMonth um = user_month(world_, i, c, t_);
     if (um.continuity_lost_now) tally[Metric::coordinator_changes] += 1;
 
@@ -107,7 +126,7 @@ void Simulation::update_parameters() {
         }
         had_crisis = crisis::step(m, um, c, crisis_draw); // 7
     }
-    costs::account_user(m, um, c, had_crisis, traditional_services_[council], substitution_[council]); // 8
+    costs::account_user(m, um, c, had_crisis, traditional_services_[k], substitution_[k]); // 8
 }
 
 void Simulation::follow(const std::vector<std::uint32_t>& slots) {
@@ -120,6 +139,16 @@ void Simulation::follow(const std::vector<std::uint32_t>& slots) {
     }
 }
 
+void Simulation::add_post_overrides(const std::vector<std::uint32_t>& posts,
+                                    const std::vector<PostOverride>& overrides) {
+    post_arm_.assign(world_.coordinators.size(), 0);
+    for (const auto post : posts)
+        if (post < post_arm_.size()) post_arm_[post] = 1;
+    post_overrides_.insert(post_overrides_.end(), overrides.begin(), overrides.end());
+    const std::size_t councils = world_.councils.size();
+    params_.resize(2 * councils, params_.front());
+}
+
 void Simulation::add_council_overrides(const std::vector<CouncilOverride>& overrides) {
     scenario_.council_overrides.insert(scenario_.council_overrides.end(), overrides.begin(),
                                        overrides.end());
@@ -128,27 +157,59 @@ void Simulation::add_council_overrides(const std::vector<CouncilOverride>& overr
 // A followed user's month runs against an empty tally of their council, which
 // is then added back: each metric gets at most one addition per user-month,
 // so the council's totals are bit-identical to an unfollowed run.
+template <bool kPosts>
 void Simulation::step_followed(MonthContext& m, std::uint32_t i, Draw4 pathway,
                                const Draw4& crisis_draw) {
     const std::int32_t f = follow_index_[i];
-    if (f < 0 || followed_[f].left != kNever) return step_user(m, i, pathway, crisis_draw);
+    if (f < 0 || followed_[f].left != kNever) return step_user<kPosts>(m, i, pathway, crisis_draw);
     FollowedPerson& person = followed_[f];
     if (world_.users.exit_month[i] <= t_) { // leaves now: the newcomer is not followed
         person.left = t_;
-        return step_user(m, i, pathway, crisis_draw);
+        return step_user<kPosts>(m, i, pathway, crisis_draw);
     }
     const int council = world_.users.council[i];
     const CouncilTally kept = tally_[council];
     tally_[council] = CouncilTally{};
-    step_user(m, i, pathway, crisis_draw);
+    step_user<kPosts>(m, i, pathway, crisis_draw);
     CouncilTally own = tally_[council];
     tally_[council] = kept;
     for (std::size_t k = 0; k < kMetricCount; ++k) tally_[council].metric[k] += own.metric[k];
     tally_[council].ascot_sum += own.ascot_sum;
     tally_[council].substituted += own.substituted;
-    costs::close_month(own, params_[council]);
+    if constexpr (kPosts)
+        costs::close_month(own, params_[arm_index(i)]); // priced as in their coordinator's arm
+    else
+        costs::close_month(own, params_[council]);
     for (std::size_t k = 0; k < kMetricCount; ++k) person.total[k] += own.metric[k];
     ++person.months;
+}
+
+// 1-8 per user, in the documented order. A user moves at most one step along
+// the pathway a month (the step for their state at the start of the month);
+// crisis and accounting then see the state after that step. Peers' new
+// budgets count from next month.
+template <bool kPosts>
+void Simulation::step_users(MonthContext& m) {
+    auto& u = world_.users;
+    const std::uint32_t n = static_cast<std::uint32_t>(u.size());
+    std::array<std::uint32_t, kPathwayStates> word_of_state;
+    for (int s = 0; s < kPathwayStates; ++s)
+        word_of_state[s] = Rng::month_word(pathway_purpose(static_cast<PathwayState>(s)), m.key);
+    crisis_words_.fill(Rng::month_word(Purpose::crisis, m.key));
+    for (std::uint32_t first = 0; first < n; first += kDrawBlock) {
+        // This block's pathway and crisis draws, generated together (vectorised).
+        const int block = static_cast<int>(std::min<std::uint32_t>(kDrawBlock, n - first));
+        for (int j = 0; j < block; ++j)
+            pathway_words_[j] = word_of_state[static_cast<int>(u.state[first + j])];
+        rng_.fill(pathway_words_.data(), first, block, 0, pathway_draws_);
+        rng_.fill(crisis_words_.data(), first, block, 0, crisis_draws_);
+        if (followed_.empty())
+            for (int j = 0; j < block; ++j)
+                step_user<kPosts>(m, first + j, pathway_draws_[j], crisis_draws_[j]);
+        else
+            for (int j = 0; j < block; ++j)
+                step_followed<kPosts>(m, first + j, pathway_draws_[j], crisis_draws_[j]);
+    }
 }
 
 void Simulation::step() {
@@ -166,31 +227,14 @@ void Simulation::step() {
                    holding_changed_};
 
     // 1. Workforce (population turnover happens per user below).
-    workforce::step(m, params_);
+    workforce::step(m, params_, post_arm_);
 
-    // 1-8 per user, in the documented order. A user moves at most one step
-    // along the pathway a month (the step for their state at the start of the
-    // month); crisis and accounting then see the state after that step. Peers'
-    // new budgets count from next month.
+    // 1-8 per user (see step_users).
+    if (post_arm_.empty())
+        step_users<false>(m);
+    else
+        step_users<true>(m);
     auto& u = world_.users;
-    const std::uint32_t n = static_cast<std::uint32_t>(u.size());
-    std::array<std::uint32_t, kPathwayStates> word_of_state;
-    for (int s = 0; s < kPathwayStates; ++s)
-        word_of_state[s] = Rng::month_word(pathway_purpose(static_cast<PathwayState>(s)), m.key);
-    crisis_words_.fill(Rng::month_word(Purpose::crisis, m.key));
-    for (std::uint32_t first = 0; first < n; first += kDrawBlock) {
-        // This block's pathway and crisis draws, generated together (vectorised).
-        const int block = static_cast<int>(std::min<std::uint32_t>(kDrawBlock, n - first));
-        for (int j = 0; j < block; ++j)
-            pathway_words_[j] = word_of_state[static_cast<int>(u.state[first + j])];
-        rng_.fill(pathway_words_.data(), first, block, 0, pathway_draws_);
-        rng_.fill(crisis_words_.data(), first, block, 0, crisis_draws_);
-        if (followed_.empty())
-            for (int j = 0; j < block; ++j) step_user(m, first + j, pathway_draws_[j], crisis_draws_[j]);
-        else
-            for (int j = 0; j < block; ++j)
-                step_followed(m, first + j, pathway_draws_[j], crisis_draws_[j]);
-    }
 
     // Peer counts change at the end of the month (synchronous update). A user
     // moves at most once a month and a newcomer cannot hold a budget in their

@@ -59,6 +59,13 @@ struct FollowedPerson {
     double operator[](Metric m) const { return total[index(m)]; }
 };
 
+// A parameter overridden for the users of some care-coordinator posts (a
+// trial's intervention teams), on top of any council overrides.
+struct PostOverride {
+    int parameter; // index into parameter_registry()
+    Timeline timeline;
+};
+
 class Simulation {
   public:
     Simulation(const Scenario& scenario, const RunSettings& settings);
@@ -77,21 +84,46 @@ class Simulation {
     // a run, e.g. a trial's intervention from recruitment). Their timelines
     // should not change months already simulated.
     void add_council_overrides(const std::vector<CouncilOverride>& overrides);
+
+    // Adds overrides, from now on, for the users whose *current* coordinator
+    // holds one of `posts` (an intervention arm of care-coordinator teams): a
+    // user moved to another post changes exposure. The coordinator-level
+    // factors of those posts (awareness, encouragement, turnover, training)
+    // use the overridden parameters too. Parameters of person effects
+    // (request.trust_effect, ...) and of population entry stay the council's;
+    // council series are priced with the council's parameters, followed people
+    // with those of their coordinator's arm. Only one such arm is kept: a
+    // second call replaces the posts and adds the overrides.
+    void add_post_overrides(const std::vector<std::uint32_t>& posts,
+                            const std::vector<PostOverride>& overrides);
     const ReplicationResult& result() const { return result_; }
     ReplicationResult take_result() { return std::move(result_); }
 
   private:
     void update_parameters();
+    template <bool kPosts>
     void step_user(MonthContext& m, std::uint32_t i, Draw4 pathway, const Draw4& crisis);
+    template <bool kPosts>
     void step_followed(MonthContext& m, std::uint32_t i, Draw4 pathway, const Draw4& crisis);
+    template <bool kPosts> void step_users(MonthContext& m);
+    // Index into params_/coefficients_ of user i this month: their council,
+    // plus the council count if their coordinator's post is in the post arm.
+    std::size_t arm_index(std::uint32_t i) const {
+        return world_.users.council[i] +
+               world_.councils.size() * post_arm_[world_.users.coordinator[i]];
+    }
 
     Scenario scenario_; // a copy: small, and safe against temporaries
     RunSettings settings_;
     Rng rng_;
     World world_;
     int t_ = 0;
-    std::vector<Parameters> params_; // this month's parameters, by council
+    // This month's parameters and coefficients by council; with post overrides,
+    // followed by the same for the post arm of each council.
+    std::vector<Parameters> params_;
     std::vector<CouncilMonth> coefficients_;
+    std::vector<std::uint8_t> post_arm_; // by post: 1 in the post arm (empty: none)
+    std::vector<PostOverride> post_overrides_;
     std::vector<PersonEffects> person_effects_;
     std::vector<CouncilTally> tally_;
     std::vector<std::uint32_t> holding_changed_;

@@ -7,19 +7,25 @@
 
 namespace pbsim::workforce {
 
-void step(MonthContext& m, const std::vector<Parameters>& params) {
+void step(MonthContext& m, const std::vector<Parameters>& params,
+          const std::vector<std::uint8_t>& post_arm) {
     auto& cc = m.world.coordinators;
     auto& u = m.world.users;
+    const std::size_t councils = m.world.councils.size();
+    // The parameters of a post: its council's, or its council's in the post arm.
+    auto arm = [&](std::uint32_t post) {
+        return cc.council[post] + (post_arm.empty() ? 0 : councils * post_arm[post]);
+    };
     for (std::uint32_t post = 0; post < cc.size(); ++post) {
         const int council = cc.council[post];
-        const auto& c = m.coefficients[council];
+        const auto& c = m.coefficients[arm(post)];
         const auto r = m.rng.uniform4(Purpose::turnover, post, m.key);
         if (m.t > 0 && r[0] < c.turnover) {
-            hire_coordinator(m.world, params[council], m.rng, post, cc.generation[post] + 1, m.t);
+            hire_coordinator(m.world, params[arm(post)], m.rng, post, cc.generation[post] + 1, m.t);
             m.tally[council][Metric::coordinators_leaving] += 1;
         }
         if (r[1] < c.training_rate) {
-            const auto& tr = params[council].training;
+            const auto& tr = params[arm(post)].training;
             cc.knowledge[post] = static_cast<float>(std::min(1.0, cc.knowledge[post] + tr.knowledge_gain));
             cc.attitude[post] =
                 static_cast<float>(logistic(logit(cc.attitude[post]) + tr.attitude_gain));
@@ -46,9 +52,8 @@ void step(MonthContext& m, const std::vector<Parameters>& params) {
     // Coordinator factors for the user pass. Under the duty to offer, even a
     // coordinator who would not mention PBs is obliged to.
     for (std::uint32_t post = 0; post < cc.size(); ++post) {
-        const int council = cc.council[post];
-        const auto& c = m.coefficients[council];
-        const auto& rq = params[council].request;
+        const auto& c = m.coefficients[arm(post)];
+        const auto& rq = params[arm(post)].request;
         const float tells = cc.attitude[post] * cc.knowledge[post];
         cc.awareness_not[post] =
             1.0f - c.from_coordinator * (tells + c.active_offer * (1.0f - tells));

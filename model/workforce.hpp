@@ -11,8 +11,11 @@
 namespace pbsim::workforce {
 
 // Turnover and training of every post, then the coordinator-level factors used
-// by the user pass (awareness, encouragement, queue). `params` are by council.
-void step(MonthContext& m, const std::vector<Parameters>& params);
+// by the user pass (awareness, encouragement, queue). `params` and
+// m.coefficients are by council, then (if `post_arm` is not empty) by council
+// for the posts with post_arm[post] = 1 (a trial's intervention teams).
+void step(MonthContext& m, const std::vector<Parameters>& params,
+          const std::vector<std::uint8_t>& post_arm = {});
 
 // Restructuring: moves user i to another post in their council with the month's
 // reassignment probability.

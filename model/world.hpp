@@ -41,6 +41,7 @@ struct LocalAuthority {
     double size_share;
     double dp_culture;        // multiplier; > 1 early adopter, < 1 laggard
     double amount_multiplier; // council resource-allocation level
+    double crisis_multiplier; // council crisis hazard relative to England (mean 1)
     std::uint32_t first_user, user_count;
     std::uint32_t first_post, post_count; // care-coordinator posts
 };

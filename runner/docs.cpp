@@ -158,6 +158,7 @@ alone, so they are the same in every replication and every run, whatever `--seed
 | `size_share` | float64 | share of the national population of service users |
 | `dp_culture` | float64 | DP culture multiplier (early adopters > 1 > laggards) |
 | `amount_multiplier` | float64 | council level of resource allocation |
+| `crisis_multiplier` | float64 | council crisis hazard relative to England (mean 1; `council.crisis_sigma`) |
 | `users` | int32 | simulated users (slots) in the council |
 | `coordinators` | int32 | care-coordinator posts |
 

@@ -460,12 +460,13 @@ struct H5Output::Impl {
             write_attr(group.get(), "note",
                        "One dataset per column, indexed like /dims/local_authority. Users and "
                        "coordinators are counts as simulated at the run's scale.");
-            std::vector<double> size_share, dp_culture, amount;
+            std::vector<double> size_share, dp_culture, amount, crisis;
             std::vector<std::int32_t> users, posts;
             for (const auto& la : layout.councils) {
                 size_share.push_back(la.size_share);
                 dp_culture.push_back(la.dp_culture);
                 amount.push_back(la.amount_multiplier);
+                crisis.push_back(la.crisis_multiplier);
                 users.push_back(static_cast<std::int32_t>(la.user_count));
                 posts.push_back(static_cast<std::int32_t>(la.post_count));
             }
@@ -489,6 +490,10 @@ struct H5Output::Impl {
             cols.push_back(
                 {write_numbers(g, "amount_multiplier", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, amount),
                  "amount_multiplier", "multiplier", "Council resource-allocation level"});
+            cols.push_back(
+                {write_numbers(g, "crisis_multiplier", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, crisis),
+                 "crisis_multiplier", "multiplier",
+                 "Council crisis hazard relative to England (mean 1; council.crisis_sigma)"});
             cols.push_back({write_numbers(g, "users", H5T_STD_I32LE, H5T_NATIVE_INT32, users),
                             "users", "people",
                             "Service-user slots simulated (at the run's scale)"});

@@ -194,7 +194,8 @@ void check_comparable(const std::vector<LoadedScenario>& loaded, double scale) {
         for (std::size_t c = 0; same && c < councils.size(); ++c)
             same = other[c].user_count == councils[c].user_count &&
                    other[c].dp_culture == councils[c].dp_culture &&
-                   other[c].amount_multiplier == councils[c].amount_multiplier;
+                   other[c].amount_multiplier == councils[c].amount_multiplier &&
+                   other[c].crisis_multiplier == councils[c].crisis_multiplier;
         if (!same)
             throw ScenarioError(pair + " generate different councils (population.* or council.* "
                                 "parameters differ); scenarios compared in one run must share them");

@@ -423,3 +423,79 @@ TEST_CASE("a budget of nothing does nothing; scores stay in range") {
             REQUIRE(r.at(Metric::qalys, t, c2) <= r.at(Metric::population, t, c2) / 12.0 + 1e-9);
         }
 }
+
+// --- council heterogeneity of the crisis hazard (council.crisis_sigma) ------
+
+TEST_CASE("crisis_sigma 0 makes councils alike in crisis risk and leaves the rest untouched") {
+    Scenario s = busy_scenario();
+    s.set_constant("council.crisis_sigma", 0);
+    Scenario spread = s;
+    spread.set_constant("council.crisis_sigma", 0.5);
+    const auto p0 = s.at(s.start), p1 = spread.at(s.start);
+    const auto a = make_councils(p0, 3000), b = make_councils(p1, 3000);
+    bool differ = false;
+    for (std::size_t c = 0; c < a.size(); ++c) {
+        CHECK(a[c].crisis_multiplier == 1.0); // exactly: the coefficients are the national ones
+        differ |= b[c].crisis_multiplier != 1.0;
+        // its own draws: sizes, culture and allocation levels do not move
+        CHECK(a[c].user_count == b[c].user_count);
+        CHECK(a[c].dp_culture == b[c].dp_culture);
+        CHECK(a[c].amount_multiplier == b[c].amount_multiplier);
+    }
+    CHECK(differ);
+    // The multiplier acts on crises only: with no crises the runs are identical.
+    for (Scenario* x : {&s, &spread})
+        for (const char* key : {"crisis.rate_severity_1", "crisis.rate_severity_2", "crisis.rate_severity_3"})
+            x->set_constant(key, 0);
+    CHECK(simulate(s, {4, 0, 1.0}).values == simulate(spread, {4, 0, 1.0}).values);
+}
+
+TEST_CASE("crisis_sigma spreads council crisis rates lognormally around the same national rate") {
+    const double sigma = 0.5;
+    Scenario s = small_scenario(60000, 300, 5);
+    s.set_constant("council.crisis_sigma", sigma);
+    const auto councils = make_councils(s.at(s.start), 60000);
+    double mean = 0, sum = 0, sum2 = 0;
+    for (const auto& la : councils) {
+        mean += la.crisis_multiplier * static_cast<double>(la.user_count) / 60000.0;
+        sum += std::log(la.crisis_multiplier);
+        sum2 += std::log(la.crisis_multiplier) * std::log(la.crisis_multiplier);
+    }
+    const double n = static_cast<double>(councils.size());
+    const double sd = std::sqrt((sum2 - sum * sum / n) / (n - 1));
+    CHECK(mean == Approx(1).epsilon(0.01)); // weighted by size share, so by users up to rounding
+    CHECK(sd == Approx(sigma).epsilon(0.1)); // sd of a sample of 300: about 4% of sigma
+
+    // Simulated crisis rates per council follow: the log rates have sd about
+    // sqrt(sigma^2 + Poisson noise) and track the multipliers.
+    Scenario alike = s;
+    alike.set_constant("council.crisis_sigma", 0);
+    const auto r = simulate(s, {6, 0, 1.0});
+    const auto r0 = simulate(alike, {6, 0, 1.0});
+    std::vector<double> log_rate, log_mult;
+    double events = 0;
+    for (int c = 0; c < r.councils; ++c) {
+        double crises = 0, person_months = 0;
+        for (int t = 0; t < r.months; ++t) {
+            crises += r.at(Metric::crises, t, c);
+            person_months += r.at(Metric::population, t, c);
+        }
+        events += crises;
+        log_rate.push_back(std::log(crises / person_months));
+        log_mult.push_back(std::log(councils[c].crisis_multiplier));
+    }
+    auto stats = [](const std::vector<double>& x, const std::vector<double>& y) {
+        const double m = static_cast<double>(x.size());
+        double mx = 0, my = 0, sxx = 0, syy = 0, sxy = 0;
+        for (std::size_t i = 0; i < x.size(); ++i) mx += x[i] / m, my += y[i] / m;
+        for (std::size_t i = 0; i < x.size(); ++i)
+            sxx += (x[i] - mx) * (x[i] - mx), syy += (y[i] - my) * (y[i] - my), sxy += (x[i] - mx) * (y[i] - my);
+        return std::pair{std::sqrt(sxx / (m - 1)), sxy / std::sqrt(sxx * syy)};
+    };
+    const auto [sd_rate, correlation] = stats(log_rate, log_mult);
+    const double poisson = std::sqrt(n / events); // about 1 / sqrt(crises per council)
+    CHECK(sd_rate == Approx(std::sqrt(sigma * sigma + poisson * poisson)).epsilon(0.12));
+    CHECK(correlation > 0.9);
+    // The national crisis rate stays about the same (within 3%).
+    CHECK(run_total(r, Metric::crises) == Approx(run_total(r0, Metric::crises)).epsilon(0.03));
+}

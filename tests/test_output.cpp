@@ -165,9 +165,9 @@ Provenance test_provenance(int replications, int months) {
 OutputLayout test_layout() {
     OutputLayout l;
     l.councils = {
-        LocalAuthority{"LA001", 0.5, 1.25, 0.9, 0, 100, 0, 7},
-        LocalAuthority{"LA2", 0.3, 0.75, 1.1, 100, 60, 7, 4},
-        LocalAuthority{"LA0003", 0.2, 1.0, 1.0, 160, 40, 11, 3},
+        LocalAuthority{"LA001", 0.5, 1.25, 0.9, 1.2, 0, 100, 0, 7},
+        LocalAuthority{"LA2", 0.3, 0.75, 1.1, 0.8, 100, 60, 7, 4},
+        LocalAuthority{"LA0003", 0.2, 1.0, 1.0, 1.0, 160, 40, 11, 3},
     };
     l.month_labels = {"2001-01", "2001-02", "2001-03", "2001-04"};
     l.summary_columns = {
@@ -383,11 +383,14 @@ TEST_CASE("output file round-trips through the HDF5 C API", "[output]") {
               std::vector<double>{1.25, 0.75, 1.0});
         CHECK(read_doubles(f, "/local_authorities/amount_multiplier") ==
               std::vector<double>{0.9, 1.1, 1.0});
+        CHECK(read_doubles(f, "/local_authorities/crisis_multiplier") ==
+              std::vector<double>{1.2, 0.8, 1.0});
         CHECK(read_ints(f, "/local_authorities/users") == std::vector<std::int32_t>{100, 60, 40});
         CHECK(read_ints(f, "/local_authorities/coordinators") ==
               std::vector<std::int32_t>{7, 4, 3});
         for (const char* col :
-             {"code", "size_share", "dp_culture", "amount_multiplier", "users", "coordinators"}) {
+             {"code", "size_share", "dp_culture", "amount_multiplier", "crisis_multiplier", "users",
+              "coordinators"}) {
             const std::string path = std::string("/local_authorities/") + col;
             INFO(path);
             CHECK(attached(f, path.c_str(), "/dims/local_authority", 0));
