@@ -1,5 +1,6 @@
 #include "runner/trial.hpp"
 
+#include "model/population.hpp"
 #include "runner/run.hpp"
 #include "runner/trial_output.hpp"
 #include "runner/version.hpp"
@@ -35,15 +36,19 @@ std::vector<int> council_order(int councils, std::uint64_t seed, std::uint32_t t
     return order;
 }
 
-std::vector<int> allocate_arms(const std::vector<int>& clusters,
-                               const std::vector<LocalAuthority>& councils, Stratify stratify,
-                               std::uint64_t seed, std::uint32_t trial, std::uint32_t design) {
+namespace {
+
+// Half of `clusters` to each arm: a random half, or matched pairs on value(j)
+// (stable order among equal values) with a coin for each pair.
+template <class Value>
+std::vector<int> allocate(const std::vector<int>& clusters, bool stratified, std::uint64_t seed,
+                          std::uint32_t trial, std::uint32_t design, Value value) {
     const Rng rng(seed, trial);
     const std::size_t n = clusters.size();
     std::vector<std::size_t> order(n);
     std::iota(order.begin(), order.end(), 0);
     std::vector<int> arm(n, 0);
-    if (stratify == Stratify::none) {
+    if (!stratified) {
         // A random half: the n/2 clusters with the smallest keyed uniforms.
         std::vector<double> key(n);
         for (std::size_t j = 0; j < n; ++j)
@@ -53,11 +58,6 @@ std::vector<int> allocate_arms(const std::vector<int>& clusters,
         for (std::size_t j = 0; j < n / 2; ++j) arm[order[j]] = 1;
         return arm;
     }
-    // Matched pairs on the stratifying variable; a coin for each pair.
-    auto value = [&](std::size_t j) {
-        const auto& la = councils[clusters[j]];
-        return stratify == Stratify::dp_culture ? la.dp_culture : static_cast<double>(la.user_count);
-    };
     std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) { return value(a) < value(b); });
     for (std::size_t p = 0; p + 1 < n; p += 2) {
         const bool first = rng.uniform(Purpose::trial_randomisation, static_cast<std::uint32_t>(p / 2),
@@ -68,20 +68,91 @@ std::vector<int> allocate_arms(const std::vector<int>& clusters,
     return arm;
 }
 
-std::vector<std::uint32_t> recruit(const World& world, int council, int n, std::uint64_t seed,
-                                   std::uint32_t trial) {
+} // namespace
+
+std::vector<int> allocate_arms(const std::vector<int>& clusters,
+                               const std::vector<LocalAuthority>& councils, Stratify stratify,
+                               std::uint64_t seed, std::uint32_t trial, std::uint32_t design) {
+    return allocate(clusters, stratify != Stratify::none, seed, trial, design, [&](std::size_t j) {
+        const auto& la = councils[clusters[j]];
+        return stratify == Stratify::dp_culture ? la.dp_culture : static_cast<double>(la.user_count);
+    });
+}
+
+std::vector<Team> make_teams(const std::vector<LocalAuthority>& councils, int team_size) {
+    std::vector<Team> teams;
+    const auto size = static_cast<std::uint32_t>(std::max(1, team_size));
+    for (std::size_t c = 0; c < councils.size(); ++c) {
+        const auto& la = councils[c];
+        const std::uint32_t n = std::max<std::uint32_t>(1, la.post_count / size);
+        for (std::uint32_t q = 0; q < n; ++q) {
+            const std::uint32_t first = la.first_post + q * size;
+            const std::uint32_t count = q + 1 < n ? size : la.first_post + la.post_count - first;
+            teams.push_back({static_cast<int>(c), first, count});
+        }
+    }
+    return teams;
+}
+
+std::vector<int> allocate_team_arms(const std::vector<int>& clusters, const std::vector<Team>& teams,
+                                    const std::vector<LocalAuthority>& councils,
+                                    const std::vector<std::uint32_t>& users, Stratify stratify,
+                                    std::uint64_t seed, std::uint32_t trial, std::uint32_t design) {
+    // By council: pairs within each council, then the odd team out of each
+    // council with an odd count paired with the next such (sorted after all).
+    std::vector<double> council_key(clusters.size());
+    if (stratify == Stratify::council) {
+        std::vector<int> count(councils.size(), 0), seen(councils.size(), 0);
+        for (const int q : clusters) ++count[teams[q].council];
+        for (std::size_t j = 0; j < clusters.size(); ++j) {
+            const int c = teams[clusters[j]].council;
+            const bool odd_one_out = ++seen[c] == count[c] && count[c] % 2 == 1;
+            council_key[j] = static_cast<double>(c) + (odd_one_out ? static_cast<double>(councils.size()) : 0.0);
+        }
+    }
+    return allocate(clusters, stratify != Stratify::none, seed, trial, design, [&](std::size_t j) {
+        const Team& team = teams[clusters[j]];
+        switch (stratify) {
+        case Stratify::dp_culture: return councils[team.council].dp_culture;
+        case Stratify::size: return static_cast<double>(users[clusters[j]]);
+        default: return council_key[j];
+        }
+    });
+}
+
+namespace {
+
+// Eligible users (not holding a budget, not already approved for one) among
+// those of a council for whom in(i) holds, in a keyed random order; the first n.
+template <class In>
+std::vector<std::uint32_t> recruit_where(const World& world, int council, int n, std::uint64_t seed,
+                                         std::uint32_t trial, In in) {
     const Rng rng(seed, trial);
     const auto& la = world.councils[council];
     const auto& u = world.users;
     std::vector<std::pair<double, std::uint32_t>> eligible;
     for (std::uint32_t i = la.first_user; i < la.first_user + la.user_count; ++i)
-        if (!is_holding(u.state[i]) && u.state[i] != PathwayState::support_planning)
+        if (in(i) && !is_holding(u.state[i]) && u.state[i] != PathwayState::support_planning)
             eligible.push_back({rng.uniform(Purpose::trial_recruitment, i, 0), i});
     std::sort(eligible.begin(), eligible.end());
     std::vector<std::uint32_t> slots;
     for (std::size_t k = 0; k < eligible.size() && static_cast<int>(k) < n; ++k)
         slots.push_back(eligible[k].second);
     return slots;
+}
+
+} // namespace
+
+std::vector<std::uint32_t> recruit(const World& world, int council, int n, std::uint64_t seed,
+                                   std::uint32_t trial) {
+    return recruit_where(world, council, n, seed, trial, [](std::uint32_t) { return true; });
+}
+
+std::vector<std::uint32_t> recruit(const World& world, const Team& team, int n, std::uint64_t seed,
+                                   std::uint32_t trial) {
+    const auto& coordinator = world.users.coordinator;
+    return recruit_where(world, team.council, n, seed, trial,
+                         [&](std::uint32_t i) { return team.has(coordinator[i]); });
 }
 
 namespace {
@@ -185,6 +256,17 @@ TrialResult analyse_design(const TrialSpec& spec, const std::vector<Cluster>& cl
     return r;
 }
 
+// An intervention parameter's timeline: the base scenario's until
+// recruitment, the intervention's value from then on.
+Timeline intervention_timeline(const TrialSpec& spec, const Scenario& base,
+                               const TrialSpec::Override& o) {
+    Timeline t = base.parameters[o.parameter];
+    std::erase_if(t.steps, [&](const Timeline::Step& s) { return s.from >= spec.recruitment; });
+    if (t.steps.empty()) t.steps.push_back({Month{0}, base.parameters[o.parameter].at(base.start)});
+    t.steps.push_back({spec.recruitment, o.value});
+    return t;
+}
+
 // The intervention as council overrides from recruitment on.
 std::vector<CouncilOverride> intervention_overrides(const TrialSpec& spec, const Scenario& base,
                                                     const std::vector<int>& clusters,
@@ -192,15 +274,30 @@ std::vector<CouncilOverride> intervention_overrides(const TrialSpec& spec, const
     std::vector<CouncilOverride> out;
     for (std::size_t j = 0; j < clusters.size(); ++j) {
         if (arm[j] != 1) continue;
-        for (const auto& o : spec.intervention) {
-            Timeline t = base.parameters[o.parameter];
-            std::erase_if(t.steps, [&](const Timeline::Step& s) { return s.from >= spec.recruitment; });
-            if (t.steps.empty()) t.steps.push_back({Month{0}, base.parameters[o.parameter].at(base.start)});
-            t.steps.push_back({spec.recruitment, o.value});
-            out.push_back({clusters[j], o.parameter, std::move(t)});
-        }
+        for (const auto& o : spec.intervention)
+            out.push_back({clusters[j], o.parameter, intervention_timeline(spec, base, o)});
     }
     return out;
+}
+
+// Applies the intervention to the intervention clusters of a design.
+void apply_intervention(Simulation& sim, const TrialSpec& spec, const Scenario& base,
+                        const std::vector<Team>& teams, const std::vector<int>& clusters,
+                        const std::vector<int>& arm) {
+    if (spec.unit == TrialUnit::council) {
+        sim.add_council_overrides(intervention_overrides(spec, base, clusters, arm));
+        return;
+    }
+    std::vector<std::uint32_t> posts;
+    for (std::size_t j = 0; j < clusters.size(); ++j) {
+        if (arm[j] != 1) continue;
+        const Team& team = teams[clusters[j]];
+        for (std::uint32_t q = 0; q < team.post_count; ++q) posts.push_back(team.first_post + q);
+    }
+    std::vector<PostOverride> overrides;
+    for (const auto& o : spec.intervention)
+        overrides.push_back({o.parameter, intervention_timeline(spec, base, o)});
+    sim.add_post_overrides(posts, overrides);
 }
 
 // Steps a simulation through the follow-up; false if abandoned.
@@ -229,6 +326,29 @@ std::vector<Cluster> clusters_of(const Simulation& sim, const std::vector<int>& 
 
 } // namespace
 
+std::string too_few_clusters(const TrialSpec& spec, int units, double scale) {
+    const int k = spec.clusters_per_arm.back();
+    const std::string where = spec.clusters_where.empty() ? spec.file.string() : spec.clusters_where;
+    if (spec.unit == TrialUnit::council)
+        return where + ": clusters_per_arm = " + std::to_string(k) + " needs " +
+               std::to_string(2 * k) + " councils but the scenario has " + std::to_string(units) +
+               ": accepted at most " + std::to_string(units / 2);
+    char scale_text[32];
+    std::snprintf(scale_text, sizeof scale_text, "%g", scale);
+    return where + ": clusters_per_arm = " + std::to_string(k) + " needs " + std::to_string(2 * k) +
+           " teams but there are " + std::to_string(units) + " teams of team_size = " +
+           std::to_string(spec.team_size) + " coordinators at scale " + scale_text +
+           ": accepted at most " + std::to_string(units / 2) +
+           " (or a smaller team_size, or a larger scale)";
+}
+
+int count_clusters(const TrialSpec& spec, const Scenario& base, double scale) {
+    const Parameters p = base.at(base.start);
+    if (spec.unit == TrialUnit::council) return p.population.councils;
+    return static_cast<int>(
+        make_teams(make_councils(p, simulated_users(base, scale)), spec.team_size).size());
+}
+
 std::vector<TrialResult> simulate_trial(const TrialSpec& spec, const Scenario& base,
                                         std::uint64_t seed, std::uint32_t trial, double scale,
                                         const std::function<bool()>& on_month) {
@@ -236,14 +356,25 @@ std::vector<TrialResult> simulate_trial(const TrialSpec& spec, const Scenario& b
     const int before = spec.recruitment - base.start;
     if (!follow_up(history, before, on_month)) return {};
 
-    const auto& councils = history.world().councils;
+    const World& world = history.world();
+    const auto& councils = world.councils;
     const int k_max = spec.clusters_per_arm.back();
     const int m_max = spec.participants_per_cluster.back();
-    const std::vector<int> order = council_order(static_cast<int>(councils.size()), seed, trial);
-    std::vector<std::vector<std::uint32_t>> slots(councils.size());
+    const bool by_team = spec.unit == TrialUnit::team;
+    const std::vector<Team> teams = by_team ? make_teams(councils, spec.team_size) : std::vector<Team>{};
+    const int units = by_team ? static_cast<int>(teams.size()) : static_cast<int>(councils.size());
+    if (2 * k_max > units) throw ScenarioError(too_few_clusters(spec, units, scale));
+    std::vector<std::uint32_t> team_users(teams.size(), 0); // users by team at recruitment
+    for (std::size_t q = 0; q < teams.size(); ++q)
+        for (std::uint32_t i = councils[teams[q].council].first_user;
+             i < councils[teams[q].council].first_user + councils[teams[q].council].user_count; ++i)
+            team_users[q] += teams[q].has(world.users.coordinator[i]);
+    const std::vector<int> order = council_order(units, seed, trial);
+    std::vector<std::vector<std::uint32_t>> slots(units);
     std::vector<std::uint32_t> everyone;
     for (int q = 0; q < 2 * k_max; ++q) {
-        slots[order[q]] = recruit(history.world(), order[q], m_max, seed, trial);
+        slots[order[q]] = by_team ? recruit(world, teams[order[q]], m_max, seed, trial)
+                                  : recruit(world, order[q], m_max, seed, trial);
         everyone.insert(everyone.end(), slots[order[q]].begin(), slots[order[q]].end());
     }
 
@@ -258,10 +389,13 @@ std::vector<TrialResult> simulate_trial(const TrialSpec& spec, const Scenario& b
     std::vector<TrialResult> results;
     for (const int k : spec.clusters_per_arm) {
         const std::vector<int> clusters(order.begin(), order.begin() + 2 * k);
-        const std::vector<int> arm = allocate_arms(clusters, councils, spec.stratify, seed, trial,
-                                                   static_cast<std::uint32_t>(k));
+        const auto design = static_cast<std::uint32_t>(k);
+        const std::vector<int> arm =
+            by_team ? allocate_team_arms(clusters, teams, councils, team_users, spec.stratify, seed,
+                                         trial, design)
+                    : allocate_arms(clusters, councils, spec.stratify, seed, trial, design);
         Simulation sim(history);
-        sim.add_council_overrides(intervention_overrides(spec, base, clusters, arm));
+        apply_intervention(sim, spec, base, teams, clusters, arm);
         std::vector<std::uint32_t> followed;
         for (int c : clusters) followed.insert(followed.end(), slots[c].begin(), slots[c].end());
         sim.follow(followed);
@@ -426,7 +560,7 @@ void write_results(TrialOutput& out, const TrialSpec& spec,
         for (const auto& d : designs) v.push_back(get(d));
         out.write("designs", name, v, {D}, units, description);
     };
-    per_design("clusters_per_arm", "clusters", "Clusters (councils) per arm", [](auto& d) { return double(d.clusters_per_arm); });
+    per_design("clusters_per_arm", "clusters", "Clusters (councils or teams, as the trial file's unit) per arm", [](auto& d) { return double(d.clusters_per_arm); });
     per_design("participants_per_cluster", "people", "Participants sought per cluster", [](auto& d) { return double(d.participants_per_cluster); });
     per_design("mean_cluster_size", "people", "Participants recruited per cluster (mean; fewer if a council had too few eligible)", [](auto& d) { return d.mean_cluster_size; });
     per_design("power", "share", "Empirical power: share of simulated trials with p < alpha", [](auto& d) { return d.power.share; });
@@ -494,6 +628,8 @@ int trial_command(const TrialOptions& o) {
         }
         if (!o.settings.empty()) apply_settings(base, o.settings, "--set");
         base.end = spec.follow_up_end(); // nothing after follow-up is needed
+        if (const int units = count_clusters(spec, base, spec.scale); 2 * spec.clusters_per_arm.back() > units)
+            throw ScenarioError(too_few_clusters(spec, units, spec.scale));
     } catch (const ScenarioError& e) {
         std::cerr << "pbsim: " << e.what() << "\n";
         return kExitBadInput;

@@ -58,6 +58,37 @@ std::vector<int> allocate_arms(const std::vector<int>& clusters,
 std::vector<std::uint32_t> recruit(const World& world, int council, int n, std::uint64_t seed,
                                    std::uint32_t trial);
 
+// A team of care coordinators: consecutive posts of one council. A council
+// with P posts has max(1, P / team_size) teams of team_size posts, the last
+// taking the remainder (so a council smaller than one team is one team).
+// Users belong to the team of their coordinator's post at the time.
+struct Team {
+    int council = 0;
+    std::uint32_t first_post = 0, post_count = 0;
+    bool has(std::uint32_t post) const { return post - first_post < post_count; }
+};
+std::vector<Team> make_teams(const std::vector<LocalAuthority>& councils, int team_size);
+
+// Allocates teams half to each arm, as allocate_arms does for councils;
+// stratified, matched pairs are formed on the team's council's DP culture,
+// on team size (users at recruitment, `users`) or, for Stratify::council,
+// within councils: pairs of teams of the same council, then the odd team out
+// of each council with an odd count paired with another council's.
+std::vector<int> allocate_team_arms(const std::vector<int>& clusters, const std::vector<Team>& teams,
+                                    const std::vector<LocalAuthority>& councils,
+                                    const std::vector<std::uint32_t>& users, Stratify stratify,
+                                    std::uint64_t seed, std::uint32_t trial, std::uint32_t design);
+
+// Participants of a team at recruitment: eligible users whose coordinator's
+// post is in the team, in the keyed order of recruit().
+std::vector<std::uint32_t> recruit(const World& world, const Team& team, int n, std::uint64_t seed,
+                                   std::uint32_t trial);
+
+// Clusters available to a trial (councils, or teams at `scale`), and the
+// message when a design asks for more than there are.
+int count_clusters(const TrialSpec& spec, const Scenario& base, double scale);
+std::string too_few_clusters(const TrialSpec& spec, int units, double scale);
+
 // The analysis of one simulated trial of one design.
 struct TrialResult {
     int clusters_per_arm = 0, participants_per_cluster = 0;
@@ -71,7 +102,8 @@ struct TrialResult {
 };
 
 // Runs simulated trial `trial` of every design (clusters x participants, in
-// that order). `on_month` is called after every simulated month; returning
+// that order). Clusters are councils or teams (spec.unit); throws
+// ScenarioError if the world has too few teams for the largest design. `on_month` is called after every simulated month; returning
 // false abandons the trial (the result is then empty).
 std::vector<TrialResult> simulate_trial(const TrialSpec& spec, const Scenario& base,
                                         std::uint64_t seed, std::uint32_t trial, double scale,

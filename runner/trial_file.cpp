@@ -19,9 +19,12 @@ std::string_view to_string(Stratify s) {
     case Stratify::none: return "none";
     case Stratify::dp_culture: return "dp_culture";
     case Stratify::size: return "size";
+    case Stratify::council: return "council";
     }
     return "none";
 }
+
+std::string_view to_string(TrialUnit u) { return u == TrialUnit::team ? "team" : "council"; }
 
 const TrialOutcome* find_outcome(std::string_view name) {
     for (const auto& o : kTrialOutcomes)
@@ -106,6 +109,17 @@ std::string outcome_of(const toml::node& n, const fs::path& file, const std::str
     fail(file, n, key + " = \"" + name + "\" is not an outcome: accepted " + names);
 }
 
+// Parameters a team intervention cannot change: person effects (a person's
+// request and hand-back propensities are the council's) and the council's
+// pooled assessment capacity.
+bool applies_per_team(int parameter) {
+    static constexpr std::string_view council_wide[] = {
+        "request.trust_effect", "request.confidence_effect", "request.carer_effect",
+        "holding.confidence_effect", "coordinator.assessment_capacity"};
+    const auto key = parameter_registry()[parameter].key;
+    return std::find(std::begin(council_wide), std::end(council_wide), key) == std::end(council_wide);
+}
+
 // [intervention] holds dotted parameter keys, as nested tables in TOML.
 void read_intervention(const toml::table& table, const std::string& prefix, const fs::path& file,
                        TrialSpec& t) {
@@ -151,19 +165,27 @@ TrialSpec parse_trial(std::string_view text, const fs::path& file) {
     bool have_recruitment = false;
     const toml::node* scenario_node = nullptr;
     const toml::node* recruitment_node = nullptr;
+    const toml::node* stratify_node = nullptr;
+    const toml::node* team_size_node = nullptr;
+    const toml::node* intervention_node = nullptr;
     for (const auto& [k, node] : doc) {
         const std::string key(k.str());
         if (key == "description") t.description = string_of(node, file, key);
         else if (key == "scenario") scenario_node = &node;
         else if (key == "unit") {
             const std::string unit = string_of(node, file, key);
-            if (unit == "team")
-                fail(file, node, "unit = \"team\" is not implemented yet (teams of care "
-                                 "coordinators need per-post interventions); accepted: \"council\"");
-            if (unit != "council")
-                fail(file, node, "unit = \"" + unit + "\" is not a unit of randomisation: accepted \"council\"");
-        } else if (key == "clusters_per_arm")
+            if (unit == "council") t.unit = TrialUnit::council;
+            else if (unit == "team") t.unit = TrialUnit::team;
+            else
+                fail(file, node, "unit = \"" + unit + "\" is not a unit of randomisation: accepted "
+                                 "\"council\" or \"team\"");
+        } else if (key == "team_size") {
+            t.team_size = whole_in(node, file, key, 1, kMaxTeamSize);
+            team_size_node = &node;
+        } else if (key == "clusters_per_arm") {
             t.clusters_per_arm = whole_list(node, file, key, 2, kMaxClustersPerArm);
+            t.clusters_where = where(file, node);
+        }
         else if (key == "participants_per_cluster")
             t.participants_per_cluster = whole_list(node, file, key, 2, kMaxParticipants);
         else if (key == "recruitment") {
@@ -177,7 +199,9 @@ TrialSpec parse_trial(std::string_view text, const fs::path& file) {
             if (s == "none") t.stratify = Stratify::none;
             else if (s == "dp_culture") t.stratify = Stratify::dp_culture;
             else if (s == "size") t.stratify = Stratify::size;
-            else fail(file, node, "stratify = \"" + s + "\" is not accepted: \"none\", \"dp_culture\" or \"size\"");
+            else if (s == "council") t.stratify = Stratify::council;
+            else fail(file, node, "stratify = \"" + s + "\" is not accepted: \"none\", \"dp_culture\", \"size\" or (unit = \"team\") \"council\"");
+            stratify_node = &node;
         } else if (key == "primary") t.primary = outcome_of(node, file, key);
         else if (key == "secondary") {
             const auto* a = node.as_array();
@@ -194,9 +218,10 @@ TrialSpec parse_trial(std::string_view text, const fs::path& file) {
             const auto* table = node.as_table();
             if (!table) fail(file, node, "intervention must be a table of parameter = value");
             read_intervention(*table, "", file, t);
+            intervention_node = &node;
         } else {
             fail(file, node, "unknown key '" + key + "'; accepted: description, scenario, unit, "
-                             "clusters_per_arm, participants_per_cluster, recruitment, "
+                             "team_size, clusters_per_arm, participants_per_cluster, recruitment, "
                              "follow_up_months, stratify, primary, secondary, trials, alpha, "
                              "scale, null_check, [intervention]");
         }
@@ -212,6 +237,22 @@ TrialSpec parse_trial(std::string_view text, const fs::path& file) {
     if (t.intervention.empty())
         missing("[intervention]", "[intervention] policy.active_offer = 1");
 
+    if (t.unit == TrialUnit::council && t.stratify == Stratify::council)
+        fail(file, *stratify_node, "stratify = \"council\" pairs teams within councils: accepted "
+                                   "only with unit = \"team\"; with unit = \"council\": \"none\", "
+                                   "\"dp_culture\" or \"size\"");
+    if (t.unit == TrialUnit::council && team_size_node)
+        fail(file, *team_size_node, "team_size applies to unit = \"team\" only (this trial "
+                                    "randomises councils): remove it or set unit = \"team\"");
+    if (t.unit == TrialUnit::team)
+        for (const auto& o : t.intervention)
+            if (!applies_per_team(o.parameter))
+                fail(file, *intervention_node,
+                     "intervention: " + std::string(parameter_registry()[o.parameter].key) +
+                         " acts on the whole council (person effects, pooled assessment "
+                         "capacity) and cannot differ between teams: accepted with unit = "
+                         "\"council\" only");
+
     const fs::path base = file.parent_path() / string_of(*scenario_node, file, "scenario");
     std::error_code ec;
     if (!fs::exists(base, ec))
@@ -225,7 +266,8 @@ TrialSpec parse_trial(std::string_view text, const fs::path& file) {
                  "recruitment after " + s.start.to_string() + " and follow-up ending by " +
                  s.end.to_string());
     const int councils = s.at(s.start).population.councils;
-    if (2 * t.clusters_per_arm.back() > councils)
+    // Teams: their number depends on the scale, checked when the trial runs.
+    if (t.unit == TrialUnit::council && 2 * t.clusters_per_arm.back() > councils)
         fail(file, *doc.get("clusters_per_arm"),
              "clusters_per_arm = " + std::to_string(t.clusters_per_arm.back()) + " needs " +
                  std::to_string(2 * t.clusters_per_arm.back()) + " councils but the scenario has " +
@@ -245,7 +287,8 @@ std::string to_toml(const TrialSpec& t) {
     out << toml::table{{"description", t.description}} << "\n";
     std::error_code ec; // absolute, so the resolved text loads from anywhere
     out << toml::table{{"scenario", fs::absolute(t.base.file, ec).lexically_normal().string()}} << "\n";
-    out << "unit = \"council\"\n";
+    out << "unit = \"" << to_string(t.unit) << "\"\n";
+    if (t.unit == TrialUnit::team) out << "team_size = " << t.team_size << "\n";
     out << "clusters_per_arm = " << list(t.clusters_per_arm) << "\n";
     out << "participants_per_cluster = " << list(t.participants_per_cluster) << "\n";
     out << "recruitment = \"" << t.recruitment.to_string() << "\"\n";

@@ -3,12 +3,13 @@
 //
 //   description = "Active offer of a PB with DP support and a named coordinator"
 //   scenario = "../baseline.toml"       # base scenario, relative to this file
-//   unit = "council"                    # unit of randomisation ("team": not yet)
+//   unit = "council"                    # unit of randomisation: "council" or "team"
+//   team_size = 8                       # care-coordinator posts per team (unit = "team")
 //   clusters_per_arm = [10, 20, 30]     # a number or a list of designs to scan
 //   participants_per_cluster = 100      # a number or a list (nested samples)
 //   recruitment = "2016-04"             # first month of the intervention
 //   follow_up_months = 18
-//   stratify = "dp_culture"             # "none", "dp_culture" or "size": matched pairs
+//   stratify = "dp_culture"             # "none", "dp_culture", "size" or (teams) "council": matched pairs
 //   primary = "admissions"              # see kTrialOutcomes
 //   secondary = ["crises", "ascot", "cost"]
 //   trials = 500                        # simulated trials per design
@@ -29,8 +30,14 @@
 
 namespace pbsim::runner {
 
-enum class Stratify { none, dp_culture, size };
+enum class Stratify { none, dp_culture, size, council };
 std::string_view to_string(Stratify s);
+
+// The unit of randomisation: whole councils, or teams of care coordinators
+// (fixed groups of consecutive posts within a council; see make_teams).
+enum class TrialUnit { council, team };
+std::string_view to_string(TrialUnit u);
+inline constexpr int kDefaultTeamSize = 8, kMaxTeamSize = 1000;
 
 // An outcome measured on each participant over their follow-up. A rate is
 // events per person-year (analysed as a rate ratio); a mean is a quantity per
@@ -61,7 +68,10 @@ struct TrialSpec {
     std::string name, description;
     std::string text; // the trial file as read (provenance)
     LoadedScenario base;
+    TrialUnit unit = TrialUnit::council;
+    int team_size = kDefaultTeamSize;           // posts per team (unit = team)
     std::vector<int> clusters_per_arm;          // ascending, distinct
+    std::string clusters_where;                 // "file:line" of clusters_per_arm, for messages
     std::vector<int> participants_per_cluster;  // ascending, distinct
     Month recruitment;
     int follow_up_months = 18;

@@ -310,7 +310,8 @@ TEST_CASE("trial files: one clear message naming file, line, key and range") {
     CHECK_THAT(error_of(replaced(trial_text(), "follow_up_months = 12", "follow_up_months = 0")),
                Contains("follow_up_months = 0") && Contains("1 to 240"));
     CHECK_THAT(error_of(replaced(trial_text(), "\"crises\"\nsecondary", "\"admisions\"\nsecondary")), Contains("admissions, crises"));
-    CHECK_THAT(error_of(replaced(trial_text(), "\"council\"", "\"team\"")), Contains("not implemented") && Contains("\"council\""));
+    CHECK_THAT(error_of(replaced(trial_text(), "\"council\"", "\"school\"")),
+               Contains("unit = \"school\"") && Contains("\"council\" or \"team\""));
     CHECK_THAT(error_of(replaced(trial_text(), "\"dp_culture\"", "\"age\"")), Contains("\"dp_culture\""));
     CHECK_THAT(error_of(trial_text() + "policy.active_ofer = 1\n"),
                Contains("unknown key 'policy.active_ofer'") && Contains("did you mean 'policy.active_offer'"));
