@@ -2,6 +2,8 @@
 
 #include "analysis/compare.hpp"
 
+#include "analysis/h5io.hpp"
+
 #include <hdf5.h>
 
 #include <cmath>
@@ -20,39 +22,6 @@ namespace {
 struct InputError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
-
-// Closes an HDF5 identifier on scope exit.
-struct Id {
-    hid_t id = -1;
-    herr_t (*close)(hid_t) = nullptr;
-    Id(hid_t i, herr_t (*c)(hid_t)) : id(i), close(c) {}
-    Id(const Id&) = delete;
-    Id& operator=(const Id&) = delete;
-    ~Id() {
-        if (id >= 0 && close) close(id);
-    }
-    operator hid_t() const { return id; }
-};
-
-std::string read_string_attr(hid_t obj, const char* name) {
-    if (H5Aexists(obj, name) <= 0) return {};
-    Id attr(H5Aopen(obj, name, H5P_DEFAULT), H5Aclose);
-    Id type(H5Aget_type(attr), H5Tclose);
-    if (H5Tis_variable_str(type) > 0) {
-        Id mem(H5Tcopy(H5T_C_S1), H5Tclose);
-        H5Tset_size(mem, H5T_VARIABLE);
-        H5Tset_cset(mem, H5T_CSET_UTF8);
-        char* value = nullptr;
-        if (H5Aread(attr, mem, &value) < 0) return {};
-        std::string out = value ? value : "";
-        Id space(H5Aget_space(attr), H5Sclose);
-        H5Dvlen_reclaim(mem, space, H5P_DEFAULT, &value);
-        return out;
-    }
-    std::string out(H5Tget_size(type), '\0');
-    H5Aread(attr, type, out.data());
-    return out.substr(0, out.find('\0'));
-}
 
 struct Column {
     std::string units;

@@ -3,6 +3,8 @@
 #include "analysis/design.hpp"
 #include "analysis/sensitivity.hpp"
 
+#include "analysis/h5io.hpp"
+
 #include <hdf5.h>
 
 #include <algorithm>
@@ -20,35 +22,6 @@ namespace {
 struct InputError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
-
-// Closes an HDF5 identifier on scope exit.
-struct Id {
-    hid_t id = -1;
-    herr_t (*close)(hid_t) = nullptr;
-    Id(hid_t i, herr_t (*c)(hid_t)) : id(i), close(c) {}
-    Id(const Id&) = delete;
-    Id& operator=(const Id&) = delete;
-    ~Id() {
-        if (id >= 0 && close) close(id);
-    }
-    operator hid_t() const { return id; }
-};
-
-std::string string_attr(hid_t obj, const char* name) {
-    if (H5Aexists(obj, name) <= 0) return {};
-    Id attr(H5Aopen(obj, name, H5P_DEFAULT), H5Aclose);
-    Id type(H5Aget_type(attr), H5Tclose);
-    if (H5Tis_variable_str(type) <= 0) return {};
-    Id mem(H5Tcopy(H5T_C_S1), H5Tclose);
-    H5Tset_size(mem, H5T_VARIABLE);
-    H5Tset_cset(mem, H5T_CSET_UTF8);
-    char* value = nullptr;
-    if (H5Aread(attr, mem, &value) < 0) return {};
-    std::string out = value ? value : "";
-    Id space(H5Aget_space(attr), H5Sclose);
-    H5Dvlen_reclaim(mem, space, H5P_DEFAULT, &value);
-    return out;
-}
 
 template <class T> T number_attr(hid_t obj, const char* name, hid_t mem_type, T fallback) {
     if (H5Aexists(obj, name) <= 0) return fallback;
@@ -221,8 +194,8 @@ int sensitivity_command(const SensitivityOptions& o) {
     Id file(H5Fopen(o.file.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
     if (file < 0)
         return bad("cannot open for reading and writing (is it read-only or open elsewhere?)");
-    const std::string design = string_attr(file, "design");
-    if (string_attr(file, "kind") != "sweep" || design.empty())
+    const std::string design = read_string_attr(file, "design");
+    if (read_string_attr(file, "kind") != "sweep" || design.empty())
         return bad("not the output of pbsim sweep (no sweep design); run pbsim sweep first");
     DesignKind kind{};
     if (!parse_design(design, kind) || (kind != DesignKind::sobol && kind != DesignKind::morris))
@@ -262,7 +235,7 @@ int sensitivity_command(const SensitivityOptions& o) {
             std::string units;
             {
                 Id ds(H5Dopen2(file, ("/summary/" + column).c_str(), H5P_DEFAULT), H5Dclose);
-                units = string_attr(ds, "units");
+                units = read_string_attr(ds, "units");
             }
             // The mean of each point's replications (noise averaged out before the design
             // estimators).

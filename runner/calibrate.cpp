@@ -65,13 +65,7 @@ CalibrationSpec load_calibration(const fs::path& file) {
     spec.file = file;
     spec.name = file.stem().string();
     spec.text = read_text_file(file, "calibration file");
-    toml::table doc;
-    try {
-        doc = toml::parse(spec.text, file.string());
-    } catch (const toml::parse_error& e) {
-        throw ScenarioError(file.string() + ":" + std::to_string(e.source().begin.line) +
-                            ": TOML syntax error: " + std::string(e.description()));
-    }
+    const toml::table doc = parse_toml(spec.text, file);
     for (const auto& [k, node] : doc)
         if (!kKeys.count(std::string(k.str())))
             throw ScenarioError(where(file, node) + ": unknown key '" + std::string(k.str()) +

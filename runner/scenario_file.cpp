@@ -87,13 +87,7 @@ void apply_value(Scenario& s, const ParameterSpec& spec, int id, const toml::nod
 
 LoadedScenario parse_with_chain(std::string_view text, const fs::path& file,
                                 std::set<fs::path>& chain) {
-    toml::table doc;
-    try {
-        doc = toml::parse(text, file.string());
-    } catch (const toml::parse_error& e) {
-        throw ScenarioError(file.string() + ":" + std::to_string(e.source().begin.line) +
-                            ": TOML syntax error: " + std::string(e.description()));
-    }
+    const toml::table doc = parse_toml(text, file);
 
     LoadedScenario loaded{Scenario::defaults(), file};
     Scenario& s = loaded.scenario;

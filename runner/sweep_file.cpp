@@ -188,13 +188,7 @@ void check_sizes(Sweep& s) {
 } // namespace
 
 Sweep parse_sweep(const std::string& text, const fs::path& file, const SweepOverrides& o) {
-    toml::table doc;
-    try {
-        doc = toml::parse(text, file.string());
-    } catch (const toml::parse_error& e) {
-        throw ScenarioError(file.string() + ":" + std::to_string(e.source().begin.line) +
-                            ": TOML syntax error: " + std::string(e.description()));
-    }
+    const toml::table doc = parse_toml(text, file);
     Sweep s;
     s.file = file;
     s.text = text;

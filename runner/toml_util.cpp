@@ -59,6 +59,15 @@ std::string suggestion(std::string_view key) {
     return best.empty() ? "" : " (did you mean '" + best + "'?)";
 }
 
+toml::table parse_toml(std::string_view text, const fs::path& file) {
+    try {
+        return toml::parse(text, file.string());
+    } catch (const toml::parse_error& e) {
+        throw ScenarioError(file.string() + ":" + std::to_string(e.source().begin.line) +
+                            ": TOML syntax error: " + std::string(e.description()));
+    }
+}
+
 std::optional<double> as_number(const toml::node& n) {
     if (const auto* i = n.as_integer()) return static_cast<double>(i->get());
     if (const auto* f = n.as_floating_point()) return f->get();

@@ -26,6 +26,9 @@ std::optional<double> as_number(const toml::node& n);
 std::string where(const std::filesystem::path& file, const toml::node& node);
 // The offending value as it appeared, for messages: "\"x\" (a string)", "a table".
 std::string value_text(const toml::node& n);
+// Parses TOML text read from `file`; a syntax error throws ScenarioError
+// "file:line: TOML syntax error: ...".
+toml::table parse_toml(std::string_view text, const std::filesystem::path& file);
 // The whole text of a file; throws ScenarioError naming it as `what` if it cannot be read.
 std::string read_text_file(const std::filesystem::path& file, std::string_view what);
 

@@ -151,13 +151,7 @@ void read_intervention(const toml::table& table, const std::string& prefix, cons
 } // namespace
 
 TrialSpec parse_trial(std::string_view text, const fs::path& file) {
-    toml::table doc;
-    try {
-        doc = toml::parse(text, file.string());
-    } catch (const toml::parse_error& e) {
-        throw ScenarioError(file.string() + ":" + std::to_string(e.source().begin.line) +
-                            ": TOML syntax error: " + std::string(e.description()));
-    }
+    const toml::table doc = parse_toml(text, file);
     TrialSpec t;
     t.file = file;
     t.text = std::string(text);
