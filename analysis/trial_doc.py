@@ -1,11 +1,13 @@
 #!/usr/bin/python3
 """Write docs/trial.md from real runs of `pbsim trial` (see scripts/trial_example.sh).
 
-Usage: /usr/bin/python3 analysis/trial_doc.py MAIN.h5 FU12.h5 FU24.h5 PB_OFFER.h5 SECONDS > docs/trial.md
+Usage: /usr/bin/python3 analysis/trial_doc.py MAIN.h5 FU12.h5 FU24.h5 PB_OFFER.h5 TEAMS.h5 SECONDS [CPU] > docs/trial.md
 
 MAIN is the worked example (scenarios/trials/admissions_20pct.toml), FU12 and FU24
 the same trial with 12 and 24 months of follow-up, PB_OFFER the budget alone
-(scenarios/trials/pb_offer.toml); SECONDS the wall time of the MAIN run.
+(scenarios/trials/pb_offer.toml), TEAMS the same trial randomising teams of care
+coordinators (scenarios/trials/admissions_20pct_teams.toml); SECONDS (and CPU
+seconds) of the MAIN run.
 """
 import pathlib
 import sys
@@ -86,7 +88,7 @@ def design_table(d, null_check):
     return "\n".join(lines)
 
 
-def secondary_table(d, spec):
+def secondary_table(d, spec, unit="councils"):
     """Each secondary outcome's mean estimated effect and power, by design."""
     names = spec.get("secondary", [])
     if not names:
@@ -98,17 +100,90 @@ def secondary_table(d, spec):
         e, p = d[f"secondary_{name}_effect"], d[f"secondary_{name}_power"]
         cells = [f"{x:.3g} ({q:.2f})" for x, q in zip(e, p)]
         lines.append(f"| {name} ({kind}) | " + " | ".join(cells) + " |")
-    return ("Secondary outcomes: mean estimated effect (power) by design, councils per arm / "
+    return (f"Secondary outcomes: mean estimated effect (power) by design, {unit} per arm / "
             "participants sought:\n\n" + "\n".join(lines) + "\n")
 
 
+def team_section(w, d, spec, m_ref, icc_hat, ratio, upt_c, k80, dt, at, st):
+    """Team or council randomisation: the team example against the council one."""
+    ms = sorted(set(int(x) for x in dt["participants_per_cluster"]))
+    mt = 50 if 50 in ms else ms[len(ms) // 2]
+    r = dt["participants_per_cluster"] == mt
+    icc_t = max(0.0, float(np.mean(dt["icc"][r])))
+    ratio_t = float(np.exp(np.mean(np.log(dt["effect"][r]))))
+    upt_ti = float(np.mean(dt["uptake_intervention"][r]))
+    upt_tc = float(np.mean(dt["uptake_control"][r]))
+    kt_text, kt = required_clusters(dt, mt)
+    size = st.get("team_size", 8)
+    w("## Team or council randomisation\n")
+    w(f"With `unit = \"team\"` the clusters are teams of care coordinators: a council's "
+      f"coordinator posts, in order, in groups of `team_size` ({size} by default, about "
+      f"{30 * size} users at the default caseload of 30; the last team of a council takes the "
+      "remainder, and a council with fewer posts than `team_size` is one team). Posts scale with "
+      "the simulated population, so at scale 0.5 the model has half of England's teams, each of "
+      "realistic size. A user belongs to the team of their coordinator's post: participants are "
+      "recruited among the eligible users of a team at recruitment and analysed in its arm (ITT), "
+      "but the intervention reaches a user only in the months their *current* coordinator is in an "
+      "intervention team: restructuring moves users between posts of their council, and a "
+      "newcomer in a slot is allocated a coordinator, so exposure can change. In the model the "
+      "intervention teams' posts get a second set of their council's parameters, chosen per user "
+      "by one extra index (`Simulation::add_post_overrides`); coordinators of intervention teams "
+      "also tell and encourage as the intervention says (the active offer), and nothing else "
+      "changes, so spillover is simulated: most peer ties are within a council, so control teams "
+      "share peers (and councils' pooled assessment capacity) with intervention teams. The run "
+      "without post overrides is the same code as before (`step_user` is templated on it; "
+      "`docs/performance.md`).\n")
+    w("`stratify = \"council\"` pairs teams of the same council (then the odd team out of "
+      "each council with an odd count with another council's), so each council's crisis risk "
+      "is balanced between arms; `\"dp_culture\"` and `\"size\"` pair on the team's council's "
+      "culture or on the team's users at recruitment. The analysis is the same cluster-level "
+      "analysis with teams as clusters, and the ICC and design effect are per team.\n")
+    w(f"*Run*: `{at['command_line']}`, {at['trials']} simulated trials per design, "
+      f"`scenarios/trials/admissions_20pct_teams.toml` (the worked example's intervention, teams "
+      f"of {size} paired within councils):\n")
+    w("```toml\n" + (ROOT / "scenarios/trials/admissions_20pct_teams.toml").read_text() + "```\n")
+    w(power_grid(dt) + "\n")
+    w("Power by teams per arm (rows) and participants sought per team (columns), with Wilson "
+      "95% Monte Carlo intervals.\n")
+    w(design_table(dt, np.all(np.isfinite(dt["type_one_error"]))) + "\n")
+    w(secondary_table(dt, st, "teams"))
+    lines = []
+    for m in ms:
+        t, _ = required_clusters(dt, m)
+        lines.append(f"{m} participants: {t} teams per arm")
+    w("Teams per arm for 80% power: " + "; ".join(lines) + ".\n")
+    w("| | councils (worked example) | teams |\n|---|---:|---:|")
+    w(f"| participants sought per cluster | {m_ref} | {mt} |")
+    w(f"| ICC of admission counts | {f4(icc_hat)} | {f4(icc_t)} |")
+    w(f"| ITT rate ratio | {ratio:.3f} | {ratio_t:.3f} |")
+    w(f"| uptake in control participants | {upt_c:.3f} | {upt_tc:.3f} |")
+    w(f"| clusters per arm for 80% power | {required_clusters(d, m_ref)[0]} | {kt_text} |")
+    tot_c = 2 * k80 * m_ref if np.isfinite(k80) else float("nan")
+    tot_t = 2 * kt * mt if np.isfinite(kt) else float("nan")
+    fmt = lambda x: f"about {x:,.0f}" if np.isfinite(x) else "n/a"
+    w(f"| participants in all | {fmt(tot_c)} | {fmt(tot_t)} |\n")
+    more = "more" if upt_tc > upt_c + 0.005 else "about as many"
+    w(f"Teams of one council share its crisis risk, so the ICC per team reflects the same "
+      f"council heterogeneity (teams are smaller than councils, so the ICC of a smaller cluster is "
+      f"about the same but the design effect 1 + (m - 1) ICC is smaller at equal m). Randomising "
+      f"teams gives many more clusters: England has about 625 teams of 8 against 152 councils, so "
+      f"a team trial is not limited to 76 clusters per arm. The price is contamination: control "
+      f"teams share their council's peers and services with intervention teams, and "
+      f"{100 * upt_tc:.0f}% of control participants held a budget ({more} than the "
+      f"{100 * upt_c:.0f}% of the council trial), and users moved between teams change exposure. "
+      f"Here the ITT rate ratio is {ratio_t:.3f} per team against {ratio:.3f} per council.\n")
+
+
 def main():
-    main_file, fu12_file, fu24_file, pb_file, seconds = sys.argv[1:6]
-    cpu = float(sys.argv[6]) if len(sys.argv) > 6 else None
+    main_file, fu12_file, fu24_file, pb_file, team_file, seconds = sys.argv[1:7]
+    cpu = float(sys.argv[7]) if len(sys.argv) > 7 else None
     d, trials, attrs, spec = load(main_file)
     d12, _, a12, s12 = load(fu12_file)
     d24, _, a24, s24 = load(fu24_file)
     dpb, _, apb, spb = load(pb_file)
+    dtm, _, atm, stm = load(team_file)
+    base_scenario = tomllib.loads(attrs["scenario_toml"])
+    sigma = float(base_scenario.get("council", {}).get("crisis_sigma", 0.3))
     ms = sorted(set(int(x) for x in d["participants_per_cluster"]))
     minutes = float(seconds) / 60
     m_ref = 100 if 100 in ms else ms[len(ms) // 2]
@@ -150,18 +225,19 @@ def main():
     w("```toml\n" + (ROOT / "scenarios/trials/admissions_20pct.toml").read_text() + "```\n")
     w("| Key | Meaning |\n|---|---|\n"
       "| `scenario` | Base scenario for both arms (relative to the trial file) |\n"
-      "| `unit` | Unit of randomisation: `\"council\"`. `\"team\"` (groups of care-coordinator posts) is not implemented yet and is rejected with a message |\n"
-      "| `clusters_per_arm` | A number or a list of designs to scan (2 to half the councils) |\n"
+      "| `unit` | Unit of randomisation: `\"council\"` or `\"team\"` (a team of care coordinators: see *Team or council randomisation*) |\n"
+      "| `team_size` | Care-coordinator posts per team, `unit = \"team\"` only (1-1000, default 8: about 240 users at the default caseload of 30) |\n"
+      "| `clusters_per_arm` | A number or a list of designs to scan (2 to half the councils, or half the teams at the run's scale: checked when the trial starts) |\n"
       "| `participants_per_cluster` | A number or a list: eligible users recruited per cluster |\n"
       "| `recruitment` | First month of the intervention (`\"YYYY-MM\"`); participants are recruited from the state at the end of the month before |\n"
       "| `follow_up_months` | Months of follow-up from recruitment (1-240; must end within the scenario) |\n"
-      "| `stratify` | `\"none\"`, or matched pairs on `\"dp_culture\"` or `\"size\"` |\n"
+      "| `stratify` | `\"none\"`, or matched pairs on `\"dp_culture\"` or `\"size\"` (of the team's council, or of the team at recruitment), or for teams `\"council\"`: pairs of teams of the same council |\n"
       "| `primary`, `secondary` | Outcomes: `admissions`, `crises`, `bed_days` (rates per person-year), `qalys` (per person-year), `ascot` (mean care-related quality of life, the wellbeing score), `cost` (GBP per person-year), `uptake` (share who held a PB) |\n"
       "| `trials` | Simulated trials per design (`--trials` overrides) |\n"
       "| `alpha` | Two-sided significance level (0.05) |\n"
       "| `scale` | Share of the national population simulated (`--scale` overrides) |\n"
       "| `null_check` | Also follow every trial with no intervention anywhere: the empirical type I error of each design |\n"
-      "| `[intervention]` | Parameter overrides (dotted keys of `docs/parameters.md`, time-varying ones only) applied in intervention councils from recruitment on |\n")
+      "| `[intervention]` | Parameter overrides (dotted keys of `docs/parameters.md`, time-varying ones only) applied in intervention clusters from recruitment on; for teams, not the council-wide person effects (`request.trust_effect`, `request.confidence_effect`, `request.carer_effect`, `holding.confidence_effect`) or `coordinator.assessment_capacity` (pooled by council) |\n")
 
     w("## What one simulated trial does\n")
     w("1. **History.** Replication *j* of the base scenario runs from its start to the month before "
@@ -177,7 +253,7 @@ def main():
       "larger, so the participant counts of a scan share one simulation.\n"
       "4. **Follow-up.** A copy of the world at recruitment is run for the follow-up with the "
       "intervention as council overrides (`Scenario::council_overrides`) in the intervention "
-      "councils only. Everything else is simulated as in any run: peers who hold a budget raise "
+      "councils only (for teams: `Simulation::add_post_overrides`, below). Everything else is simulated as in any run: peers who hold a budget raise "
       "awareness and requests of their ties in other councils (spillover; with the default network "
       "about 1% of ties cross councils, `network.rewiring` x `network.cross_council_share`), and "
       "control councils carry on with usual care. Each participant's crises, "
@@ -201,7 +277,7 @@ def main():
       "Monte Carlo interval; the ITT effect is the geometric mean of the estimated rate ratios; "
       "the ICC is the mean estimate, with the 2.5-97.5% range of the estimates over trials (how "
       "precisely one trial would estimate it).\n")
-    w("Model code: `model/simulation.hpp` (`follow`, `add_council_overrides`); statistics "
+    w("Model code: `model/simulation.hpp` (`follow`, `add_council_overrides`, `add_post_overrides`); statistics "
       "(pure functions, unit-tested on synthetic clustered data with known effect and ICC): "
       "`analysis/cluster_trial.hpp`; the trial: `runner/trial.cpp`, `runner/trial_file.cpp`.\n")
 
@@ -234,11 +310,14 @@ def main():
     for m in ms:
         t, _ = required_clusters(d, m)
         lines.append(f"{m} participants: {t} councils per arm")
-    w("Councils per arm for 80% power: " + "; ".join(lines) + ". With the model's near-zero ICC "
-      "(below) a council's admission rate varies mostly by chance, so what counts is the number "
-      "of admissions observed: more participants per council substitute for councils. With a "
-      "realistic ICC they do not (see *With the ICC*). England has 152 councils, 76 per arm at "
-      "most.\n")
+    m_top = ms[-1]
+    top = d["participants_per_cluster"] == m_top
+    w("Councils per arm for 80% power: " + "; ".join(lines) + f". The simulated ICC of admission "
+      f"counts is {f4(icc_hat)} (design effect {np.mean(d['design_effect'][ref]):.2f} at m = "
+      f"{m_ref}, {np.mean(d['design_effect'][top]):.2f} at m = {m_top}): councils differ in "
+      "crisis risk (`council.crisis_sigma`, see *With the ICC*), so more participants per "
+      "council buy less and less, and beyond a point only more councils help. England has 152 "
+      "councils, 76 per arm at most.\n")
     w("Every design in full (I = intervention arm, C = control; uptake is the share of "
       "participants who held a budget at some time in follow-up, so C is contamination plus usual "
       "care; cost is public cost per participant over follow-up, GBP 2012-13, undiscounted; type I "
@@ -270,13 +349,28 @@ def main():
 
     w("## How the answer changes\n")
     w("### With the ICC\n")
-    w(f"The model's ICC for admission counts is tiny (mean estimate {f4(np.mean(d['icc'][ref]))} "
-      f"at m = {m_ref}, design effect {np.mean(d['design_effect'][ref]):.2f}): councils differ in "
-      "budget culture but not in the crisis risk of their users, so admissions hardly cluster. "
-      "One trial's estimate is imprecise all the same (the 95% range over simulated trials "
-      f"reaches {f4(np.mean(d['icc_high'][ref]))}). Real councils and trusts differ in case mix "
-      "and services, so a real trial should plan for a larger ICC. The number of clusters scales "
-      "with the design effect, so for the same effect and participants:\n")
+    lam = ctl_rate * spec["follow_up_months"] / 12  # expected admissions per participant
+    between = lam * (np.exp(sigma ** 2) - 1)
+    w(f"The ICC comes from councils' different crisis risk: each council's crisis rates are "
+      f"multiplied by a lognormal factor with `council.crisis_sigma` = {sigma:g}, drawn once from "
+      "`council.seed` (the same in every replication and scenario, and normalised so that the "
+      "national rate does not move; `/local_authorities/crisis_multiplier` in every run's output). "
+      "The value is an assumption: mental-health admission rates are taken to vary roughly "
+      "two-fold between areas of England, and 0.3 puts the ratio of the 90th to the 10th percentile "
+      "council at exp(2.56 x 0.3) = 2.2 (not in the project's evidence notes, which have no area-level figure; see "
+      "`docs/parameters.md`). With it the mean ICC estimate of admission counts over "
+      f"{spec['follow_up_months']} months is {f4(icc_hat)} at m = {m_ref} (one trial's estimate "
+      f"ranges {f4(np.mean(d['icc_low'][ref]))} to {f4(np.mean(d['icc_high'][ref]))}), the low end "
+      "of the 0.01-0.05 reported for such outcomes in cluster trials; with councils alike in crisis "
+      "risk (`--set council.crisis_sigma=0`, as in earlier versions of this page) it is about 0. "
+      "Admissions are rare, so even a two-fold spread of the rate gives a small ICC for counts: "
+      f"with {lam:.2f} expected admissions per participant over follow-up, the between-council "
+      f"variance of the expected count is about {lam:.2f}^2 x (exp(sigma^2) - 1) against a "
+      f"within-council variance of at least {lam:.2f} (Poisson), an ICC of roughly "
+      f"{between / (1 + between):.3f} (the simulated one is lower because repeated crises and the "
+      "severity mix add within-council variance). Real councils and trusts also differ in case mix "
+      "and services, so a trial may meet a larger ICC. The number of clusters scales with the "
+      "design effect, so for the same effect and participants:\n")
     w("| assumed ICC | design effect (m = %d) | councils per arm for 80%% power |" % m_ref)
     w("|---:|---:|---:|")
     for rho in [icc_hat, 0.005, 0.01, 0.02, 0.05]:
@@ -290,8 +384,8 @@ def main():
         w(f"| {label} | {de:.2f} | {need_text} |")
     w(f"\n(Scaled from the simulated answer by the ratio of design effects with m = {m_bar:.0f} "
       "recruited: the variance of a cluster summary is proportional to 1 + (m - 1) ICC. An "
-      "approximation; to simulate it directly, add council heterogeneity in crisis rates to the "
-      "model.) With an ICC of 0.02 or more, recruiting more per council buys little and the trial "
+      "approximation; to simulate it directly, raise the heterogeneity: "
+      "`--set council.crisis_sigma=0.6`, say.) With an ICC of 0.02 or more, recruiting more per council buys little and the trial "
       "needs many councils.\n")
 
     w("### With follow-up\n")
@@ -327,6 +421,8 @@ def main():
       "averaged over everyone recruited, most of whom do not take one:\n")
     w(secondary_table(dpb, spb))
 
+    team_section(w, d, spec, m_ref, icc_hat, ratio, upt_c, k80, dtm, atm, stm)
+
     w("## Output\n")
     w("One HDF5 file (temporary name, renamed when complete; Ctrl-C leaves nothing that looks "
       "finished). Root attributes: `pbsim_version`, `source_revision`, `trial_file`, "
@@ -347,14 +443,18 @@ def main():
             w(f"| `/{g}/{k}` | {u} | {desc} |")
     w("")
     w("## Limits\n")
-    w("* Unit of randomisation: councils only. Teams (fixed groups of care-coordinator posts "
-      "within a council) need a per-post intervention in the model; `unit = \"team\"` is rejected.\n"
+    w("* Teams are fixed groups of consecutive posts; real teams are also organised by locality "
+      "and function, and a council's posts do not differ otherwise than by their holders. No "
+      "team-level heterogeneity of crisis risk is modelled (only councils differ), so the ICC per "
+      "team is that of the council heterogeneity alone. Team interventions cannot change "
+      "council-wide person effects or the pooled assessment capacity (rejected with a message); "
+      "council time series are priced with the council's usual-care parameters.\n"
       "* Cluster counts of a scan are separate follow-ups of one shared history per simulated "
       "trial (common random numbers across designs), so designs are positively correlated: "
       "differences between designs are estimated more precisely than each power on its own.\n"
-      "* Councils differ only in size, DP culture and allocation level (docs/odd.md); the ICC of "
-      "health outcomes is therefore near zero in the model. Use the ICC table above, or add "
-      "council-level heterogeneity, for realistic trial planning.\n"
+      "* Councils differ in size, DP culture, allocation level and crisis risk (docs/odd.md); the "
+      "ICC of admissions follows from `council.crisis_sigma`, an assumption. Check a design "
+      "against larger ICCs (the table above, or `--set council.crisis_sigma=...`).\n"
       "* The analysis is unadjusted and ignores the matched pairs; baseline-adjusted or "
       "pair-matched analyses would gain some power.\n"
       "* Scale 0.5 (half the national population) keeps councils large enough to recruit 200 "
