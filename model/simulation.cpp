@@ -189,7 +189,8 @@ void Simulation::step_followed(MonthContext& m, std::uint32_t i, Draw4 pathway,
 // crisis and accounting then see the state after that step. Peers' new
 // budgets count from next month.
 template <bool kPosts>
-void Simulation::step_users(MonthContext& m) {
+void Simulation::step_users(const MonthContext& context) {
+    MonthContext m = context; // a local copy: its fields stay in registers in the loop
     auto& u = world_.users;
     const std::uint32_t n = static_cast<std::uint32_t>(u.size());
     std::array<std::uint32_t, kPathwayStates> word_of_state;

@@ -105,7 +105,7 @@ class Simulation {
     void step_user(MonthContext& m, std::uint32_t i, Draw4 pathway, const Draw4& crisis);
     template <bool kPosts>
     void step_followed(MonthContext& m, std::uint32_t i, Draw4 pathway, const Draw4& crisis);
-    template <bool kPosts> void step_users(MonthContext& m);
+    template <bool kPosts> void step_users(const MonthContext& m);
     // Index into params_/coefficients_ of user i this month: their council,
     // plus the council count if their coordinator's post is in the post arm.
     std::size_t arm_index(std::uint32_t i) const {
