@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace pbsim::analysis {
 
@@ -11,6 +12,7 @@ struct CompareOptions {
     std::filesystem::path file;
     std::string baseline;      // empty: the first scenario in the file
     std::filesystem::path csv; // empty: next to the file, <stem>-comparison.csv
+    std::vector<std::string> at; // extra months (YYYY-MM) for uptake share and PB holders
     bool quiet = false;
 };
 
