@@ -307,13 +307,15 @@ std::string csv_field(const std::string& s) {
 
 } // namespace
 
-bool needs_comparison(const std::filesystem::path& path) {
+bool needs_comparison(const std::filesystem::path& path, const std::string& baseline) {
     H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
     const hid_t raw = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
     if (raw < 0) return false;
     Id file(raw, H5Fclose);
-    return read_string_attr(file, "scenario_names").find(',') != std::string::npos &&
-           H5Lexists(file, "comparison", H5P_DEFAULT) <= 0;
+    if (read_string_attr(file, "scenario_names").find(',') == std::string::npos) return false;
+    if (H5Lexists(file, "comparison", H5P_DEFAULT) <= 0) return true;
+    Id group(H5Gopen2(file, "comparison", H5P_DEFAULT), H5Gclose);
+    return !baseline.empty() && read_string_attr(group, "baseline") != baseline;
 }
 
 int compare_command(const CompareOptions& o) {

@@ -19,7 +19,8 @@ struct CompareOptions {
 // Returns the process exit status (0, or 2 for bad input).
 int compare_command(const CompareOptions& options);
 
-// True when `file` is a pbsim output of several scenarios without /comparison.
-bool needs_comparison(const std::filesystem::path& file);
+// True when `file` is a pbsim output of several scenarios without /comparison,
+// or with one made against another baseline than `baseline` (if given).
+bool needs_comparison(const std::filesystem::path& file, const std::string& baseline = {});
 
 } // namespace pbsim::analysis

@@ -308,7 +308,12 @@ def main(argv=None):
     lines += ["", "Counts are national (scaled up from the simulated sample). The 2011-12 share "
               "is read at the end of the financial year (March 2012).", "",
               "## Trajectory", "", "| check | model | plausible |", "|---|---|---|"]
-    traj, ok = check_trajectory(months, base)
+    try:
+        traj, ok = check_trajectory(months, base)
+    except IndexError:
+        print(f"validation.py: error: {args.run} does not cover 2001-01 to 2015-03, which the "
+              "trajectory checks need", file=sys.stderr)
+        return 2
     lines += traj
     if not ok:
         failures.append("implausible trajectory (see the table)")
