@@ -154,6 +154,11 @@ AbcResult abc(const UniformPrior& prior, const AbcSettings& s, const Evaluate& e
             for (std::size_t i = 0; i < thetas.size(); ++i)
                 all.push_back({thetas[i], 0, evals[i].distance, evals[i].outputs});
         }
+        std::erase_if(all, [](const Particle& p) { return !std::isfinite(p.distance); });
+        if (static_cast<int>(all.size()) < s.particles)
+            throw std::runtime_error("rejection: only " + std::to_string(all.size()) + " of " +
+                                     std::to_string(draws_total) + " prior draws have a finite " +
+                                     "distance; " + std::to_string(s.particles) + " are needed");
         std::stable_sort(all.begin(), all.end(),
                          [](const Particle& a, const Particle& b) { return a.distance < b.distance; });
         all.resize(static_cast<std::size_t>(s.particles));
@@ -184,8 +189,10 @@ AbcResult abc(const UniformPrior& prior, const AbcSettings& s, const Evaluate& e
         } else {
             next.epsilon = kInfinity;
         }
-        const long limit = prev ? static_cast<long>(std::ceil(s.particles / s.min_acceptance))
-                                : std::numeric_limits<long>::max();
+        // Every generation, the prior sample too, gives up after particles /
+        // min_acceptance candidates (a prior sample fails only when distances
+        // are not finite, e.g. an output the run never reaches).
+        const long limit = static_cast<long>(std::ceil(s.particles / s.min_acceptance));
         long c = 0;
         bool enough = false;
         while (!enough && c < limit) {
@@ -209,7 +216,8 @@ AbcResult abc(const UniformPrior& prior, const AbcSettings& s, const Evaluate& e
             result.stop_reason = "generation " + std::to_string(gi) + " accepted fewer than " +
                                  std::to_string(s.min_acceptance * 100) + "% of candidates; " +
                                  "kept generation " + std::to_string(gi - 1);
-            if (!prev) result.stop_reason = "no candidate of the prior sample had a finite distance";
+            if (!prev)
+                result.stop_reason = "too few candidates of the prior sample had a finite distance";
             break;
         }
         if (prev) weigh(next, *prev, sd);

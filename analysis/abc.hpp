@@ -1,6 +1,7 @@
 // Approximate Bayesian computation by sequential Monte Carlo (ABC-SMC;
-// Toni et al. 2009, with the adaptive tolerance schedule of Del Moral et al.
-// 2012 and the Beaumont et al. 2009 kernel of twice the weighted variance),
+// Toni et al. 2009, with an adaptive tolerance, each generation's being a
+// quantile of the last one's distances, and the Beaumont et al. 2009 kernel of
+// twice the weighted variance),
 // and plain rejection ABC, over a box of uniform priors.
 //
 // The model is a black box `evaluate` that takes a batch of parameter vectors

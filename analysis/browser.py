@@ -19,6 +19,7 @@ import json
 import os
 import pathlib
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -101,6 +102,20 @@ def problems_in(events):
     return out
 
 
+def stop(proc):
+    """Stop Chromium and every process of its group: politely, then firmly."""
+    for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
 def inspect(page, screenshot=None, width=1280, height=900, timeout=60):
     """Load `page` and return {"problems": [...], "figures": [...]}; write a
     full-page PNG to `screenshot` if given."""
@@ -110,9 +125,12 @@ def inspect(page, screenshot=None, width=1280, height=900, timeout=60):
     if not (shutil.which(CHROMIUM) or pathlib.Path(CHROMIUM).is_file()):
         raise BrowserError(f"{CHROMIUM} not found: install Debian's chromium "
                            "(scripts/setup.sh does)")
-    with tempfile.TemporaryDirectory(prefix="pbsim-chromium-") as profile:
+    # Chromium's helper processes may still touch the profile as it is removed.
+    with tempfile.TemporaryDirectory(prefix="pbsim-chromium-", ignore_cleanup_errors=True) as profile:
+        # Its own process group, so that stopping it stops its helpers too.
         proc = subprocess.Popen([CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                start_new_session=True)
         try:
             port_file = pathlib.Path(profile) / "DevToolsActivePort"
             deadline = time.monotonic() + timeout
@@ -150,11 +168,7 @@ def inspect(page, screenshot=None, width=1280, height=900, timeout=60):
             finally:
                 dt.close()
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop(proc)
 
 
 def failures(result, expected=()):

@@ -10,7 +10,9 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <algorithm>
 #include <map>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <vector>
@@ -63,6 +65,66 @@ Summary read_summary(hid_t file, const std::string& group_path) {
         s.columns[name] = std::move(col);
     }
     return s;
+}
+
+// The run's months (/dims/month, YYYY-MM).
+std::vector<std::string> read_months(hid_t file) {
+    Id ds(H5Dopen2(file, "/dims/month", H5P_DEFAULT), H5Dclose);
+    if (ds < 0) throw InputError("no /dims/month");
+    Id type(H5Dget_type(ds), H5Tclose);
+    Id space(H5Dget_space(ds), H5Sclose);
+    const auto n = static_cast<std::size_t>(H5Sget_simple_extent_npoints(space));
+    const std::size_t size = H5Tget_size(type);
+    if (H5Tis_variable_str(type) > 0 || size == 0) throw InputError("/dims/month is not fixed-length text");
+    std::string buffer(n * size, '\0');
+    if (H5Dread(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.data()) < 0)
+        throw InputError("cannot read /dims/month");
+    std::vector<std::string> months;
+    for (std::size_t i = 0; i < n; ++i) {
+        std::string m = buffer.substr(i * size, size);
+        months.push_back(m.substr(0, m.find('\0')));
+    }
+    return months;
+}
+
+// National total over councils, per replication, of a [replication, month,
+// council] time series in one month.
+std::vector<double> national_at(hid_t file, const std::string& path, int month) {
+    Id ds(H5Dopen2(file, path.c_str(), H5P_DEFAULT), H5Dclose);
+    if (ds < 0) throw InputError("no " + path);
+    Id space(H5Dget_space(ds), H5Sclose);
+    hsize_t dims[3];
+    if (H5Sget_simple_extent_ndims(space) != 3) throw InputError(path + " is not [replication, month, council]");
+    H5Sget_simple_extent_dims(space, dims, nullptr);
+    const hsize_t start[3] = {0, static_cast<hsize_t>(month), 0}, count[3] = {dims[0], 1, dims[2]};
+    H5Sselect_hyperslab(space, H5S_SELECT_SET, start, nullptr, count, nullptr);
+    Id mem(H5Screate_simple(3, count, nullptr), H5Sclose);
+    std::vector<double> values(dims[0] * dims[2]);
+    if (H5Dread(ds, H5T_NATIVE_DOUBLE, mem, space, H5P_DEFAULT, values.data()) < 0)
+        throw InputError("cannot read " + path);
+    std::vector<double> out(dims[0], 0.0);
+    for (hsize_t r = 0; r < dims[0]; ++r)
+        for (hsize_t c = 0; c < dims[2]; ++c) out[r] += values[r * dims[2] + c];
+    return out;
+}
+
+// Uptake at a chosen month, per replication, from a scenario's time series,
+// added to its summary as uptake_share_YYYY_MM and pb_holders_YYYY_MM.
+void add_uptake_at(hid_t file, const std::string& prefix, int month, const std::string& label,
+                   double to_national, Summary& s) {
+    const auto dp = national_at(file, prefix + "/timeseries/holding_dp", month);
+    const auto managed = national_at(file, prefix + "/timeseries/holding_managed", month);
+    const auto population = national_at(file, prefix + "/timeseries/population", month);
+    Column share{"fraction", {}}, holders{"people", {}};
+    for (std::size_t r = 0; r < dp.size(); ++r) {
+        share.values.push_back((dp[r] + managed[r]) / population[r]);
+        holders.values.push_back((dp[r] + managed[r]) * to_national);
+    }
+    for (auto* col : {&share, &holders}) {
+        const std::string name = (col == &share ? "uptake_share_" : "pb_holders_") + label;
+        if (!s.columns.count(name)) s.order.push_back(name);
+        s.columns[name] = std::move(*col);
+    }
 }
 
 struct Row {
@@ -245,13 +307,15 @@ std::string csv_field(const std::string& s) {
 
 } // namespace
 
-bool needs_comparison(const std::filesystem::path& path) {
+bool needs_comparison(const std::filesystem::path& path, const std::string& baseline) {
     H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
     const hid_t raw = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
     if (raw < 0) return false;
     Id file(raw, H5Fclose);
-    return read_string_attr(file, "scenario_names").find(',') != std::string::npos &&
-           H5Lexists(file, "comparison", H5P_DEFAULT) <= 0;
+    if (read_string_attr(file, "scenario_names").find(',') == std::string::npos) return false;
+    if (H5Lexists(file, "comparison", H5P_DEFAULT) <= 0) return true;
+    Id group(H5Gopen2(file, "comparison", H5P_DEFAULT), H5Gclose);
+    return !baseline.empty() && read_string_attr(group, "baseline") != baseline;
 }
 
 int compare_command(const CompareOptions& o) {
@@ -300,6 +364,37 @@ int compare_command(const CompareOptions& o) {
     } catch (const InputError& e) {
         std::cerr << "pbsim: " << o.file.string() << ": " << e.what() << "\n";
         return 2;
+    }
+    // Uptake at the months asked for with --at, from the time series.
+    std::set<std::string> chosen;
+    if (!o.at.empty()) {
+        try {
+            const auto months = read_months(file);
+            double to_national = 1.0;
+            if (H5Aexists(file, "to_national") > 0) {
+                Id attr(H5Aopen(file, "to_national", H5P_DEFAULT), H5Aclose);
+                H5Aread(attr, H5T_NATIVE_DOUBLE, &to_national);
+            }
+            for (const auto& m : o.at) {
+                const auto it = std::find(months.begin(), months.end(), m);
+                if (it == months.end()) {
+                    std::cerr << "pbsim: " << o.file.string() << ": --at " << m
+                              << " is not a month of the run; accepted YYYY-MM from "
+                              << months.front() << " to " << months.back() << "\n";
+                    return 2;
+                }
+                std::string label = m;
+                std::replace(label.begin(), label.end(), '-', '_');
+                chosen.insert("uptake_share_" + label);
+                chosen.insert("pb_holders_" + label);
+                for (std::size_t k = 0; k < names.size(); ++k)
+                    add_uptake_at(file, "/scenarios/" + names[k], static_cast<int>(it - months.begin()),
+                                  label, to_national, summaries[k]);
+            }
+        } catch (const InputError& e) {
+            std::cerr << "pbsim: " << o.file.string() << ": " << e.what() << "\n";
+            return 2;
+        }
     }
     const Summary& base = summaries[b];
     const int replications = base.order.empty() ? 0 : static_cast<int>(base.columns.at(base.order[0]).values.size());
@@ -369,7 +464,7 @@ int compare_command(const CompareOptions& o) {
             std::printf("  %-36s %14s %14s   %s\n", "outcome", "baseline", "scenario",
                         "difference [95% CI]");
             for (const auto& r : rows)
-                if (r.scenario == names[k] && shown(r.outcome, eval) &&
+                if (r.scenario == names[k] && (shown(r.outcome, eval) || chosen.count(r.outcome)) &&
                     (r.d.baseline_mean != 0 || r.d.scenario_mean != 0))
                     std::printf("  %-36s %14s %14s   %s [%s, %s]\n", r.outcome.c_str(),
                                 plain(r.d.baseline_mean).c_str(), plain(r.d.scenario_mean).c_str(),

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace pbsim::analysis {
 
@@ -11,13 +12,15 @@ struct CompareOptions {
     std::filesystem::path file;
     std::string baseline;      // empty: the first scenario in the file
     std::filesystem::path csv; // empty: next to the file, <stem>-comparison.csv
+    std::vector<std::string> at; // extra months (YYYY-MM) for uptake share and PB holders
     bool quiet = false;
 };
 
 // Returns the process exit status (0, or 2 for bad input).
 int compare_command(const CompareOptions& options);
 
-// True when `file` is a pbsim output of several scenarios without /comparison.
-bool needs_comparison(const std::filesystem::path& file);
+// True when `file` is a pbsim output of several scenarios without /comparison,
+// or with one made against another baseline than `baseline` (if given).
+bool needs_comparison(const std::filesystem::path& file, const std::string& baseline = {});
 
 } // namespace pbsim::analysis

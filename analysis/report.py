@@ -173,7 +173,8 @@ def load_scenario(p, prefix, g, root_attrs, months, simulated):
                                            out=np.zeros(population.shape[::2]),
                                            where=population[:, -1, :] > 0),
             "summary": summary, "units": units,
-            "evaluation_start": np.datetime64(evaluation_start, "M")}
+            "evaluation_start": np.datetime64(evaluation_start, "M"),
+            "discount_rate": float(scenario.get("outcome", {}).get("discount_rate", 0.035))}
 
 
 def load_comparison(c):
@@ -349,9 +350,10 @@ def fig_costs(runs):
     if len(runs) > 1 and diffs[1] is not None:
         means = [(diffs[i].mean(), runs[i]["label"]) for i in range(1, len(runs))]
         hi, lo = max(means), min(means)
-        reading = (f"Over {window}, the baseline costs {money(left[0] * 1e6)}; {hi[1]} adds the "
-                   f"most ({money(hi[0], True)})"
-                   + (f" and {lo[1]} the least ({money(lo[0], True)})." if len(means) > 1 else "."))
+        reading = (f"Over {window}, the baseline costs {money(left[0] * 1e6)}; "
+                   + (f"{hi[1]} changes that by {money(hi[0], True)}." if len(means) == 1 else
+                      f"differences range from {money(lo[0], True)} ({lo[1]}) to "
+                      f"{money(hi[0], True)} ({hi[1]})."))
     return png(fig), reading
 
 
@@ -381,10 +383,14 @@ def fig_events(runs):
     fig.tight_layout()
     crises = sorted(results.get("Crises", []))
     adm = sorted(results.get("Psychiatric admissions", []))
+
+    def most_averted(rows, what):
+        d, name = rows[0]
+        return (f"{name} averts the most {what} ({-d:,.0f})" if d < 0 else
+                f"no scenario averts {what} ({name} changes them least, {d:+,.0f})")
     reading = "No crisis outcomes in the file."
     if crises and adm:
-        reading = (f"{crises[0][1]} averts the most crises ({-crises[0][0]:,.0f}) and "
-                   f"{adm[0][1]} the most admissions ({-adm[0][0]:,.0f})"
+        reading = (most_averted(crises, "crises") + "; " + most_averted(adm, "admissions")
                    + (f"; {crises[-1][1]} changes crises by {crises[-1][0]:+,.0f}."
                       if len(crises) > 1 else "."))
     return png(fig), reading
@@ -462,9 +468,13 @@ def fig_ceac(runs):
     ax.legend(fontsize="small", bbox_to_anchor=(1.02, 1), loc="upper left")
     fig.tight_layout()
     best = max(at)
-    reading = (f"At {THRESHOLDS[0]:,} per QALY, {best[1]} is most likely cost-effective "
-               f"(in {best[0]:.0%} of {n} paired replications; steps of 1/{n} reflect "
-               f"simulation, not parameter, uncertainty).")
+    if best[0] > 0:
+        reading = (f"At {THRESHOLDS[0]:,} per QALY, {best[1]} is most likely cost-effective "
+                   f"(in {best[0]:.0%} of {n} paired replications; steps of 1/{n} reflect "
+                   f"simulation, not parameter, uncertainty).")
+    else:
+        reading = (f"At {THRESHOLDS[0]:,} per QALY no scenario is cost-effective in any of the "
+                   f"{n} paired replications (on health QALYs alone).")
     return png(fig), reading
 
 
@@ -558,9 +568,11 @@ def comparison_tables(runs, comparison):
     """The comparison and cost-effectiveness tables from /comparison."""
     esc = html.escape
     if comparison is None:
+        base = esc(runs[0]["name"])
         return ("<h2 id='comparison'>Comparison</h2><p class=cap>This file has no /comparison "
-                "group: run <code>pbsim compare FILE.h5</code> (or <code>pbsim report</code>, which "
-                "runs it) to add paired differences and cost-effectiveness.</p>")
+                f"against {base}: run <code>pbsim compare FILE.h5 --baseline {base}</code> (or "
+                "<code>pbsim report</code>, which runs it) to add paired differences and "
+                "cost-effectiveness.</p>")
     rows, ce, attrs = comparison["rows"], comparison["ce"], comparison["attrs"]
     base = attrs.get("baseline", runs[0]["name"])
     eval_ = "eval_" if any(o.startswith("eval_") for _, o in rows) else ""
@@ -589,7 +601,8 @@ def comparison_tables(runs, comparison):
            f"<p class=cap>Paired mean differences (scenario − {esc(base)}) over {n:.0f} "
            f"replications with 95% t intervals, from <code>/comparison</code> "
            f"(<code>pbsim compare</code>). Uptake at the end of the run; events, costs and "
-           f"outcomes {window}; national; costs {PRICES}, discounted at 3.5% a year.</p>",
+           f"outcomes {window}; national; costs {PRICES}, discounted at "
+           f"{100 * runs[0]['discount_rate']:.3g}% a year.</p>",
            table(["Scenario"] + [esc(t) for _, t in outcomes], body, "num")]
     body = []
     for s in scen:
@@ -661,8 +674,8 @@ def render(runs, comparison, councils):
     def add(fid, title, result, what):
         img, reading = result[0], result[1]
         if img is None:
-            figures.append(f"<figure id='{fid}'><figcaption><b>{title}</b> Not drawn: "
-                           f"{html.escape(reading)}</figcaption></figure>")
+            figures.append(f"<div class='not-drawn' id='{fid}'><p><b>{title}</b> Not drawn: "
+                           f"{html.escape(reading)}</p></div>")
             return
         figures.append(f"<figure id='{fid}' class='figure'>{img}<figcaption><b>{title}</b> "
                        f"{what}<br><span class=reading>Reading: {html.escape(reading)}</span>"
@@ -695,9 +708,13 @@ def render(runs, comparison, councils):
              "th{background:#f3f3f3}table.num td{white-space:nowrap}"
              "img{max-width:100%}figure{margin:2em 0}.cap,figcaption{color:#444}"
              ".reading{color:#114;font-weight:600}small{color:#666}")
+    same_seed = len({str(r["attrs"].get("seed")) for r in runs}) == 1
+    pairing = ("paired by common random numbers (one seed)" if same_seed else
+               "paired by replication index only (different seeds: not common random numbers, "
+               "so differences include chance)")
     intro = (f"<p>Baseline <b>{html.escape(base['label'])}</b> and {len(runs) - 1} policy "
              f"scenario(s), {base['attrs'].get('replications', '?')} replications each at scale "
-             f"{base['attrs'].get('scale', '?')}, paired by common random numbers. Sections: "
+             f"{base['attrs'].get('scale', '?')}, {pairing}. Sections: "
              "<a href='#figures'>figures</a>, <a href='#comparison'>comparison</a>, "
              "<a href='#cost-effectiveness'>cost-effectiveness</a>, <a href='#league'>council "
              "league table</a>, <a href='#summary'>summary</a>, "
@@ -745,11 +762,21 @@ def is_sweep(path):
         return False
 
 
+def write_page(out, page):
+    """Write the page under a temporary name, then rename it: never half a report."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".partial")
+    tmp.write_text(page, encoding="utf-8")
+    tmp.replace(out)
+
+
 def main(argv=None):
     """Parse arguments, load the files and write the report."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("files", nargs="+", help="pbsim HDF5 output files (first scenario = baseline)")
     ap.add_argument("--out", required=True, help="HTML file to write")
+    ap.add_argument("--baseline", help="scenario every other is compared with "
+                    "[default: the baseline of /comparison, else the first scenario]")
     args = ap.parse_args(argv)
     runs, comparison, councils = [], None, None
     out = pathlib.Path(args.out)
@@ -759,8 +786,11 @@ def main(argv=None):
         except InputError as exc:
             print(f"report.py: error: {exc}", file=sys.stderr)
             return 2
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(page, encoding="utf-8")
+        try:
+            write_page(out, page)
+        except OSError as exc:
+            print(f"report.py: error: cannot write {out}: {exc.strerror}", file=sys.stderr)
+            return 2
         print(f"report.py: wrote {out} (sweep sensitivity)")
         return 0
     try:
@@ -772,15 +802,23 @@ def main(argv=None):
     except InputError as exc:
         print(f"report.py: error: {exc}", file=sys.stderr)
         return 2
+    # The baseline comes first: asked for, or the one /comparison was made against.
+    baseline = args.baseline or (comparison or {}).get("attrs", {}).get("baseline")
+    if baseline:
+        names = [r["name"] for r in runs]
+        if baseline not in names:
+            print(f"report.py: error: --baseline {baseline} is not a scenario of the input; it has "
+                  + ", ".join(names), file=sys.stderr)
+            return 2
+        runs.sort(key=lambda r: r["name"] != baseline)  # stable: the others keep their order
+    if comparison and comparison["attrs"].get("baseline") not in (None, runs[0]["name"]):
+        comparison = None  # made against another baseline: its tables would not match
     seen = {}
     for r in runs:  # make labels unique if two files share a scenario name
         seen[r["name"]] = seen.get(r["name"], 0) + 1
         r["label"] = r["name"] if seen[r["name"]] == 1 else f"{r['name']} ({r['path']})"
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_name(out.name + ".partial")
-        tmp.write_text(render(runs, comparison, councils), encoding="utf-8")
-        tmp.replace(out)
+        write_page(out, render(runs, comparison, councils))
     except OSError as exc:
         print(f"report.py: error: cannot write {out}: {exc.strerror}", file=sys.stderr)
         return 2

@@ -10,6 +10,7 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -98,7 +99,14 @@ CalibrationSpec load_calibration(const fs::path& file) {
         throw ScenarioError(where(file, *doc.get("method")) + ": method = \"" + method +
                             "\" is not accepted: \"abc-smc\" or \"rejection\"");
     spec.abc.method = method == "rejection" ? AbcSettings::Method::rejection : AbcSettings::Method::smc;
-    spec.seed = static_cast<std::uint64_t>(setting(doc, file, "seed", 0, 9.2e18, true, 1));
+    if (const auto* seed = doc.get("seed")) { // an integer: a double would round large seeds
+        const auto* i = seed->as_integer();
+        if (!i || i->get() < 0)
+            throw ScenarioError(where(file, *seed) + ": seed = " +
+                                (as_number(*seed) ? format_number(*as_number(*seed)) : value_text(*seed)) +
+                                " is not accepted: a whole number from 0 to 9223372036854775807");
+        spec.seed = static_cast<std::uint64_t>(i->get());
+    }
     spec.scale = setting(doc, file, "scale", 0, 10, false, 0.25, true);
     spec.replications = static_cast<int>(setting(doc, file, "replications", 1, 10000, true, 4));
     spec.abc.particles = static_cast<int>(setting(doc, file, "particles", 2, 1e6, true, 100));
@@ -183,6 +191,20 @@ CalibrationSpec load_calibration(const fs::path& file) {
             throw ScenarioError(where(file, *t->get("output")) + ": output '" + output +
                                 "' is not a summary column; see docs/hdf5-schema.md (e.g. "
                                 "dp_holders_2008_12, uptake_share_2012_03)");
+        // A checkpoint column must fall inside the (possibly shortened) run, or
+        // every candidate would be NaN and nothing could ever be accepted.
+        for (const char* checkpoint : kCheckpoints) {
+            std::string label(checkpoint);
+            std::replace(label.begin(), label.end(), '-', '_');
+            const auto month = *parse_month(checkpoint);
+            if (output.ends_with("_" + label) &&
+                (month < spec.scenario.start || month > spec.scenario.end))
+                throw ScenarioError(where(file, *t->get("output")) + ": output '" + output +
+                                    "' is read in " + checkpoint + ", outside the simulated " +
+                                    "months " + spec.scenario.start.to_string() + " to " +
+                                    spec.scenario.end.to_string() + "; move end or choose " +
+                                    "another output");
+        }
         spec.targets.push_back(*row);
         spec.outputs.push_back(output);
     }
@@ -437,7 +459,9 @@ int calibrate_command(const CalibrateOptions& o) {
                      "%d generations, %d replications at scale %g, seed %llu\n",
                      spec.prior.size(), spec.scenario_file.string().c_str(), spec.targets.size(),
                      spec.abc.method == AbcSettings::Method::smc ? "ABC-SMC" : "rejection ABC",
-                     spec.abc.particles, spec.abc.generations, spec.replications, spec.scale,
+                     spec.abc.particles,
+                     spec.abc.method == AbcSettings::Method::smc ? spec.abc.generations : 1,
+                     spec.replications, spec.scale,
                      static_cast<unsigned long long>(spec.seed));
     analysis::AbcResult result;
     try {

@@ -94,6 +94,7 @@ replication has been written, so a file with the final name is always complete.
 | `start_month` | string | first simulated month, `YYYY-MM` |
 | `months` | int32 | number of months M |
 | `scale` | float64 | share of the national population simulated |
+| `to_national` | float64 | national users over simulated users: time-series counts and costs times this are national figures (1/`scale` unless the sample is tiny) |
 | `created_utc` | string | creation time, ISO 8601 |
 | `command_line` | string | the command that produced the file |
 

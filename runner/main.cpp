@@ -139,6 +139,9 @@ int main(int argc, char** argv) {
     compare_cmd->add_option("--baseline", compare.baseline,
                             "Scenario to compare with [default: the first in the file]");
     compare_cmd->add_option("--csv", compare_csv, "CSV file [default: <file stem>-comparison.csv]");
+    compare_cmd->add_option("--at", compare.at,
+                            "Also compare uptake (share and national PB holders) at this month,\n"
+                            "YYYY-MM, read from the time series (repeatable)");
     compare_cmd->add_flag("-q,--quiet", compare.quiet, "Write, but print nothing");
 
     ReportOptions report;

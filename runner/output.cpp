@@ -404,6 +404,7 @@ struct H5Output::Impl {
         write_attr(root, "start_month", prov.start_month);
         write_attr(root, "months", H5T_STD_I32LE, H5T_NATIVE_INT32, &months);
         write_attr(root, "scale", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &prov.scale);
+        write_attr(root, "to_national", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &prov.to_national);
         write_attr(root, "created_utc", prov.created_utc);
         write_attr(root, "command_line", prov.command_line);
 

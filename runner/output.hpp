@@ -47,7 +47,8 @@ struct Provenance {
     std::string start_month; // YYYY-MM
     int months = 0;
     double scale = 1.0;
-    std::string created_utc; // ISO 8601
+    double to_national = 1.0; // national users / simulated users: raw counts x this = national
+    std::string created_utc;  // ISO 8601
     std::string command_line;
 };
 

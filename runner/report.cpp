@@ -73,7 +73,7 @@ int report_command(const ReportOptions& o) {
     const fs::path out = !o.out.empty() ? o.out
                                         : o.file.parent_path() / (o.file.stem().string() + "-report.html");
 
-    if (pbsim::analysis::needs_comparison(o.file)) {
+    if (pbsim::analysis::needs_comparison(o.file, o.baseline)) {
         pbsim::analysis::CompareOptions compare;
         compare.file = o.file;
         compare.baseline = o.baseline;
@@ -81,8 +81,10 @@ int report_command(const ReportOptions& o) {
         if (const int status = pbsim::analysis::compare_command(compare); status != 0)
             return status;
     }
-    const int status = run_program({python.string(), script.string(), o.file.string(), "--out",
-                                    out.string()});
+    std::vector<std::string> args{python.string(), script.string(), o.file.string(), "--out",
+                                  out.string()};
+    if (!o.baseline.empty()) args.insert(args.end(), {"--baseline", o.baseline});
+    const int status = run_program(args);
     if (status != 0) {
         if (status < 0) std::cerr << "pbsim: report: cannot run " << python.string() << "\n";
         return status == 2 ? kExitBadInput : kExitFailure;

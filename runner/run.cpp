@@ -240,6 +240,7 @@ int run_command(const RunOptions& o) {
     prov.command_line = o.command_line;
 
     const int users = simulated_users(first, o.scale);
+    prov.to_national = first.at(first.start).population.users / static_cast<double>(users);
     OutputLayout layout;
     layout.councils = make_councils(first.at(first.start), users);
     layout.month_labels = month_labels(first);

@@ -126,6 +126,27 @@ def main():
             assert np.isclose(c["cost_effectiveness/incremental_cost"][0], d_cost)
         with open(csv) as f:
             assert f.readline().startswith("scenario,baseline,outcome")
+        # --at: uptake at chosen months from the time series; at the last month it is the
+        # summary's end-of-run value, which also checks the stored to_national factor.
+        with h5py.File(both, "r") as f:
+            last = f["dims/month"][-1].decode()
+        done = subprocess.run([pbsim, "compare", both, "--csv", csv, "--at", last, "--at",
+                               "2003-06"], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        label = last.replace("-", "_")
+        with h5py.File(both, "r") as f:
+            c = f["comparison"]
+            outcome = list(c["outcome"][:].astype(str))
+            for at, end in ((f"pb_holders_{label}", "pb_holders_end"),
+                            (f"uptake_share_{label}", "uptake_share_end")):
+                assert np.isclose(c["baseline_mean"][outcome.index(at)],
+                                  c["baseline_mean"][outcome.index(end)]), at
+                assert np.isclose(c["mean_difference"][outcome.index(at)],
+                                  c["mean_difference"][outcome.index(end)]), at
+            assert "uptake_share_2003_06" in outcome
+        bad = subprocess.run([pbsim, "compare", both, "--at", "2031-01"], capture_output=True,
+                             text=True)
+        assert bad.returncode == 2 and "--at 2031-01 is not a month of the run" in bad.stderr
         doc = subprocess.run(["/usr/bin/python3", os.path.join(os.path.dirname(__file__), "..",
                               "analysis", "scenarios_doc.py"), both], capture_output=True, text=True)
         assert doc.returncode == 0 and "| scenario | uptake at end" in doc.stdout, doc.stderr

@@ -67,6 +67,16 @@ def main(pbsim):
                 check(np.isclose(p, ce["p_cost_effective_20000"][i]),
                       f"{name}: CEAC {p} != compare {ce['p_cost_effective_20000'][i]}")
 
+        # One scenario: the comparison figures are explained, not drawn, and the page passes.
+        single = tmp / "one.h5"
+        res = subprocess.run([pbsim, "run", str(scenarios[0]), "--scale", "0.02", "-r", "2",
+                              "--quiet", "--out", str(single)], capture_output=True, text=True)
+        check(res.returncode == 0, f"pbsim run failed: {res.stderr}")
+        res = subprocess.run([pbsim, "report", str(single), "--out", str(tmp / "one.html"),
+                              "--screenshot", str(tmp / "one.png")], capture_output=True, text=True)
+        check(res.returncode == 0, f"one-scenario report failed the browser check: {res.stderr}")
+        check("Not drawn" in (tmp / "one.html").read_text(), "missing figures not explained")
+
         # Negative control: a console error, an image that does not decode and
         # a missing figure are all caught.
         broken = tmp / "broken.html"

@@ -152,12 +152,21 @@ def main():
               f"events reading wrong: {readings}")
         check("2014-06 to 2015-12" in page, "evaluation window not named")
         # Mean incremental cost (1000 + 5000 - 500) / 3 = GBP 1,833.
-        check(any("policy adds the most (GBP +1,833)" in r for r in readings),
+        check(any("policy changes that by GBP +1,833" in r for r in readings),
               f"cost reading wrong: {readings}")
         # Councils hold 5, 10, 15, 20% at the end.
         check(any("ranges from 5.0% (LA000) to 20.0% (LA003)" in r for r in readings),
               f"council reading wrong: {readings}")
-        check("no /comparison group" in page, "missing /comparison not explained")
+        check("no /comparison against base" in page, "missing /comparison not explained")
+        # Another baseline puts that scenario first everywhere (figures and readings).
+        res = run(comp, "--out", out, "--baseline", "policy")
+        check(res.returncode == 0, f"--baseline: exit {res.returncode}\n{res.stderr}")
+        page = out.read_text(encoding="utf-8")
+        check("compared with policy</h1>" in page, "--baseline not used in the title")
+        check("no scenario averts crises (base changes them least, +10)" in page,
+              "--baseline not used in the readings")
+        res = run(comp, "--out", out, "--baseline", "nope")
+        check(res.returncode == 2 and "--baseline nope" in res.stderr, "unknown --baseline")
 
         res = run(tmp / "does_not_exist.h5", "--out", tmp / "x.html")
         check(res.returncode == 2, f"missing file: expected exit 2, got {res.returncode}")

@@ -163,6 +163,16 @@ TEST_CASE("rejection ABC keeps the closest draws; bad settings are refused") {
     CHECK(sum.mean[0] == Approx(0.3).margin(0.05));
     CHECK(sum.mean[1] == Approx(0.7).margin(0.05));
 
+    // Distances that are never finite (an output the run never reaches): both
+    // methods fail with a message instead of looping or keeping infinities.
+    auto never = [](const std::vector<std::vector<double>>& th) {
+        return std::vector<Evaluation>(th.size(), Evaluation{INFINITY, {}});
+    };
+    CHECK_THROWS_WITH(abc(prior, s, never), Contains("finite distance"));
+    AbcSettings smc;
+    smc.particles = 10;
+    CHECK_THROWS_WITH(abc(prior, smc, never), Contains("finite distance"));
+
     auto nothing = [](const std::vector<std::vector<double>>& th) {
         return std::vector<Evaluation>(th.size(), Evaluation{0, {}});
     };

@@ -88,6 +88,11 @@ TEST_CASE("calibrate: the file is read, and every mistake named with its line an
     CHECK_THAT(load_error(dir, replaced(kCalibration, "s.toml", "missing.toml")),
                Contains("not found"));
     CHECK_THAT(load_error(dir, kCalibration, "target,value\n"), Contains("t.csv:1: header"));
+    // A checkpoint after the run's end would make every candidate NaN.
+    CHECK_THAT(load_error(dir, replaced(kCalibration, "\"refusals_total\"", "\"dp_holders_2008_12\"")),
+               Contains("is read in 2008-12, outside the simulated months 2001-01 to 2006-12"));
+    CHECK_THAT(load_error(dir, replaced(kCalibration, "seed = 5", "seed = 5.5")),
+               Contains("seed = 5.5 is not accepted: a whole number"));
     CHECK_THAT(load_error(dir, "end = \"2030-01\"\n" + kCalibration), Contains("2006-12"));
 }
 
