@@ -25,53 +25,10 @@ using Catch::Matchers::Contains;
 
 namespace fs = std::filesystem;
 using pbsim::testing::ScratchDir;
+using namespace pbsim::testing;
 
 namespace {
 
-
-std::string read_text(const fs::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
-std::string quote(const std::string& s) {
-    std::string q = "'";
-    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return q + "'";
-}
-std::string quote(const fs::path& p) { return quote(p.string()); }
-
-struct CliResult {
-    int status = -1; // exit status; -1000 - signal if killed by a signal
-    std::string out;
-    std::string err;
-};
-
-// Runs `pbsim ARGS` with the working directory `cwd`; stdout and stderr go to
-// files in a private directory (so they never show up in `cwd`).
-CliResult run_pbsim(const std::string& args, const fs::path& cwd) {
-    static ScratchDir logs;
-    static int call = 0;
-    const fs::path out = logs / ("stdout_" + std::to_string(call));
-    const fs::path err = logs / ("stderr_" + std::to_string(call));
-    ++call;
-    const std::string command = "cd " + quote(cwd) + " && exec " + quote(std::string(PBSIM_BINARY)) +
-                                " " + args + " >" + quote(out) + " 2>" + quote(err) + " </dev/null";
-    const int raw = std::system(command.c_str());
-    CliResult r;
-    REQUIRE(raw != -1);
-    if (WIFEXITED(raw))
-        r.status = WEXITSTATUS(raw);
-    else if (WIFSIGNALED(raw))
-        r.status = -1000 - WTERMSIG(raw);
-    r.out = read_text(out);
-    r.err = read_text(err);
-    UNSCOPED_INFO("$ pbsim " << args << "\nstatus " << r.status << "\nstdout:\n"
-                             << r.out << "\nstderr:\n" << r.err);
-    return r;
-}
 
 long count_lines(const std::string& s) { return std::count(s.begin(), s.end(), '\n'); }
 

@@ -8,11 +8,14 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <numeric>
 #include <random>
+#include <sstream>
+#include <sys/wait.h>
 #include <string>
 #include <unistd.h>
 #include <vector>
@@ -98,5 +101,55 @@ class ScratchDir {
   private:
     std::filesystem::path path_;
 };
+
+// The whole text of a file ("" if it cannot be read).
+inline std::string read_text(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+// A string as one single-quoted shell word.
+inline std::string quote(const std::string& s) {
+    std::string q = "'";
+    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return q + "'";
+}
+inline std::string quote(const std::filesystem::path& p) { return quote(p.string()); }
+
+struct CliResult {
+    int status = -1; // exit status; -1000 - signal if killed by a signal
+    std::string out;
+    std::string err;
+};
+
+// Runs `pbsim ARGS` with the working directory `cwd`; stdout and stderr go to
+// files in a private directory (so they never show up in `cwd`).
+inline CliResult run_pbsim(const std::string& args, const std::filesystem::path& cwd) {
+    static ScratchDir logs;
+    static int call = 0;
+    const auto out = logs / ("stdout_" + std::to_string(call));
+    const auto err = logs / ("stderr_" + std::to_string(call));
+    ++call;
+    const std::string command = "cd " + quote(cwd) + " && exec " + quote(std::string(PBSIM_BINARY)) +
+                                " " + args + " >" + quote(out) + " 2>" + quote(err) + " </dev/null";
+    const int raw = std::system(command.c_str());
+    CliResult r;
+    REQUIRE(raw != -1);
+    if (WIFEXITED(raw))
+        r.status = WEXITSTATUS(raw);
+    else if (WIFSIGNALED(raw))
+        r.status = -1000 - WTERMSIG(raw);
+    r.out = read_text(out);
+    r.err = read_text(err);
+    UNSCOPED_INFO("$ pbsim " << args << "\nstatus " << r.status << "\nstdout:\n"
+                             << r.out << "\nstderr:\n" << r.err);
+    return r;
+}
+
+inline CliResult run_pbsim(const std::string& args, const ScratchDir& cwd) {
+    return run_pbsim(args, cwd.path());
+}
 
 } // namespace pbsim::testing

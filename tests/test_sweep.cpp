@@ -23,6 +23,7 @@
 using Catch::Matchers::Contains;
 using namespace pbsim::runner;
 using pbsim::testing::ScratchDir;
+using namespace pbsim::testing;
 namespace fs = std::filesystem;
 
 namespace {
@@ -40,47 +41,6 @@ std::string sweep_text(const std::string& design, int points, int replications,
 
 const std::string kTwo = "\"awareness.from_coordinator\" = { min = 0.01, max = 0.08 }\n"
                          "\"coordinator.attitude_mean\" = { min = 0.2, max = 0.6 }\n";
-
-std::string read_text(const fs::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
-std::string quote(const std::string& s) {
-    std::string q = "'";
-    for (char c : s)
-        q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return q + "'";
-}
-std::string quote(const fs::path& p) {
-    return quote(p.string());
-}
-
-struct CliResult {
-    int status = -1;
-    std::string out, err;
-};
-
-CliResult run_pbsim(const std::string& args, const ScratchDir& dir) {
-    static int call = 0;
-    const fs::path out = dir / ("stdout_" + std::to_string(call));
-    const fs::path err = dir / ("stderr_" + std::to_string(call++));
-    const std::string command = "cd " + quote(dir.path()) + " && exec " +
-                                quote(std::string(PBSIM_BINARY)) + " " + args + " >" + quote(out) +
-                                " 2>" + quote(err) + " </dev/null";
-    const int raw = std::system(command.c_str());
-    CliResult r;
-    REQUIRE(raw != -1);
-    if (WIFEXITED(raw)) r.status = WEXITSTATUS(raw);
-    r.out = read_text(out);
-    r.err = read_text(err);
-    UNSCOPED_INFO("$ pbsim " << args << "\nstatus " << r.status << "\nstdout:\n"
-                             << r.out << "\nstderr:\n"
-                             << r.err);
-    return r;
-}
 
 // h5diff of two objects: 0 same, 1 different.
 int h5diff(const fs::path& a, const fs::path& b, const std::string& object) {
@@ -218,8 +178,8 @@ TEST_CASE("pbsim sweep: layout, common random numbers with pbsim run, any thread
     dir.write("grid.toml",
               sweep_text("grid", 1, 2, "\"awareness.from_coordinator\" = [0.01, 0.08]\n",
                          "outputs = [\"summary\", \"timeseries\"]\n"));
-    REQUIRE(run_pbsim("sweep grid.toml -t 1 -q -o a.h5", dir).status == 0);
-    REQUIRE(run_pbsim("sweep grid.toml -t 2 -q -o b.h5", dir).status == 0);
+    REQUIRE(run_pbsim("sweep grid.toml -t 1 -q -o a.h5", dir.path()).status == 0);
+    REQUIRE(run_pbsim("sweep grid.toml -t 2 -q -o b.h5", dir.path()).status == 0);
     CHECK(h5diff(dir / "a.h5", dir / "b.h5", "/summary") == 0);
     CHECK(h5diff(dir / "a.h5", dir / "b.h5", "/timeseries") == 0);
     CHECK(h5diff(dir / "a.h5", dir / "b.h5", "/design") == 0);
@@ -245,15 +205,15 @@ TEST_CASE("pbsim sweep: layout, common random numbers with pbsim run, any thread
     CHECK(single[1] == uptake[3]);
 
     // Another seed changes the results; bad input exits 2 with one message.
-    REQUIRE(run_pbsim("sweep grid.toml --seed 4 -q -o c.h5", dir).status == 0);
+    REQUIRE(run_pbsim("sweep grid.toml --seed 4 -q -o c.h5", dir.path()).status == 0);
     CHECK(h5diff(dir / "a.h5", dir / "c.h5", "/summary") == 1);
-    auto bad = run_pbsim("sweep grid.toml --set awareness.from_peer=2 -q -o d.h5", dir);
+    auto bad = run_pbsim("sweep grid.toml --set awareness.from_peer=2 -q -o d.h5", dir.path());
     CHECK(bad.status == 2);
     CHECK_THAT(bad.err, Contains("awareness.from_peer"));
-    bad = run_pbsim("sweep missing.toml -q", dir);
+    bad = run_pbsim("sweep missing.toml -q", dir.path());
     CHECK(bad.status == 2);
     CHECK_THAT(bad.err, Contains("missing.toml"));
-    bad = run_pbsim("sweep grid.toml -q -o no/such/dir/x.h5", dir);
+    bad = run_pbsim("sweep grid.toml -q -o no/such/dir/x.h5", dir.path());
     CHECK(bad.status == 2);
     CHECK_THAT(bad.err, Contains("no/such/dir"));
 }
@@ -264,7 +224,7 @@ TEST_CASE("pbsim sweep: killed with kill -9 mid-way, --resume recomputes only wh
     ScratchDir dir;
     dir.write("base.toml", kBase);
     dir.write("lhs.toml", sweep_text("lhs", 30, 2, kTwo));
-    REQUIRE(run_pbsim("sweep lhs.toml -t 2 -q -o full.h5", dir).status == 0);
+    REQUIRE(run_pbsim("sweep lhs.toml -t 2 -q -o full.h5", dir.path()).status == 0);
 
     const fs::path out = dir / "k.h5", journal = journal_path(out);
     std::vector<std::string> args = {
@@ -303,11 +263,11 @@ TEST_CASE("pbsim sweep: killed with kill -9 mid-way, --resume recomputes only wh
     REQUIRE(fs::exists(journal));
 
     // Without --resume the journal is not silently discarded.
-    auto again = run_pbsim("sweep lhs.toml -q -o k.h5", dir);
+    auto again = run_pbsim("sweep lhs.toml -q -o k.h5", dir.path());
     CHECK(again.status == 2);
     CHECK_THAT(again.err, Contains("--resume"));
 
-    auto resumed = run_pbsim("sweep lhs.toml -t 2 -o k.h5 --resume --log-json", dir);
+    auto resumed = run_pbsim("sweep lhs.toml -t 2 -o k.h5 --resume --log-json", dir.path());
     REQUIRE(resumed.status == 0);
     // "resuming: D of 60 runs already in ...": some but not all were kept.
     const auto at = resumed.err.find("resuming: ");
@@ -349,8 +309,8 @@ TEST_CASE("pbsim sensitivity: ranked Sobol and Morris tables, written into the f
     dir.write("sobol.toml", sweep_text("sobol", 4, 1, kTwo));
     dir.write("morris.toml", sweep_text("morris", 3, 1, kTwo));
     dir.write("lhs.toml", sweep_text("lhs", 3, 1, kTwo));
-    REQUIRE(run_pbsim("sweep sobol.toml -q -o s.h5", dir).status == 0);
-    auto r = run_pbsim("sensitivity s.h5 --output uptake_2014 --bootstrap 50", dir);
+    REQUIRE(run_pbsim("sweep sobol.toml -q -o s.h5", dir.path()).status == 0);
+    auto r = run_pbsim("sensitivity s.h5 --output uptake_2014 --bootstrap 50", dir.path());
     REQUIRE(r.status == 0);
     CHECK_THAT(r.out, Contains("Sobol indices of uptake_share_2014_12"));
     CHECK_THAT(r.out, Contains("coordinator.attitude_mean"));
@@ -365,33 +325,33 @@ TEST_CASE("pbsim sensitivity: ranked Sobol and Morris tables, written into the f
         CHECK(low[i] <= high[i]);
     }
     // Analysing again replaces the group.
-    CHECK(run_pbsim("sensitivity s.h5 --output uptake_share_2014_12 -q", dir).status == 0);
+    CHECK(run_pbsim("sensitivity s.h5 --output uptake_share_2014_12 -q", dir.path()).status == 0);
 
-    REQUIRE(run_pbsim("sweep morris.toml -q -o m.h5", dir).status == 0);
-    r = run_pbsim("sensitivity m.h5 --output cost_total_discounted --bootstrap 20", dir);
+    REQUIRE(run_pbsim("sweep morris.toml -q -o m.h5", dir.path()).status == 0);
+    r = run_pbsim("sensitivity m.h5 --output cost_total_discounted --bootstrap 20", dir.path());
     REQUIRE(r.status == 0);
     CHECK_THAT(r.out, Contains("Morris elementary effects of cost_total_discounted"));
     CHECK(read_dataset(dir / "m.h5", "/sensitivity/cost_total_discounted/mu_star").size() == 2);
 
-    auto bad = run_pbsim("sensitivity s.h5 --output cost", dir);
+    auto bad = run_pbsim("sensitivity s.h5 --output cost", dir.path());
     CHECK(bad.status == 2);
     CHECK_THAT(bad.err, Contains("ambiguous"));
-    bad = run_pbsim("sensitivity s.h5 --output happiness", dir);
+    bad = run_pbsim("sensitivity s.h5 --output happiness", dir.path());
     CHECK(bad.status == 2);
     CHECK_THAT(bad.err, Contains("matches no summary column"));
-    REQUIRE(run_pbsim("sweep lhs.toml -q -o l.h5", dir).status == 0);
-    bad = run_pbsim("sensitivity l.h5", dir);
+    REQUIRE(run_pbsim("sweep lhs.toml -q -o l.h5", dir.path()).status == 0);
+    bad = run_pbsim("sensitivity l.h5", dir.path());
     CHECK(bad.status == 2);
     CHECK_THAT(bad.err, Contains("'sobol'"));
     // A checkpoint outside the period: every value is missing.
     dir.write("short.toml", "start = \"2001-01\"\nend = \"2003-12\"\n[population]\nusers = 2000\n"
                             "councils = 8\n");
     dir.write("short_sobol.toml", sweep_text("sobol", 2, 1, kTwo).replace(8, 4, "short"));
-    REQUIRE(run_pbsim("sweep short_sobol.toml -q -o short.h5", dir).status == 0);
-    bad = run_pbsim("sensitivity short.h5 --output uptake_share_2014_12", dir);
+    REQUIRE(run_pbsim("sweep short_sobol.toml -q -o short.h5", dir.path()).status == 0);
+    bad = run_pbsim("sensitivity short.h5 --output uptake_share_2014_12", dir.path());
     CHECK(bad.status == 2);
     CHECK_THAT(bad.err, Contains("missing"));
-    bad = run_pbsim("sensitivity nothing.h5", dir);
+    bad = run_pbsim("sensitivity nothing.h5", dir.path());
     CHECK(bad.status == 2);
     CHECK_THAT(bad.err, Contains("nothing.h5"));
 }

@@ -68,18 +68,6 @@ std::vector<std::uint32_t> posts_of(const std::vector<Team>& teams, int n) {
     return posts;
 }
 
-int cli(const std::string& args, const ScratchDir& dir, std::string* err = nullptr) {
-    const std::string command = "cd '" + dir.path().string() + "' && '" + PBSIM_BINARY + "' " +
-                                args + " >stdout.txt 2>stderr.txt </dev/null";
-    const int raw = std::system(command.c_str());
-    std::ifstream in(dir / "stderr.txt");
-    std::ostringstream s;
-    s << in.rdbuf();
-    if (err) *err = s.str();
-    UNSCOPED_INFO("$ pbsim " << args << "\n" << s.str());
-    return WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-}
-
 std::vector<double> read_dataset(const fs::path& file, const char* name) {
     const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
     REQUIRE(f >= 0);
@@ -294,9 +282,9 @@ TEST_CASE("team trial files: clear messages for unit, team_size, stratify and to
     const int units = count_clusters(spec, base, 1.0);
     const std::string k = std::to_string(units / 2 + 1);
     dir.write("many.toml", swap(team_trial(), "[4, 8]", "[4, " + k + "]"));
-    std::string err;
-    CHECK(cli("trial many.toml --quiet --out x.h5", dir, &err) == 2);
-    CHECK_THAT(err, Contains("many.toml:6") && Contains("clusters_per_arm = " + k) &&
+    const auto r = run_pbsim("trial many.toml --quiet --out x.h5", dir.path());
+    CHECK(r.status == 2);
+    CHECK_THAT(r.err, Contains("many.toml:6") && Contains("clusters_per_arm = " + k) &&
                         Contains(std::to_string(units) + " teams of team_size = 2") &&
                         Contains("accepted at most " + std::to_string(units / 2)));
     CHECK_FALSE(fs::exists(dir / "x.h5"));
@@ -306,8 +294,8 @@ TEST_CASE("pbsim trial with unit = team: same results whatever --threads") {
     ScratchDir dir;
     dir.write("base.toml", kBase);
     dir.write("t.toml", team_trial("null_check = true\n"));
-    REQUIRE(cli("trial t.toml --seed 3 --threads 1 --quiet --out one.h5", dir) == 0);
-    REQUIRE(cli("trial t.toml --seed 3 --threads 2 --quiet --out two.h5", dir) == 0);
+    REQUIRE(run_pbsim("trial t.toml --seed 3 --threads 1 --quiet --out one.h5", dir.path()).status == 0);
+    REQUIRE(run_pbsim("trial t.toml --seed 3 --threads 2 --quiet --out two.h5", dir.path()).status == 0);
     for (const char* name : {"/trials/effect", "/trials/p_value", "/trials/icc", "/trials/null_p_value",
                              "/designs/power", "/designs/cost_intervention"}) {
         const auto x = read_dataset(dir / "one.h5", name), y = read_dataset(dir / "two.h5", name);

@@ -70,26 +70,6 @@ std::string replaced(std::string text, const std::string& from, const std::strin
     return text.replace(at, from.size(), to);
 }
 
-struct Cli {
-    int status;
-    std::string out, err;
-};
-
-Cli pbsim_cli(const std::string& args, const ScratchDir& dir) {
-    const std::string command = "cd '" + dir.path().string() + "' && '" + PBSIM_BINARY + "' " +
-                                args + " >stdout.txt 2>stderr.txt </dev/null";
-    const int raw = std::system(command.c_str());
-    auto slurp = [&](const char* name) {
-        std::ifstream in(dir / name);
-        std::ostringstream s;
-        s << in.rdbuf();
-        return s.str();
-    };
-    Cli r{WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp("stdout.txt"), slurp("stderr.txt")};
-    UNSCOPED_INFO("$ pbsim " << args << "\nstatus " << r.status << "\n" << r.out << r.err);
-    return r;
-}
-
 std::vector<double> read_dataset(const fs::path& file, const char* name) {
     const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
     REQUIRE(f >= 0);
@@ -334,10 +314,10 @@ TEST_CASE("pbsim trial: same results whatever --threads, provenance, exit status
     ScratchDir dir;
     dir.write("base.toml", kBase);
     dir.write("t.toml", trial_text("null_check = true\n"));
-    const Cli one = pbsim_cli("trial t.toml --seed 4 --threads 1 --out one.h5", dir);
+    const CliResult one = run_pbsim("trial t.toml --seed 4 --threads 1 --out one.h5", dir.path());
     REQUIRE(one.status == 0);
     CHECK_THAT(one.out, Contains("power") && Contains("ICC"));
-    const Cli two = pbsim_cli("trial t.toml --seed 4 --threads 2 --out two.h5 --markdown", dir);
+    const CliResult two = run_pbsim("trial t.toml --seed 4 --threads 2 --out two.h5 --markdown", dir.path());
     REQUIRE(two.status == 0);
     CHECK_THAT(two.out, Contains("| clusters per arm |"));
     for (const char* name : {"/trials/effect", "/trials/p_value", "/trials/icc", "/trials/null_p_value",
@@ -353,13 +333,13 @@ TEST_CASE("pbsim trial: same results whatever --threads, provenance, exit status
     CHECK_THAT(read_attribute(dir / "one.h5", "command_line"), Contains("--threads 1"));
     CHECK(!read_attribute(dir / "one.h5", "source_revision").empty());
 
-    const Cli bad = pbsim_cli("trial missing.toml", dir);
+    const CliResult bad = run_pbsim("trial missing.toml", dir.path());
     CHECK(bad.status == 2);
     CHECK_THAT(bad.err, Contains("missing.toml: trial file not found"));
-    const Cli unwritable = pbsim_cli("trial t.toml --out no/such/dir/x.h5", dir);
+    const CliResult unwritable = run_pbsim("trial t.toml --out no/such/dir/x.h5", dir.path());
     CHECK(unwritable.status == 2);
     CHECK_THAT(unwritable.err, Contains("no/such/dir/x.h5"));
-    const Cli bad_set = pbsim_cli("trial t.toml --set crisis.pb_effect=7", dir);
+    const CliResult bad_set = run_pbsim("trial t.toml --set crisis.pb_effect=7", dir.path());
     CHECK(bad_set.status == 2);
     CHECK_THAT(bad_set.err, Contains("crisis.pb_effect"));
 }
