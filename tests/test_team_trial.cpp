@@ -3,6 +3,7 @@
 // users of intervention teams, and `pbsim trial` end to end.
 #include "model/population.hpp"
 #include "runner/trial.hpp"
+#include "h5_support.hpp"
 #include "test_support.hpp"
 
 #include <catch2/catch.hpp>
@@ -66,19 +67,6 @@ std::vector<std::uint32_t> posts_of(const std::vector<Team>& teams, int n) {
     for (int q = 0; q < n; ++q)
         for (std::uint32_t p = 0; p < teams[q].post_count; ++p) posts.push_back(teams[q].first_post + p);
     return posts;
-}
-
-std::vector<double> read_dataset(const fs::path& file, const char* name) {
-    const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-    REQUIRE(f >= 0);
-    hsize_t dims[2] = {1, 1};
-    int rank = 0;
-    REQUIRE(H5LTget_dataset_ndims(f, name, &rank) >= 0);
-    H5LTget_dataset_info(f, name, dims, nullptr, nullptr);
-    std::vector<double> v(rank == 2 ? dims[0] * dims[1] : dims[0]);
-    REQUIRE(H5LTread_dataset_double(f, name, v.data()) >= 0);
-    H5Fclose(f);
-    return v;
 }
 
 } // namespace

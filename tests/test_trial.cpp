@@ -2,6 +2,7 @@
 // trial files and the `pbsim trial` command on small worlds.
 #include "model/population.hpp"
 #include "runner/trial.hpp"
+#include "h5_support.hpp"
 #include "test_support.hpp"
 
 #include <catch2/catch.hpp>
@@ -68,21 +69,6 @@ std::string replaced(std::string text, const std::string& from, const std::strin
     const auto at = text.find(from);
     REQUIRE(at != std::string::npos);
     return text.replace(at, from.size(), to);
-}
-
-std::vector<double> read_dataset(const fs::path& file, const char* name) {
-    const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-    REQUIRE(f >= 0);
-    int rank = 0;
-    REQUIRE(H5LTget_dataset_ndims(f, name, &rank) >= 0);
-    std::vector<hsize_t> dims(rank);
-    H5LTget_dataset_info(f, name, dims.data(), nullptr, nullptr);
-    std::size_t n = 1;
-    for (auto d : dims) n *= d;
-    std::vector<double> v(n);
-    REQUIRE(H5LTread_dataset_double(f, name, v.data()) >= 0);
-    H5Fclose(f);
-    return v;
 }
 
 std::string read_attribute(const fs::path& file, const char* name) {
