@@ -139,37 +139,6 @@ struct CeRow {
 
 // --- writing /comparison -------------------------------------------------
 
-void write_strings(hid_t group, const char* name, const std::vector<std::string>& values) {
-    std::size_t size = 1;
-    for (const auto& v : values) size = std::max(size, v.size());
-    Id type(H5Tcopy(H5T_C_S1), H5Tclose);
-    H5Tset_size(type, size);
-    H5Tset_cset(type, H5T_CSET_UTF8);
-    std::string buffer(size * values.size(), '\0');
-    for (std::size_t i = 0; i < values.size(); ++i) values[i].copy(buffer.data() + i * size, size);
-    const hsize_t dims[1] = {values.size()};
-    Id space(H5Screate_simple(1, dims, nullptr), H5Sclose);
-    Id ds(H5Dcreate2(group, name, type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose);
-    if (ds < 0 || H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.data()) < 0)
-        throw std::runtime_error(std::string("cannot write /comparison/.../") + name);
-}
-
-void write_numbers(hid_t group, const char* name, const std::vector<double>& values,
-                   const char* description) {
-    const hsize_t dims[1] = {values.size()};
-    Id space(H5Screate_simple(1, dims, nullptr), H5Sclose);
-    Id ds(H5Dcreate2(group, name, H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-          H5Dclose);
-    if (ds < 0 || H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) < 0)
-        throw std::runtime_error(std::string("cannot write /comparison/.../") + name);
-    Id str(H5Tcopy(H5T_C_S1), H5Tclose);
-    H5Tset_size(str, H5T_VARIABLE);
-    H5Tset_cset(str, H5T_CSET_UTF8);
-    Id scalar(H5Screate(H5S_SCALAR), H5Sclose);
-    Id attr(H5Acreate2(ds, "description", str, scalar, H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
-    H5Awrite(attr, str, &description);
-}
-
 // The summary columns the cost-effectiveness is computed from.
 struct CeColumns {
     std::string cost, qalys, crises;
@@ -181,26 +150,15 @@ void write_comparison(hid_t file, const std::string& baseline, int replications,
     if (H5Lexists(file, "comparison", H5P_DEFAULT) > 0) H5Ldelete(file, "comparison", H5P_DEFAULT);
     Id group(H5Gcreate2(file, "comparison", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
     if (group < 0) throw std::runtime_error("cannot create /comparison");
-    {
-        Id str(H5Tcopy(H5T_C_S1), H5Tclose);
-        H5Tset_size(str, H5T_VARIABLE);
-        H5Tset_cset(str, H5T_CSET_UTF8);
-        Id scalar(H5Screate(H5S_SCALAR), H5Sclose);
-        const std::string note =
-            "Paired differences scenario - baseline over replications (common random numbers), "
-            "with 95% t intervals. One row per (scenario, summary column). Costs GBP 2012-13.";
-        const char* values[5] = {baseline.c_str(), note.c_str(), columns.cost.c_str(),
-                                 columns.qalys.c_str(), columns.crises.c_str()};
-        const char* names[5] = {"baseline", "note", "cost_column", "qalys_column", "crises_column"};
-        for (int k = 0; k < 5; ++k) {
-            Id attr(H5Acreate2(group, names[k], str, scalar, H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
-            H5Awrite(attr, str, &values[k]);
-        }
-        Id ispace(H5Screate(H5S_SCALAR), H5Sclose);
-        Id attr(H5Acreate2(group, "replications", H5T_STD_I32LE, ispace, H5P_DEFAULT, H5P_DEFAULT),
-                H5Aclose);
-        H5Awrite(attr, H5T_NATIVE_INT, &replications);
-    }
+    write_attr(group, "baseline", baseline);
+    write_attr(group, "note",
+               std::string("Paired differences scenario - baseline over replications (common random "
+                           "numbers), with 95% t intervals. One row per (scenario, summary column). "
+                           "Costs GBP 2012-13."));
+    write_attr(group, "cost_column", columns.cost);
+    write_attr(group, "qalys_column", columns.qalys);
+    write_attr(group, "crises_column", columns.crises);
+    write_attr(group, "replications", static_cast<std::int32_t>(replications));
     std::vector<std::string> scen, outc, units;
     std::vector<double> bm, sm, md, sd, lo, hi, n;
     for (const auto& r : rows) {
@@ -249,7 +207,7 @@ void write_comparison(hid_t file, const std::string& baseline, int replications,
             : key.starts_with("cost_per") ? "Incremental cost per crisis averted, GBP"
             : key.find("qalys") != std::string::npos ? "Incremental discounted QALYs"
                                                       : "Incremental discounted cost, GBP";
-        write_numbers(ceg, key.c_str(), values, desc.c_str());
+        write_numbers(ceg, key.c_str(), values, desc);
     }
 }
 

@@ -1,11 +1,14 @@
 // Small HDF5 helpers shared by the analysis commands that read and annotate
-// pbsim output files (compare, sensitivity): an owning identifier and a
-// string attribute reader.
+// pbsim output files (compare, sensitivity): an owning identifier, a string
+// attribute reader, and writers of attributes and 1-D datasets (each throws
+// std::runtime_error naming what it could not write).
 #pragma once
 
 #include <hdf5.h>
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 namespace pbsim::analysis {
 
@@ -24,5 +27,16 @@ struct Id {
 
 // A string attribute (variable- or fixed-length), or "" if absent or unreadable.
 std::string read_string_attr(hid_t obj, const char* name);
+
+// Scalar attributes: UTF-8 variable-length string, float64, int32.
+void write_attr(hid_t obj, const char* name, const std::string& value);
+void write_attr(hid_t obj, const char* name, double value);
+void write_attr(hid_t obj, const char* name, std::int32_t value);
+
+// A float64 dataset [values.size()] with a `description` attribute.
+void write_numbers(hid_t group, const char* name, const std::vector<double>& values,
+                   const std::string& description);
+// A fixed-length UTF-8 string dataset [values.size()].
+void write_strings(hid_t group, const char* name, const std::vector<std::string>& values);
 
 } // namespace pbsim::analysis

@@ -92,53 +92,6 @@ std::vector<std::string> words(const std::string& s) {
 
 // --- writing /sensitivity/<output> ----------------------------------------
 
-void write_attr(hid_t obj, const char* name, const std::string& value) {
-    Id str(H5Tcopy(H5T_C_S1), H5Tclose);
-    H5Tset_size(str, H5T_VARIABLE);
-    H5Tset_cset(str, H5T_CSET_UTF8);
-    Id scalar(H5Screate(H5S_SCALAR), H5Sclose);
-    Id attr(H5Acreate2(obj, name, str, scalar, H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
-    const char* p = value.c_str();
-    if (attr < 0 || H5Awrite(attr, str, &p) < 0)
-        throw std::runtime_error(std::string("cannot write attribute ") + name);
-}
-
-void write_attr(hid_t obj, const char* name, double value) {
-    Id scalar(H5Screate(H5S_SCALAR), H5Sclose);
-    Id attr(H5Acreate2(obj, name, H5T_IEEE_F64LE, scalar, H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
-    if (attr < 0 || H5Awrite(attr, H5T_NATIVE_DOUBLE, &value) < 0)
-        throw std::runtime_error(std::string("cannot write attribute ") + name);
-}
-
-void write_column(hid_t group, const char* name, const std::vector<double>& v,
-                  const char* description) {
-    const hsize_t dims[1] = {v.size()};
-    Id space(H5Screate_simple(1, dims, nullptr), H5Sclose);
-    Id ds(H5Dcreate2(group, name, H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-          H5Dclose);
-    if (ds < 0 || H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()) < 0)
-        throw std::runtime_error(std::string("cannot write /sensitivity/.../") + name);
-    write_attr(ds, "description", description);
-}
-
-void write_names(hid_t group, const std::vector<std::string>& names) {
-    std::size_t size = 1;
-    for (const auto& n : names)
-        size = std::max(size, n.size());
-    Id type(H5Tcopy(H5T_C_S1), H5Tclose);
-    H5Tset_size(type, size);
-    H5Tset_cset(type, H5T_CSET_UTF8);
-    std::string buf(size * names.size(), '\0');
-    for (std::size_t i = 0; i < names.size(); ++i)
-        names[i].copy(buf.data() + i * size, size);
-    const hsize_t dims[1] = {names.size()};
-    Id space(H5Screate_simple(1, dims, nullptr), H5Sclose);
-    Id ds(H5Dcreate2(group, "parameter", type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-          H5Dclose);
-    if (ds < 0 || H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()) < 0)
-        throw std::runtime_error("cannot write /sensitivity/.../parameter");
-}
-
 // The group /sensitivity/<output>, replaced if it exists.
 hid_t fresh_group(hid_t file, const std::string& output) {
     if (H5Lexists(file, "sensitivity", H5P_DEFAULT) <= 0) {
@@ -253,7 +206,7 @@ int sensitivity_command(const SensitivityOptions& o) {
                 return bad("--output " + column + " is missing (NaN) at almost every point, e.g. " +
                            "a checkpoint outside the sweep's period");
             Id group(fresh_group(file, column), H5Gclose);
-            write_names(group, params);
+            write_strings(group, "parameter", params);
             write_attr(group, "output", column);
             write_attr(group, "units", units);
             write_attr(
@@ -279,12 +232,12 @@ int sensitivity_command(const SensitivityOptions& o) {
                     t.push_back(s.total[i].estimate), tl.push_back(s.total[i].low),
                         th.push_back(s.total[i].high);
                 }
-                write_column(group, "first", f, "First-order Sobol index S1");
-                write_column(group, "first_low", fl, "Lower end of the 95% interval of S1");
-                write_column(group, "first_high", fh, "Upper end of the 95% interval of S1");
-                write_column(group, "total", t, "Total Sobol index ST");
-                write_column(group, "total_low", tl, "Lower end of the 95% interval of ST");
-                write_column(group, "total_high", th, "Upper end of the 95% interval of ST");
+                write_numbers(group, "first", f, "First-order Sobol index S1");
+                write_numbers(group, "first_low", fl, "Lower end of the 95% interval of S1");
+                write_numbers(group, "first_high", fh, "Upper end of the 95% interval of S1");
+                write_numbers(group, "total", t, "Total Sobol index ST");
+                write_numbers(group, "total_low", tl, "Lower end of the 95% interval of ST");
+                write_numbers(group, "total_high", th, "Upper end of the 95% interval of ST");
                 write_attr(group, "variance", s.variance);
                 write_attr(group, "base_rows", static_cast<double>(s.n));
                 std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
@@ -319,14 +272,14 @@ int sensitivity_command(const SensitivityOptions& o) {
                 std::vector<double> ms, msl, msh;
                 for (const auto& x : m.mu_star)
                     ms.push_back(x.estimate), msl.push_back(x.low), msh.push_back(x.high);
-                write_column(
+                write_numbers(
                     group, "mu_star", ms,
                     "Mean absolute elementary effect mu*, per unit of the parameter's range");
-                write_column(group, "mu_star_low", msl, "Lower end of the 95% interval of mu*");
-                write_column(group, "mu_star_high", msh, "Upper end of the 95% interval of mu*");
-                write_column(group, "mu", m.mu,
+                write_numbers(group, "mu_star_low", msl, "Lower end of the 95% interval of mu*");
+                write_numbers(group, "mu_star_high", msh, "Upper end of the 95% interval of mu*");
+                write_numbers(group, "mu", m.mu,
                              "Mean elementary effect mu, per unit of the parameter's range");
-                write_column(group, "sigma", m.sigma,
+                write_numbers(group, "sigma", m.sigma,
                              "Standard deviation of the elementary effects");
                 write_attr(group, "trajectories", static_cast<double>(m.trajectories));
                 std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
