@@ -45,12 +45,19 @@ std::vector<SummaryValue> summarise(const ReplicationResult& r, const Scenario& 
     checkpoint("end", r.months - 1);
 
     const double rate = s.at(s.start).outcome.discount_rate;
-    auto total = [&](Metric m, bool discounted) {
+    // National total of a metric from month `from` to the end, discounted to `from`.
+    auto total_from = [&](Metric m, bool discounted, int from) {
         double sum = 0;
-        for (int t = 0; t < r.months; ++t)
-            sum += r.national(m, t) * (discounted ? discount_factor(rate, t) : 1.0);
+        for (int t = from; t < r.months; ++t)
+            sum += r.national(m, t) * (discounted ? discount_factor(rate, t - from) : 1.0);
         return sum * to_national;
     };
+    auto total = [&](Metric m, bool discounted) { return total_from(m, discounted, 0); };
+    // The policy evaluation window, from evaluation_start to the end, with
+    // costs and outcomes discounted to its first month: what a policy starting
+    // then costs and gains, in present values at its start.
+    const int t0 = std::clamp(s.evaluation_from() - s.start, 0, r.months);
+    auto window_total = [&](Metric m, bool discounted) { return total_from(m, discounted, t0); };
     for (Metric m : {Metric::new_requests, Metric::approvals, Metric::refusals, Metric::new_pbs,
                      Metric::hand_backs, Metric::crises, Metric::admissions,
                      Metric::home_treatments, Metric::a_and_e_attendances, Metric::bed_days}) {
@@ -80,7 +87,7 @@ std::vector<SummaryValue> summarise(const ReplicationResult& r, const Scenario& 
 
     // Care-related quality of life: population-weighted mean, and
     // ASCOT-weighted person-years (discounted) for comparisons.
-    double ascot_sum = 0, person_months = 0, ascot_years = 0;
+    double ascot_sum = 0, person_months = 0, ascot_years = 0, eval_ascot_years = 0;
     for (int t = 0; t < r.months; ++t)
         for (int c = 0; c < r.councils; ++c) {
             const double pop = r.at(Metric::population, t, c);
@@ -88,6 +95,7 @@ std::vector<SummaryValue> summarise(const ReplicationResult& r, const Scenario& 
             ascot_sum += q;
             person_months += pop;
             ascot_years += q / 12.0 * discount_factor(rate, t);
+            if (t >= t0) eval_ascot_years += q / 12.0 * discount_factor(rate, t - t0);
         }
     out.push_back({"care_related_qol_mean", "ASCOT score (0-1)",
                    "Mean care-related quality of life over all user-months", ascot_sum / person_months});
@@ -95,17 +103,8 @@ std::vector<SummaryValue> summarise(const ReplicationResult& r, const Scenario& 
                    "Care-related quality-of-life-weighted person-years, national, discounted",
                    ascot_years * to_national});
 
-    // The policy evaluation window, from evaluation_start to the end, with
-    // costs and outcomes discounted to its first month: what a policy starting
-    // then costs and gains, in present values at its start.
-    const int t0 = std::clamp(s.evaluation_from() - s.start, 0, r.months);
+    // The evaluation window's columns (window_total above).
     const std::string window = "from " + s.evaluation_from().to_string() + " to the end, national";
-    auto window_total = [&](Metric m, bool discounted) {
-        double sum = 0;
-        for (int t = t0; t < r.months; ++t)
-            sum += r.national(m, t) * (discounted ? discount_factor(rate, t - t0) : 1.0);
-        return sum * to_national;
-    };
     for (Metric m : {Metric::new_pbs, Metric::crises, Metric::admissions, Metric::bed_days}) {
         const auto& spec = kMetrics[index(m)];
         out.push_back({"eval_" + std::string(spec.name),
@@ -127,11 +126,6 @@ std::vector<SummaryValue> summarise(const ReplicationResult& r, const Scenario& 
     out.push_back({"eval_qalys_discounted", "QALYs",
                    "Health-related QALYs, " + window + ", discounted to the window's start",
                    window_total(Metric::qalys, true)});
-    double eval_ascot_years = 0;
-    for (int t = t0; t < r.months; ++t)
-        for (int c = 0; c < r.councils; ++c)
-            eval_ascot_years += r.at(Metric::care_related_qol, t, c) * r.at(Metric::population, t, c) /
-                                12.0 * discount_factor(rate, t - t0);
     out.push_back({"eval_care_related_qol_years_discounted", "ASCOT-years",
                    "Care-related quality-of-life-weighted person-years, " + window +
                        ", discounted to the window's start",
