@@ -187,7 +187,8 @@ CalibrationSpec load_calibration(const fs::path& file) {
         if (row == rows.end())
             throw ScenarioError(where(file, node) + ": no row with target " + name + " and period " +
                                 period + " in " + spec.targets_file.string());
-        if (std::find(columns.begin(), columns.end(), output) == columns.end())
+        const auto column = std::find(columns.begin(), columns.end(), output);
+        if (column == columns.end())
             throw ScenarioError(where(file, *t->get("output")) + ": output '" + output +
                                 "' is not a summary column; see docs/hdf5-schema.md (e.g. "
                                 "dp_holders_2008_12, uptake_share_2012_03)");
@@ -207,6 +208,7 @@ CalibrationSpec load_calibration(const fs::path& file) {
         }
         spec.targets.push_back(*row);
         spec.outputs.push_back(output);
+        spec.output_columns.push_back(static_cast<std::size_t>(column - columns.begin()));
     }
     if (std::none_of(spec.targets.begin(), spec.targets.end(), [](auto& t) { return t.fitted; }))
         throw ScenarioError(file.string() + ": every [[target]] is a context row; name at least one "
@@ -225,11 +227,7 @@ std::vector<std::vector<double>> model_outputs(const CalibrationSpec& spec,
         for (std::size_t k = 0; k < spec.prior.size(); ++k) s.set_constant(spec.prior.names[k], theta[k]);
         scenarios.push_back(std::move(s));
     }
-    std::vector<std::size_t> column;
-    const auto columns = summary_columns(spec);
-    for (const auto& o : spec.outputs)
-        column.push_back(static_cast<std::size_t>(std::find(columns.begin(), columns.end(), o) -
-                                                  columns.begin()));
+    const auto& column = spec.output_columns;
     const std::size_t K = spec.outputs.size(), R = static_cast<std::size_t>(spec.replications);
     std::vector<double> values(thetas.size() * R * K);
     ReplicationRunner runner{scenarios, spec.seed, spec.scale, threads};
@@ -278,7 +276,7 @@ std::string fixed(double v) {
     char buf[48];
     if (!std::isfinite(v)) return std::isinf(v) ? "inf" : "n/a";
     const double a = std::abs(v);
-    std::snprintf(buf, sizeof buf, a >= 1000 ? "%.0f" : a >= 1 ? "%.3g" : "%.3g", v);
+    std::snprintf(buf, sizeof buf, a >= 1000 ? "%.0f" : "%.3g", v);
     return buf;
 }
 

@@ -41,6 +41,7 @@ struct CalibrationSpec {
     Scenario scenario; // resolved, with `end` applied
     std::vector<analysis::Target> targets; // the rows named by [[target]], in that order
     std::vector<std::string> outputs;      // summary column of each target
+    std::vector<std::size_t> output_columns; // their positions in summarise()'s columns
     analysis::UniformPrior prior;
     analysis::AbcSettings abc;
     double scale = 0.25;
