@@ -323,8 +323,8 @@ def fig_costs(runs):
     # Differences: positive categories stack right, negative left.
     pos, neg = np.zeros(len(runs)), np.zeros(len(runs))
     for k, c in enumerate(cats):
-        d = np.array([(paired(runs, i, c).mean() if paired(runs, i, c) is not None else 0.0)
-                      for i in range(len(runs))]) / 1e6
+        diff = [paired(runs, i, c) for i in range(len(runs))]
+        d = np.array([x.mean() if x is not None else 0.0 for x in diff]) / 1e6
         ax2.barh(y, np.where(d > 0, d, 0), left=pos, color=cmap(k % 20))
         ax2.barh(y, np.where(d < 0, d, 0), left=neg, color=cmap(k % 20))
         pos += np.where(d > 0, d, 0)

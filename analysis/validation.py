@@ -109,13 +109,15 @@ def load_run(path):
             scenario = tomllib.loads(text(g.attrs["scenario_toml"]))
             to_national = scenario["population"]["users"] / simulated
             ts = g["timeseries"]
+            # National [replication, month] series, each dataset read once.
+            dp = ts["holding_dp"][()].sum(axis=2)
+            pb = dp + ts["holding_managed"][()].sum(axis=2)
             runs[n] = {
                 "description": scenario.get("description", n),
                 "summary": {k: g["summary"][k][()] for k in g["summary"]},
-                "dp": ts["holding_dp"][()].sum(axis=2) * to_national,
-                "pb": (ts["holding_dp"][()] + ts["holding_managed"][()]).sum(axis=2) * to_national,
-                "share": (ts["holding_dp"][()] + ts["holding_managed"][()]).sum(axis=2)
-                / ts["population"][()].sum(axis=2),
+                "dp": dp * to_national,
+                "pb": pb * to_national,
+                "share": pb / ts["population"][()].sum(axis=2),
             }
     return attrs, months, names, runs
 
@@ -319,8 +321,7 @@ def main(argv=None):
         failures.append("implausible trajectory (see the table)")
     fig_path = pathlib.Path(args.figure)
     figure(months, runs, names, targets, fig_path)
-    rel = pathlib.Path(*[".."] * 0) / fig_path.name
-    lines += ["", f"![Mental-health DP and PB holders 2001-2020 with the published figures]({rel})",
+    lines += ["", f"![Mental-health DP and PB holders 2001-2020 with the published figures]({fig_path.name})",
               "", "*Left: national DP and PB holders (mean and 95% interval over replications) with "
               "the published counts and their tolerances. Right: the share of eligible users "
               "holding a PB, with the mental-health target and, for contrast, other client "
