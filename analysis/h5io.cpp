@@ -54,6 +54,10 @@ void write_attr(hid_t obj, const char* name, std::int32_t value) {
     write_scalar(obj, name, H5T_STD_I32LE, H5T_NATIVE_INT32, &value);
 }
 
+void write_attr(hid_t obj, const char* name, std::int64_t value) {
+    write_scalar(obj, name, H5T_STD_I64LE, H5T_NATIVE_INT64, &value);
+}
+
 void write_numbers(hid_t group, const char* name, const std::vector<double>& values,
                    const std::string& description) {
     const hsize_t dims[1] = {values.size()};
@@ -76,7 +80,8 @@ void write_strings(hid_t group, const char* name, const std::vector<std::string>
     const hsize_t dims[1] = {values.size()};
     Id space(H5Screate_simple(1, dims, nullptr), H5Sclose);
     Id ds(H5Dcreate2(group, name, type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose);
-    if (ds < 0 || H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.data()) < 0)
+    if (ds < 0 ||
+        (!values.empty() && H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.data()) < 0))
         throw std::runtime_error(std::string("cannot write dataset ") + name);
 }
 

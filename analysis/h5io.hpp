@@ -28,10 +28,11 @@ struct Id {
 // A string attribute (variable- or fixed-length), or "" if absent or unreadable.
 std::string read_string_attr(hid_t obj, const char* name);
 
-// Scalar attributes: UTF-8 variable-length string, float64, int32.
+// Scalar attributes: UTF-8 variable-length string, float64, int32, int64.
 void write_attr(hid_t obj, const char* name, const std::string& value);
 void write_attr(hid_t obj, const char* name, double value);
 void write_attr(hid_t obj, const char* name, std::int32_t value);
+void write_attr(hid_t obj, const char* name, std::int64_t value);
 
 // A float64 dataset [values.size()] with a `description` attribute.
 void write_numbers(hid_t group, const char* name, const std::vector<double>& values,

@@ -1,37 +1,17 @@
 #include "runner/results_file.hpp"
 
+#include "analysis/h5io.hpp"
 #include "runner/output.hpp"
 
 #include <hdf5.h>
 #include <unistd.h>
 
+#include <stdexcept>
+
 namespace pbsim::runner {
 
 namespace fs = std::filesystem;
-
-namespace {
-
-// Closes an HDF5 identifier on scope exit.
-struct Id {
-    hid_t id;
-    herr_t (*close)(hid_t);
-    Id(hid_t i, herr_t (*c)(hid_t)) : id(i), close(c) {}
-    Id(const Id&) = delete;
-    Id& operator=(const Id&) = delete;
-    ~Id() {
-        if (id >= 0) close(id);
-    }
-    operator hid_t() const { return id; }
-};
-
-hid_t utf8_string_type(std::size_t size) {
-    const hid_t t = H5Tcopy(H5T_C_S1);
-    H5Tset_size(t, size);
-    H5Tset_cset(t, H5T_CSET_UTF8);
-    return t;
-}
-
-} // namespace
+using analysis::Id;
 
 ResultsFile::ResultsFile(fs::path final_path) : final_path_(std::move(final_path)) {
     check_output_path(final_path_);
@@ -66,28 +46,25 @@ std::int64_t ResultsFile::group(const std::string& path) {
 
 void ResultsFile::attribute(const std::string& object, const std::string& name,
                             const std::string& value) {
-    Id g(group(object), H5Oclose);
-    Id type(utf8_string_type(H5T_VARIABLE), H5Tclose);
-    Id space(H5Screate(H5S_SCALAR), H5Sclose);
-    Id attr(H5Acreate2(g, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
-    const char* text = value.c_str();
-    if (attr < 0 || H5Awrite(attr, type, &text) < 0) fail("cannot write attribute '" + name + "'");
+    write(object, name, value);
 }
 
 void ResultsFile::attribute(const std::string& object, const std::string& name, double value) {
-    Id g(group(object), H5Oclose);
-    Id space(H5Screate(H5S_SCALAR), H5Sclose);
-    Id attr(H5Acreate2(g, name.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
-    if (attr < 0 || H5Awrite(attr, H5T_NATIVE_DOUBLE, &value) < 0)
-        fail("cannot write attribute '" + name + "'");
+    write(object, name, value);
 }
 
 void ResultsFile::attribute(const std::string& object, const std::string& name, std::int64_t value) {
+    write(object, name, value);
+}
+
+template <class T>
+void ResultsFile::write(const std::string& object, const std::string& name, const T& value) {
     Id g(group(object), H5Oclose);
-    Id space(H5Screate(H5S_SCALAR), H5Sclose);
-    Id attr(H5Acreate2(g, name.c_str(), H5T_STD_I64LE, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
-    if (attr < 0 || H5Awrite(attr, H5T_NATIVE_INT64, &value) < 0)
-        fail("cannot write attribute '" + name + "'");
+    try {
+        analysis::write_attr(g, name.c_str(), value);
+    } catch (const std::runtime_error&) {
+        fail("cannot write attribute '" + name + "' of '" + object + "'");
+    }
 }
 
 namespace {
@@ -122,20 +99,13 @@ void ResultsFile::numbers(const std::string& path, const std::vector<double>& va
 void ResultsFile::strings(const std::string& path, const std::vector<std::string>& values,
                           const std::string& description) {
     const auto [parent, name] = split(path);
-    std::size_t size = 1;
-    for (const auto& v : values) size = std::max(size, v.size());
-    std::string buffer(size * values.size(), '\0');
-    for (std::size_t i = 0; i < values.size(); ++i) values[i].copy(buffer.data() + i * size, size);
     {
         Id g(group(parent), H5Oclose);
-        Id type(utf8_string_type(size), H5Tclose);
-        const hsize_t dims[1] = {values.size()};
-        Id space(H5Screate_simple(1, dims, nullptr), H5Sclose);
-        Id ds(H5Dcreate2(g, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-              H5Dclose);
-        if (ds < 0 || (!values.empty() &&
-                       H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.data()) < 0))
+        try {
+            analysis::write_strings(g, name.c_str(), values);
+        } catch (const std::runtime_error&) {
             fail("cannot write '" + path + "'");
+        }
     }
     if (!description.empty()) attribute(path, "description", description);
 }

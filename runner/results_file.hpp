@@ -39,6 +39,7 @@ class ResultsFile {
     bool committed_ = false;
     std::int64_t group(const std::string& path); // an open object (group or dataset); caller closes
     [[noreturn]] void fail(const std::string& what) const;
+    template <class T> void write(const std::string& object, const std::string& name, const T& value);
 };
 
 } // namespace pbsim::runner
