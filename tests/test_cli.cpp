@@ -288,37 +288,10 @@ TEST_CASE("cli: an interrupted run exits 130 and leaves no output", "[cli]") {
     const fs::path out_log = dir / "stdout.txt";
     const fs::path err_log = dir / "stderr.txt";
 
-    // Everything the child needs is prepared before fork().
-    std::vector<std::string> args = {PBSIM_BINARY,   "run",       large.string(),
-                                      "--replications", "8",       "--threads",
-                                      "1",              "--quiet", "--out",
-                                      out.string()};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    const std::string cwd = dir.path().string();
-    const std::string out_name = out_log.string();
-    const std::string err_name = err_log.string();
-
     const auto started = std::chrono::steady_clock::now();
-    const pid_t pid = ::fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-        struct sigaction dfl {};
-        dfl.sa_handler = SIG_DFL;
-        sigemptyset(&dfl.sa_mask);
-        ::sigaction(SIGINT, &dfl, nullptr);
-        sigset_t none;
-        sigemptyset(&none);
-        ::sigprocmask(SIG_SETMASK, &none, nullptr);
-        const int o = ::open(out_name.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        const int e = ::open(err_name.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (o < 0 || e < 0 || ::chdir(cwd.c_str()) != 0) ::_exit(126);
-        ::dup2(o, STDOUT_FILENO);
-        ::dup2(e, STDERR_FILENO);
-        ::execv(argv[0], argv.data());
-        ::_exit(127);
-    }
+    const pid_t pid = spawn_pbsim({"run", large.string(), "--replications", "8", "--threads", "1",
+                                   "--quiet", "--out", out.string()},
+                                  dir.path(), out_log, err_log);
 
     // Wait for the temporary output file (the run has started writing), and
     // for about a second in all, then interrupt.

@@ -13,7 +13,9 @@
 #include <fstream>
 #include <functional>
 #include <numeric>
+#include <fcntl.h>
 #include <random>
+#include <csignal>
 #include <sstream>
 #include <sys/wait.h>
 #include <string>
@@ -146,6 +148,40 @@ inline CliResult run_pbsim(const std::string& args, const std::filesystem::path&
     UNSCOPED_INFO("$ pbsim " << args << "\nstatus " << r.status << "\nstdout:\n"
                              << r.out << "\nstderr:\n" << r.err);
     return r;
+}
+
+// Starts `pbsim ARGS` in `cwd` as a child process, with SIGINT at its default
+// action and no signal blocked, stdout and stderr to the given files; returns
+// its pid (the caller signals and waits for it).
+inline pid_t spawn_pbsim(const std::vector<std::string>& args, const std::filesystem::path& cwd,
+                         const std::filesystem::path& out = "/dev/null",
+                         const std::filesystem::path& err = "/dev/null") {
+    // Everything the child needs is prepared before fork().
+    std::vector<std::string> words{PBSIM_BINARY};
+    words.insert(words.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& w : words) argv.push_back(w.data());
+    argv.push_back(nullptr);
+    const std::string dir = cwd.string(), out_name = out.string(), err_name = err.string();
+    const pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        struct sigaction dfl {};
+        dfl.sa_handler = SIG_DFL;
+        sigemptyset(&dfl.sa_mask);
+        ::sigaction(SIGINT, &dfl, nullptr);
+        sigset_t none;
+        sigemptyset(&none);
+        ::sigprocmask(SIG_SETMASK, &none, nullptr);
+        const int o = ::open(out_name.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        const int e = ::open(err_name.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (o < 0 || e < 0 || ::chdir(dir.c_str()) != 0) ::_exit(126);
+        ::dup2(o, STDOUT_FILENO);
+        ::dup2(e, STDERR_FILENO);
+        ::execv(argv[0], argv.data());
+        ::_exit(127);
+    }
+    return pid;
 }
 
 inline CliResult run_pbsim(const std::string& args, const ScratchDir& cwd) {

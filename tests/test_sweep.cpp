@@ -227,22 +227,9 @@ TEST_CASE("pbsim sweep: killed with kill -9 mid-way, --resume recomputes only wh
     REQUIRE(run_pbsim("sweep lhs.toml -t 2 -q -o full.h5", dir.path()).status == 0);
 
     const fs::path out = dir / "k.h5", journal = journal_path(out);
-    std::vector<std::string> args = {
-        PBSIM_BINARY, "sweep", (dir / "lhs.toml").string(), "-t", "1", "-q", "-o", out.string()};
-    std::vector<char*> argv;
-    for (auto& a : args)
-        argv.push_back(a.data());
-    argv.push_back(nullptr);
-    const std::string devnull = "/dev/null";
-    const pid_t pid = ::fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-        const int fd = ::open(devnull.c_str(), O_WRONLY);
-        ::dup2(fd, STDOUT_FILENO);
-        ::dup2(fd, STDERR_FILENO);
-        ::execv(argv[0], argv.data());
-        ::_exit(127);
-    }
+    const pid_t pid =
+        spawn_pbsim({"sweep", (dir / "lhs.toml").string(), "-t", "1", "-q", "-o", out.string()},
+                    dir.path());
     // Kill once a few runs are journalled (each record is a few hundred bytes).
     using namespace std::chrono_literals;
     const auto started = std::chrono::steady_clock::now();

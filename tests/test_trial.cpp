@@ -335,22 +335,8 @@ TEST_CASE("pbsim trial: Ctrl-C leaves no file that looks complete") {
     ScratchDir dir;
     dir.write("base.toml", kBase);
     dir.write("t.toml", trial_text());
-    const std::string binary = PBSIM_BINARY, cwd = dir.path().string();
-    const pid_t pid = ::fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-        struct sigaction dfl {};
-        dfl.sa_handler = SIG_DFL;
-        sigemptyset(&dfl.sa_mask);
-        ::sigaction(SIGINT, &dfl, nullptr);
-        const int null = ::open("/dev/null", O_WRONLY);
-        if (null < 0 || ::chdir(cwd.c_str()) != 0) ::_exit(126);
-        ::dup2(null, STDOUT_FILENO);
-        ::dup2(null, STDERR_FILENO);
-        ::execl(binary.c_str(), binary.c_str(), "trial", "t.toml", "--trials", "100000", "--out",
-                "x.h5", static_cast<char*>(nullptr));
-        ::_exit(127);
-    }
+    const pid_t pid =
+        spawn_pbsim({"trial", "t.toml", "--trials", "100000", "--out", "x.h5"}, dir.path());
     auto partial = [&] {
         for (const auto& e : fs::directory_iterator(dir.path()))
             if (e.path().string().find(".partial-") != std::string::npos) return true;
