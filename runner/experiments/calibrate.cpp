@@ -1,0 +1,508 @@
+#include "runner/experiments/calibrate.hpp"
+
+#include "model/summary.hpp"
+#include "runner/output/results_file.hpp"
+#include "runner/output/run_output.hpp"
+#include "runner/experiments/run.hpp"
+#include "runner/input/scenario_file.hpp"
+#include "runner/input/toml_util.hpp"
+#include "runner/output/version.hpp"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <set>
+#include <unistd.h>
+
+namespace pbsim::runner {
+
+namespace fs = std::filesystem;
+using analysis::AbcSettings;
+
+namespace {
+
+const std::set<std::string> kKeys = {"description", "scenario",     "targets",        "end",
+                                     "method",      "seed",         "scale",          "replications",
+                                     "particles",   "generations",  "quantile",       "min_acceptance",
+                                     "batch",       "parameters",   "target"};
+
+std::string string_of(const toml::node& n, const fs::path& file, std::string_view key) {
+    if (const auto* s = n.as_string()) return s->get();
+    throw ScenarioError(where(file, n) + ": " + std::string(key) + " must be a string, got " +
+                        value_text(n));
+}
+
+// A number setting in [lo, hi] (whole if `whole`), or `fallback` if absent.
+double setting(const toml::table& doc, const fs::path& file, const char* key, double lo, double hi,
+               bool whole, double fallback, bool open_low = false) {
+    const auto* n = doc.get(key);
+    if (!n) return fallback;
+    const auto v = as_number(*n);
+    const bool ok = v && (open_low ? *v > lo : *v >= lo) && *v <= hi &&
+                    (!whole || *v == std::floor(*v));
+    if (!ok)
+        throw ScenarioError(where(file, *n) + ": " + key + " = " +
+                            (v ? format_number(*v) : value_text(*n)) + " is out of range: accepted " +
+                            (whole ? "a whole number " : "a number ") + (open_low ? "above " : "from ") +
+                            format_number(lo) + (open_low ? " up to " : " to ") + format_number(hi));
+    return *v;
+}
+
+std::vector<std::string> summary_columns(const CalibrationSpec& s) {
+    std::vector<std::string> names;
+    for (const auto& v : summarise(ReplicationResult{}, s.scenario, s.scale)) names.push_back(v.name);
+    return names;
+}
+
+} // namespace
+
+CalibrationSpec load_calibration(const fs::path& file) {
+    CalibrationSpec spec;
+    spec.file = file;
+    spec.name = file.stem().string();
+    spec.text = read_text_file(file, "calibration file");
+    const toml::table doc = parse_toml(spec.text, file);
+    for (const auto& [k, node] : doc)
+        if (!kKeys.count(std::string(k.str())))
+            throw ScenarioError(where(file, node) + ": unknown key '" + std::string(k.str()) +
+                                "'; accepted description, scenario, targets, end, method, seed, "
+                                "scale, replications, particles, generations, quantile, "
+                                "min_acceptance, batch, [parameters] and [[target]]");
+    if (const auto* d = doc.get("description")) spec.description = string_of(*d, file, "description");
+
+    const auto* sc = doc.get("scenario");
+    if (!sc) throw ScenarioError(file.string() + ": scenario is missing: name the scenario file to "
+                                 "calibrate, e.g. scenario = \"../baseline.toml\"");
+    spec.scenario_file = file.parent_path() / string_of(*sc, file, "scenario");
+    spec.scenario = load_scenario(spec.scenario_file).scenario;
+    if (const auto* e = doc.get("end")) {
+        const std::string text = string_of(*e, file, "end");
+        const auto m = parse_month(text);
+        if (!m || *m < spec.scenario.start || *m > spec.scenario.end)
+            throw ScenarioError(where(file, *e) + ": end = \"" + text + "\" is not accepted: a " +
+                                "month \"YYYY-MM\" from the scenario's start (" +
+                                spec.scenario.start.to_string() + ") to its end (" +
+                                spec.scenario.end.to_string() + ")");
+        spec.scenario.end = *m;
+        if (spec.scenario.evaluation_start && *spec.scenario.evaluation_start > *m)
+            spec.scenario.evaluation_start.reset();
+    }
+
+    const std::string method = doc.get("method") ? string_of(*doc.get("method"), file, "method")
+                                                 : "abc-smc";
+    if (method != "abc-smc" && method != "rejection")
+        throw ScenarioError(where(file, *doc.get("method")) + ": method = \"" + method +
+                            "\" is not accepted: \"abc-smc\" or \"rejection\"");
+    spec.abc.method = method == "rejection" ? AbcSettings::Method::rejection : AbcSettings::Method::smc;
+    if (const auto* seed = doc.get("seed")) { // an integer: a double would round large seeds
+        const auto* i = seed->as_integer();
+        if (!i || i->get() < 0)
+            throw ScenarioError(where(file, *seed) + ": seed = " +
+                                (as_number(*seed) ? format_number(*as_number(*seed)) : value_text(*seed)) +
+                                " is not accepted: a whole number from 0 to 9223372036854775807");
+        spec.seed = static_cast<std::uint64_t>(i->get());
+    }
+    spec.scale = setting(doc, file, "scale", 0, 10, false, 0.25, true);
+    spec.replications = static_cast<int>(setting(doc, file, "replications", 1, 10000, true, 4));
+    spec.abc.particles = static_cast<int>(setting(doc, file, "particles", 2, 1e6, true, 100));
+    spec.abc.generations = static_cast<int>(setting(doc, file, "generations", 1, 100, true, 6));
+    spec.abc.quantile = setting(doc, file, "quantile", 0, 0.99, false, 0.5, true);
+    spec.abc.min_acceptance = setting(doc, file, "min_acceptance", 0, 1, false, 0.02, true);
+    spec.abc.batch = static_cast<int>(setting(doc, file, "batch", 0, 1e6, true, 0));
+
+    const auto* params = doc.get("parameters");
+    if (!params || !params->as_table() || params->as_table()->empty())
+        throw ScenarioError(file.string() + ": [parameters] is missing or empty: name each free "
+                            "parameter with its prior range, e.g. \"request.base_rate\" = [0.004, 0.03]");
+    for (const auto& [k, v] : *params->as_table()) {
+        const std::string key(k.str());
+        const int id = find_parameter(key);
+        if (id < 0)
+            throw ScenarioError(where(file, v) + ": unknown parameter '" + key + "'" + suggestion(key));
+        const auto& p = parameter_registry()[id];
+        if (p.integer)
+            throw ScenarioError(where(file, v) + ": " + key + " is a whole-number parameter; only " +
+                                "continuous parameters can be calibrated");
+        const auto* arr = v.as_array();
+        const auto lo = arr && arr->size() == 2 ? as_number(*arr->get(0)) : std::nullopt;
+        const auto hi = arr && arr->size() == 2 ? as_number(*arr->get(1)) : std::nullopt;
+        if (!lo || !hi || !(*lo < *hi) || *lo < p.min || *hi > p.max)
+            throw ScenarioError(where(file, v) + ": " + key + " must be a prior range [low, high] " +
+                                "with low < high inside " + range_text(p));
+        spec.prior.names.push_back(key);
+        spec.prior.low.push_back(*lo);
+        spec.prior.high.push_back(*hi);
+        // Each end of the prior must give a valid scenario (cross-parameter rules).
+        for (const double bound : {*lo, *hi}) {
+            Scenario s = spec.scenario;
+            s.set_constant(key, bound);
+            try {
+                validate(s, file.string());
+            } catch (const ScenarioError& e) {
+                throw ScenarioError(where(file, v) + ": the prior of " + key + " reaches " +
+                                    format_number(bound) + ", where the scenario is invalid (" +
+                                    e.what() + ")");
+            }
+        }
+    }
+
+    const auto* tf = doc.get("targets");
+    if (!tf) throw ScenarioError(file.string() + ": targets is missing: name the targets CSV, e.g. "
+                                 "targets = \"targets.csv\"");
+    spec.targets_file = file.parent_path() / string_of(*tf, file, "targets");
+    std::vector<analysis::Target> rows;
+    try {
+        rows = analysis::parse_targets(read_text_file(spec.targets_file, "targets file"),
+                                       spec.targets_file.string());
+    } catch (const analysis::TargetError& e) {
+        throw ScenarioError(e.what());
+    }
+    const auto* list = doc.get("target");
+    if (!list || !list->as_array() || list->as_array()->empty())
+        throw ScenarioError(file.string() + ": no [[target]]: map each target row to a summary "
+                            "column, e.g. name = \"mh_dp_users_england\", period = \"2001\", "
+                            "output = \"dp_holders_2001_12\"");
+    const auto columns = summary_columns(spec);
+    for (const auto& node : *list->as_array()) {
+        const auto* t = node.as_table();
+        if (!t) throw ScenarioError(where(file, node) + ": each [[target]] must be a table");
+        for (const auto& [k, v] : *t)
+            if (k.str() != "name" && k.str() != "period" && k.str() != "output")
+                throw ScenarioError(where(file, v) + ": unknown key '" + std::string(k.str()) +
+                                    "' in [[target]]; accepted name, period, output");
+        auto field = [&](const char* key) {
+            const auto* v = t->get(key);
+            if (!v) throw ScenarioError(where(file, node) + ": [[target]] needs " + key);
+            return string_of(*v, file, key);
+        };
+        const std::string name = field("name"), period = field("period"), output = field("output");
+        const auto row = std::find_if(rows.begin(), rows.end(), [&](const analysis::Target& r) {
+            return r.name == name && r.period == period;
+        });
+        if (row == rows.end())
+            throw ScenarioError(where(file, node) + ": no row with target " + name + " and period " +
+                                period + " in " + spec.targets_file.string());
+        const auto column = std::find(columns.begin(), columns.end(), output);
+        if (column == columns.end())
+            throw ScenarioError(where(file, *t->get("output")) + ": output '" + output +
+                                "' is not a summary column; see docs/hdf5-schema.md (e.g. "
+                                "dp_holders_2008_12, uptake_share_2012_03)");
+        // A checkpoint column must fall inside the (possibly shortened) run, or
+        // every candidate would be NaN and nothing could ever be accepted.
+        for (const char* checkpoint : kCheckpoints) {
+            std::string label(checkpoint);
+            std::replace(label.begin(), label.end(), '-', '_');
+            const auto month = *parse_month(checkpoint);
+            if (output.ends_with("_" + label) &&
+                (month < spec.scenario.start || month > spec.scenario.end))
+                throw ScenarioError(where(file, *t->get("output")) + ": output '" + output +
+                                    "' is read in " + checkpoint + ", outside the simulated " +
+                                    "months " + spec.scenario.start.to_string() + " to " +
+                                    spec.scenario.end.to_string() + "; move end or choose " +
+                                    "another output");
+        }
+        spec.targets.push_back(*row);
+        spec.outputs.push_back(output);
+        spec.output_columns.push_back(static_cast<std::size_t>(column - columns.begin()));
+    }
+    if (std::none_of(spec.targets.begin(), spec.targets.end(), [](auto& t) { return t.fitted; }))
+        throw ScenarioError(file.string() + ": every [[target]] is a context row; name at least one "
+                            "target with a tolerance");
+    // The sampler's key differs from the simulations' (same seed, other stream).
+    spec.abc.seed = spec.seed ^ 0x9e3779b97f4a7c15ull;
+    return spec;
+}
+
+std::vector<std::vector<double>> model_outputs(const CalibrationSpec& spec,
+                                               const std::vector<std::vector<double>>& thetas,
+                                               int threads, const std::function<bool()>& stop) {
+    std::vector<Scenario> scenarios;
+    for (const auto& theta : thetas) {
+        Scenario s = spec.scenario;
+        for (std::size_t k = 0; k < spec.prior.size(); ++k) s.set_constant(spec.prior.names[k], theta[k]);
+        scenarios.push_back(std::move(s));
+    }
+    const auto& column = spec.output_columns;
+    const std::size_t K = spec.outputs.size(), R = static_cast<std::size_t>(spec.replications);
+    std::vector<double> values(thetas.size() * R * K);
+    ReplicationRunner runner{scenarios, spec.seed, spec.scale, threads};
+    runner.stop = stop;
+    const bool complete = runner.run(spec.replications, [&](int s, int r, ReplicationResult&& res) {
+        const auto summary = summarise(res, scenarios[s], spec.scale);
+        for (std::size_t k = 0; k < K; ++k)
+            values[(static_cast<std::size_t>(s) * R + r) * K + k] = summary[column[k]].value;
+    });
+    if (!complete) throw Interrupted{};
+    std::vector<std::vector<double>> out(thetas.size(), std::vector<double>(K, 0.0));
+    for (std::size_t s = 0; s < thetas.size(); ++s)
+        for (std::size_t r = 0; r < R; ++r) // summed in replication order: thread-independent
+            for (std::size_t k = 0; k < K; ++k) out[s][k] += values[(s * R + r) * K + k] / R;
+    return out;
+}
+
+double target_distance(const CalibrationSpec& spec, const std::vector<double>& outputs) {
+    std::vector<double> errors;
+    for (std::size_t k = 0; k < spec.targets.size(); ++k)
+        if (spec.targets[k].fitted) errors.push_back(analysis::normalised_error(spec.targets[k], outputs[k]));
+    return analysis::distance(errors);
+}
+
+analysis::AbcResult calibrate(const CalibrationSpec& spec, int threads,
+                              const std::function<bool()>& stop,
+                              const analysis::OnGeneration& on_generation,
+                              const std::function<void(long)>& on_batch) {
+    long evaluated = 0;
+    return analysis::abc(
+        spec.prior, spec.abc,
+        [&](const std::vector<std::vector<double>>& thetas) {
+            const auto outputs = model_outputs(spec, thetas, threads, stop);
+            std::vector<analysis::Evaluation> out;
+            for (const auto& o : outputs) out.push_back({target_distance(spec, o), o});
+            evaluated += static_cast<long>(thetas.size());
+            if (on_batch) on_batch(evaluated);
+            return out;
+        },
+        on_generation);
+}
+
+namespace {
+
+std::string fixed(double v) {
+    char buf[48];
+    if (!std::isfinite(v)) return std::isinf(v) ? "inf" : "n/a";
+    const double a = std::abs(v);
+    std::snprintf(buf, sizeof buf, a >= 1000 ? "%.0f" : "%.3g", v);
+    return buf;
+}
+
+// "[lo, hi]", built by appending (GCC 12 warns falsely on chains of "x" + string).
+std::string bracket(double lo, double hi) {
+    std::string s("[");
+    s.append(fixed(lo)).append(", ").append(fixed(hi)).append("]");
+    return s;
+}
+
+void write_results(ResultsFile& f, const CalibrationSpec& spec, const analysis::AbcResult& r,
+                   const analysis::PosteriorSummary& post, const CalibrateOptions& o) {
+    const std::size_t P = spec.prior.size(), K = spec.targets.size();
+    f.attribute("/", "pbsim_version", std::string(kVersion));
+    f.attribute("/", "source_revision", std::string(kSourceRevision));
+    f.attribute("/", "created_utc", utc_now());
+    f.attribute("/", "command_line", o.command_line);
+    f.attribute("/", "calibration_file", spec.file.string());
+    f.attribute("/", "calibration_toml", spec.text);
+    f.attribute("/", "scenario_file", spec.scenario_file.string());
+    f.attribute("/", "scenario_toml", to_toml(spec.scenario, "Resolved scenario calibrated"));
+    f.attribute("/", "targets_file", spec.targets_file.string());
+    f.attribute("/", "seed", static_cast<std::int64_t>(spec.seed));
+    f.attribute("/", "scale", spec.scale);
+    f.attribute("/", "replications", static_cast<std::int64_t>(spec.replications));
+    f.attribute("/", "method", std::string(spec.abc.method == AbcSettings::Method::smc ? "abc-smc"
+                                                                                       : "rejection"));
+    f.attribute("/", "particles", static_cast<std::int64_t>(spec.abc.particles));
+    f.attribute("/", "stop_reason", r.stop_reason);
+    f.attribute("/", "evaluations", static_cast<std::int64_t>(r.evaluations));
+    f.attribute("/", "distance", std::string("root mean square over fitted targets of the error in "
+                                             "units of the tolerance (1 = at its edge)"));
+
+    f.strings("/parameters/name", spec.prior.names, "Free parameters (keys as in docs/parameters.md)");
+    f.numbers("/parameters/prior_low", spec.prior.low, {}, "Lower end of the uniform prior");
+    f.numbers("/parameters/prior_high", spec.prior.high, {}, "Upper end of the uniform prior");
+
+    std::vector<std::string> names, periods, units;
+    std::vector<double> value, low, high, fitted;
+    for (const auto& t : spec.targets) {
+        names.push_back(t.name), periods.push_back(t.period), units.push_back(t.unit);
+        value.push_back(t.value), low.push_back(t.low), high.push_back(t.high);
+        fitted.push_back(t.fitted);
+    }
+    f.strings("/targets/name", names);
+    f.strings("/targets/period", periods);
+    f.strings("/targets/output", spec.outputs, "Summary column compared with the target");
+    f.strings("/targets/unit", units);
+    f.numbers("/targets/value", value, {}, "Published value");
+    f.numbers("/targets/low", low, {}, "Lower end of the accepted interval (-inf: context row)");
+    f.numbers("/targets/high", high, {}, "Upper end of the accepted interval (inf: context row)");
+    f.numbers("/targets/fitted", fitted, {}, "1 if the target is in the distance, 0 for context");
+
+    for (std::size_t g = 0; g < r.generations.size(); ++g) {
+        const auto& gen = r.generations[g];
+        char name[48];
+        std::snprintf(name, sizeof name, "/generations/%02zu", g);
+        const std::string base(name);
+        std::vector<double> theta, weight, distance, outputs;
+        for (const auto& p : gen.particles) {
+            theta.insert(theta.end(), p.theta.begin(), p.theta.end());
+            outputs.insert(outputs.end(), p.outputs.begin(), p.outputs.end());
+            weight.push_back(p.weight), distance.push_back(p.distance);
+        }
+        const std::size_t N = gen.particles.size();
+        f.numbers(base + "/theta", theta, {N, P}, "Accepted parameter sets [particle, parameter]");
+        f.numbers(base + "/weight", weight, {}, "Importance weight (sums to 1)");
+        f.numbers(base + "/distance", distance, {}, "Distance from the targets");
+        f.numbers(base + "/outputs", outputs, {N, K}, "Model mean of each target's output [particle, target]");
+        f.attribute(base, "epsilon", gen.epsilon);
+        f.attribute(base, "candidates", static_cast<std::int64_t>(gen.candidates));
+    }
+
+    const auto& final_gen = r.posterior();
+    const auto& best = final_gen.particles[post.best];
+    f.numbers("/posterior/mean", post.mean, {}, "Weighted posterior mean");
+    f.numbers("/posterior/sd", post.sd, {}, "Weighted posterior standard deviation");
+    f.numbers("/posterior/median", post.median, {}, "Weighted posterior median");
+    f.numbers("/posterior/low", post.low, {}, "2.5% weighted posterior quantile");
+    f.numbers("/posterior/high", post.high, {}, "97.5% weighted posterior quantile");
+    f.numbers("/posterior/contraction", post.contraction, {},
+              "1 - posterior variance / prior variance: how far the targets pin the parameter down");
+    f.numbers("/posterior/best_theta", best.theta, {}, "The particle closest to the targets");
+    f.attribute("/posterior", "best_distance", best.distance);
+
+    std::vector<double> errors, within, plo, phi, pmed;
+    std::vector<double> w;
+    for (const auto& p : final_gen.particles) w.push_back(p.weight);
+    for (std::size_t k = 0; k < K; ++k) {
+        const double e = analysis::normalised_error(spec.targets[k], best.outputs[k]);
+        errors.push_back(e);
+        within.push_back(std::abs(e) <= 1.0);
+        std::vector<double> v;
+        for (const auto& p : final_gen.particles) v.push_back(p.outputs[k]);
+        plo.push_back(analysis::weighted_quantile(v, w, 0.025));
+        pmed.push_back(analysis::weighted_quantile(v, w, 0.5));
+        phi.push_back(analysis::weighted_quantile(v, w, 0.975));
+    }
+    f.numbers("/fit/best", best.outputs, {}, "Model output at the best particle, per target");
+    f.numbers("/fit/best_error", errors, {}, "Its error in units of the tolerance");
+    f.numbers("/fit/best_within_tolerance", within, {}, "1 if |error| <= 1");
+    f.numbers("/fit/posterior_median", pmed, {}, "Weighted median over the final particles");
+    f.numbers("/fit/posterior_low", plo, {}, "2.5% weighted quantile over the final particles");
+    f.numbers("/fit/posterior_high", phi, {}, "97.5% weighted quantile over the final particles");
+}
+
+void print_results(const CalibrationSpec& spec, const analysis::AbcResult& r,
+                   const analysis::PosteriorSummary& post) {
+    const auto& final_gen = r.posterior();
+    const auto& best = final_gen.particles[post.best];
+    std::printf("\n%-34s %22s %30s %10s %11s\n", "parameter", "prior", "posterior median [95%]",
+                "best", "contraction");
+    for (std::size_t k = 0; k < spec.prior.size(); ++k)
+        std::printf("%-34s %22s %30s %10s %11.2f\n", spec.prior.names[k].c_str(),
+                    bracket(spec.prior.low[k], spec.prior.high[k]).c_str(),
+                    (fixed(post.median[k]).append(" ") + bracket(post.low[k], post.high[k])).c_str(),
+                    fixed(best.theta[k]).c_str(), post.contraction[k]);
+    std::vector<double> w;
+    for (const auto& p : final_gen.particles) w.push_back(p.weight);
+    std::printf("\n%-34s %-8s %20s %10s %24s %7s\n", "target", "period", "accepted", "best",
+                "posterior 95%", "within");
+    for (std::size_t k = 0; k < spec.targets.size(); ++k) {
+        const auto& t = spec.targets[k];
+        std::vector<double> v;
+        for (const auto& p : final_gen.particles) v.push_back(p.outputs[k]);
+        const double e = analysis::normalised_error(t, best.outputs[k]);
+        std::printf("%-34s %-8s %20s %10s %24s %7s\n", t.name.c_str(), t.period.c_str(),
+                    t.fitted ? bracket(t.low, t.high).c_str()
+                             : std::string("context ").append(fixed(t.value)).c_str(),
+                    fixed(best.outputs[k]).c_str(),
+                    bracket(analysis::weighted_quantile(v, w, 0.025),
+                            analysis::weighted_quantile(v, w, 0.975)).c_str(),
+                    !t.fitted ? "-" : std::abs(e) <= 1 ? "yes" : "NO");
+    }
+    std::printf("\n# Best fit (distance %.3g) of %s, for %s:\n", best.distance,
+                spec.file.string().c_str(), spec.scenario_file.string().c_str());
+    std::string group;
+    for (std::size_t k = 0; k < spec.prior.size(); ++k) {
+        const auto& key = spec.prior.names[k];
+        const auto dot = key.find('.');
+        if (key.substr(0, dot) != group) std::printf("[%s]\n", (group = key.substr(0, dot)).c_str());
+        std::printf("%s = %.4g\n", key.substr(dot + 1).c_str(), best.theta[k]);
+    }
+}
+
+} // namespace
+
+int calibrate_command(const CalibrateOptions& o) {
+    CalibrationSpec spec;
+    try {
+        spec = load_calibration(o.file);
+    } catch (const ScenarioError& e) {
+        std::cerr << "pbsim: " << e.what() << "\n";
+        return kExitBadInput;
+    }
+    if (o.particles) spec.abc.particles = *o.particles;
+    if (o.generations) spec.abc.generations = *o.generations;
+    if (o.replications) spec.replications = *o.replications;
+    if (o.scale) spec.scale = *o.scale;
+    if (o.seed) spec.seed = *o.seed, spec.abc.seed = *o.seed ^ 0x9e3779b97f4a7c15ull;
+    const fs::path out = !o.out.empty() ? o.out : fs::path("outputs") / ("calibration-" + spec.name + ".h5");
+    std::unique_ptr<ResultsFile> file;
+    try {
+        file = std::make_unique<ResultsFile>(out);
+    } catch (const OutputError& e) {
+        std::cerr << "pbsim: " << e.what() << "\n";
+        return kExitBadInput;
+    }
+    install_stop_handlers();
+    const auto start = std::chrono::steady_clock::now();
+    auto elapsed = [&] {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    };
+    const bool tty = !o.quiet && isatty(STDERR_FILENO);
+    if (!o.quiet)
+        std::fprintf(stderr,
+                     "[pbsim] calibrating %zu parameters of %s to %zu targets: %s, %d particles, "
+                     "%d generations, %d replications at scale %g, seed %llu\n",
+                     spec.prior.size(), spec.scenario_file.string().c_str(), spec.targets.size(),
+                     spec.abc.method == AbcSettings::Method::smc ? "ABC-SMC" : "rejection ABC",
+                     spec.abc.particles,
+                     spec.abc.method == AbcSettings::Method::smc ? spec.abc.generations : 1,
+                     spec.replications, spec.scale,
+                     static_cast<unsigned long long>(spec.seed));
+    analysis::AbcResult result;
+    try {
+        result = calibrate(
+            spec, o.threads, [] { return stop_requested(); },
+            [&](const analysis::Generation& g, int index) {
+                double best = INFINITY;
+                for (const auto& p : g.particles) best = std::min(best, p.distance);
+                if (!o.quiet)
+                    std::fprintf(stderr,
+                                 "%s[pbsim] generation %d: tolerance %-8s accepted %zu of %ld "
+                                 "candidates (%.0f%%), best distance %.3g, elapsed %s\n",
+                                 tty ? "\r\033[K" : "", index, fixed(g.epsilon).c_str(),
+                                 g.particles.size(), g.candidates, 100 * g.acceptance(), best,
+                                 duration_text(elapsed()).c_str());
+                return true;
+            },
+            [&](long evaluated) {
+                if (tty)
+                    std::fprintf(stderr, "\r[pbsim] %ld parameter sets simulated (%.1f/s)", evaluated,
+                                 evaluated / std::max(elapsed(), 1e-9));
+            });
+    } catch (const Interrupted&) {
+        std::cerr << "\npbsim: interrupted; no output written (" << out.string()
+                  << " left as it was)\n";
+        return kExitInterrupted;
+    } catch (const std::exception& e) {
+        std::cerr << "pbsim: calibration failed: " << e.what() << "\n";
+        return kExitFailure;
+    }
+    const auto post = analysis::summarise(result.posterior(), spec.prior);
+    try {
+        write_results(*file, spec, result, post, o);
+        file->commit();
+    } catch (const OutputError& e) {
+        std::cerr << "pbsim: " << e.what() << "\n";
+        return kExitFailure;
+    }
+    if (!o.quiet) print_results(spec, result, post);
+    std::printf("wrote %s: %zu generations, %ld parameter sets simulated (%s), in %s\n",
+                out.string().c_str(), result.generations.size(), result.evaluations,
+                result.stop_reason.c_str(), duration_text(elapsed()).c_str());
+    return kExitOk;
+}
+
+} // namespace pbsim::runner

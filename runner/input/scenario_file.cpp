@@ -1,0 +1,283 @@
+#include "runner/input/scenario_file.hpp"
+
+#include "runner/input/toml_util.hpp"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <charconv>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace pbsim::runner {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Range and whole-number check of one value, naming where it was set.
+void check_range(const ParameterSpec& spec, double v, const std::string& where,
+                 const std::string& when) {
+    if (!(v >= spec.min && v <= spec.max) || (spec.integer && v != std::floor(v)))
+        throw ScenarioError(where + ": " + std::string(spec.key) + " = " + format_number(v) +
+                            when + " is out of range: accepted " + range_text(spec));
+}
+
+bool valid_name(const std::string& name) {
+    if (name.empty() || name.front() == '.' || name.size() > 100) return false;
+    for (char ch : name)
+        if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '_' && ch != '-' && ch != '.')
+            return false;
+    return true;
+}
+
+std::string read_file(const fs::path& file) { return read_text_file(file, "scenario file"); }
+
+std::string string_value(const toml::node& n, const fs::path& file, std::string_view key) {
+    if (const auto* s = n.as_string()) return s->get();
+    throw ScenarioError(where(file, n) + ": " + std::string(key) + " must be a string, got " +
+                        value_text(n));
+}
+
+Month month_value(const toml::node& n, const fs::path& file, std::string_view key) {
+    const std::string text = string_value(n, file, key);
+    if (auto m = parse_month(text)) return *m;
+    throw ScenarioError(where(file, n) + ": " + std::string(key) + " = \"" + text +
+                        "\" is not a month: accepted \"YYYY-MM\" (1900-01 to 2200-12)");
+}
+
+// Overlays one parameter value from the file onto the inherited timeline.
+void apply_value(Scenario& s, const ParameterSpec& spec, int id, const toml::node& value,
+                 const fs::path& file) {
+    const std::string key(spec.key);
+    if (auto v = as_number(value)) {
+        check_range(spec, *v, where(file, value), "");
+        s.parameters[id] = Timeline{{{Month{0}, *v}}};
+        return;
+    }
+    const auto* table = value.as_table();
+    if (!table)
+        throw ScenarioError(where(file, value) + ": " + key + " must be a number or a table of " +
+                            "\"YYYY-MM\" = number, got " + value_text(value));
+    if (!spec.time_varying)
+        throw ScenarioError(where(file, value) + ": " + key +
+                            " is fixed for a run and cannot vary by date; give a single number");
+    if (table->empty())
+        throw ScenarioError(where(file, value) + ": " + key + " has an empty timeline");
+    std::vector<Timeline::Step> steps;
+    for (const auto& [date, v] : *table) {
+        const auto month = parse_month(date.str());
+        if (!month)
+            throw ScenarioError(where(file, v) + ": " + key + ": \"" + std::string(date.str()) +
+                                "\" is not a month: accepted \"YYYY-MM\"");
+        const auto number = as_number(v);
+        if (!number)
+            throw ScenarioError(where(file, v) + ": " + key + " from " + std::string(date.str()) +
+                                " must be a number, got " + value_text(v));
+        check_range(spec, *number, where(file, v), " (from " + month->to_string() + ")");
+        steps.push_back({*month, *number});
+    }
+    std::sort(steps.begin(), steps.end(), [](auto& a, auto& b) { return a.from < b.from; });
+    for (const auto& step : steps) s.set_from(key, step.from, step.value);
+}
+
+LoadedScenario parse_with_chain(std::string_view text, const fs::path& file,
+                                std::set<fs::path>& chain) {
+    const toml::table doc = parse_toml(text, file);
+
+    LoadedScenario loaded{Scenario::defaults(), file};
+    Scenario& s = loaded.scenario;
+    if (const auto* ext = doc.get("extends")) {
+        const fs::path parent = file.parent_path() / string_value(*ext, file, "extends");
+        std::error_code ec;
+        const fs::path canonical = fs::weakly_canonical(parent, ec);
+        if (chain.count(canonical))
+            throw ScenarioError(where(file, *ext) + ": extends \"" + parent.string() +
+                                "\" makes a cycle of scenario files");
+        if (!fs::exists(parent, ec))
+            throw ScenarioError(where(file, *ext) + ": extends \"" + parent.string() +
+                                "\", which does not exist");
+        chain.insert(canonical);
+        s = parse_with_chain(read_file(parent), parent, chain).scenario;
+        s.description.clear();
+    }
+    // The default name is the file's stem, made safe for file and group names.
+    s.name = file.stem().string();
+    for (char& ch : s.name)
+        if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '_' && ch != '-' && ch != '.')
+            ch = '_';
+
+    for (const auto& [k, node] : doc) {
+        const std::string key(k.str());
+        if (key == "extends") continue;
+        if (key == "name") {
+            s.name = string_value(node, file, key);
+            if (!valid_name(s.name))
+                throw ScenarioError(where(file, node) + ": name = \"" + s.name + "\" is not a valid " +
+                                    "scenario name: accepted letters, digits, '_', '-' and '.', " +
+                                    "not starting with '.' (it names output files and groups)");
+        }
+        else if (key == "description") s.description = string_value(node, file, key);
+        else if (key == "start") s.start = month_value(node, file, key);
+        else if (key == "end") s.end = month_value(node, file, key);
+        else if (key == "evaluation_start") s.evaluation_start = month_value(node, file, key);
+        else if (const auto* group = node.as_table()) { // [group] or group = { ... }
+            for (const auto& [name, value] : *group) {
+                const std::string full = key + "." + std::string(name.str());
+                const int id = find_parameter(full);
+                if (id < 0)
+                    throw ScenarioError(where(file, value) + ": unknown key '" + full + "'" +
+                                        suggestion(full));
+                apply_value(s, parameter_registry()[id], id, value, file);
+            }
+        } else {
+            throw ScenarioError(where(file, node) + ": unknown key '" + key + "'" +
+                                suggestion(key) +
+                                "; top-level keys are name, description, extends, start, end, " +
+                                "evaluation_start " +
+                                "and parameter groups such as [policy]");
+        }
+    }
+    return loaded;
+}
+
+} // namespace
+
+void validate(const Scenario& s, std::string_view origin) {
+    const std::string where(origin);
+    if (s.end < s.start)
+        throw ScenarioError(where + ": end = \"" + s.end.to_string() + "\" is before start = \"" +
+                            s.start.to_string() + "\"");
+    if (s.evaluation_start && (*s.evaluation_start < s.start || *s.evaluation_start > s.end))
+        throw ScenarioError(where + ": evaluation_start = \"" + s.evaluation_start->to_string() +
+                            "\" is outside the run; accepted a month from start = \"" +
+                            s.start.to_string() + "\" to end = \"" + s.end.to_string() + "\"");
+    if (s.months() > 1200)
+        throw ScenarioError(where + ": the run is " + std::to_string(s.months()) +
+                            " months long; accepted at most 1200 (100 years)");
+    const auto registry = parameter_registry();
+    for (std::size_t i = 0; i < registry.size(); ++i) {
+        const auto& spec = registry[i];
+        for (const auto& step : s.parameters[i].steps)
+            check_range(spec, step.value, where,
+                        s.parameters[i].varies() ? " (from " + step.from.to_string() + ")" : "");
+    }
+    // Rules that involve several parameters, checked month by month.
+    for (Month t = s.start; t <= s.end; t = t + 1) {
+        const Parameters p = s.at(t);
+        auto fail = [&](const std::string& what) {
+            throw ScenarioError(where + ": " + what + " (in " + t.to_string() + ")");
+        };
+        if (p.population.share_severity_1 + p.population.share_severity_3 > 1)
+            fail("population.share_severity_1 + population.share_severity_3 = " +
+                 format_number(p.population.share_severity_1 + p.population.share_severity_3) +
+                 " exceeds 1");
+        if (p.crisis.share_admission + p.crisis.share_home_treatment > 1)
+            fail("crisis.share_admission + crisis.share_home_treatment = " +
+                 format_number(p.crisis.share_admission + p.crisis.share_home_treatment) +
+                 " exceeds 1");
+        if (p.population.initial_aware_share + p.population.initial_dp_share > 1)
+            fail("population.initial_aware_share + population.initial_dp_share exceeds 1");
+    }
+}
+
+LoadedScenario parse_scenario(std::string_view text, const fs::path& file) {
+    std::set<fs::path> chain;
+    std::error_code ec;
+    chain.insert(fs::weakly_canonical(file, ec));
+    LoadedScenario loaded = parse_with_chain(text, file, chain);
+    validate(loaded.scenario, file.string());
+    return loaded;
+}
+
+LoadedScenario load_scenario(const fs::path& file) { return parse_scenario(read_file(file), file); }
+
+void apply_settings(Scenario& s, const std::vector<std::string>& assignments,
+                    std::string_view origin) {
+    Scenario changed = s; // s is left as it was if any setting is rejected
+    for (const auto& a : assignments) apply_setting_unchecked(changed, a, origin);
+    std::string all(origin);
+    for (const auto& a : assignments) all += " " + a;
+    validate(changed, all);
+    s = std::move(changed);
+}
+
+void apply_setting(Scenario& s, std::string_view assignment, std::string_view origin) {
+    apply_settings(s, {std::string(assignment)}, origin);
+}
+
+void apply_setting_unchecked(Scenario& s, std::string_view assignment, std::string_view origin) {
+    const std::string text(assignment);
+    const auto eq = text.find('=');
+    const std::string head = std::string(origin) + " " + text;
+    if (eq == std::string::npos)
+        throw ScenarioError(head + ": expected key=value or key=value@YYYY-MM");
+    const std::string key = text.substr(0, eq);
+    std::string value = text.substr(eq + 1);
+    std::optional<Month> from;
+    if (const auto at = value.find('@'); at != std::string::npos) {
+        from = parse_month(value.substr(at + 1));
+        if (!from) throw ScenarioError(head + ": \"" + value.substr(at + 1) + "\" is not YYYY-MM");
+        value = value.substr(0, at);
+    }
+    const int id = find_parameter(key);
+    if (id < 0) throw ScenarioError(head + ": unknown key '" + key + "'" + suggestion(key));
+    double number = 0;
+    const auto r = std::from_chars(value.data(), value.data() + value.size(), number);
+    if (r.ec != std::errc{} || r.ptr != value.data() + value.size())
+        throw ScenarioError(head + ": \"" + value + "\" is not a number");
+    const auto& spec = parameter_registry()[id];
+    if (from && !spec.time_varying)
+        throw ScenarioError(head + ": " + key + " is fixed for a run and cannot vary by date");
+    check_range(spec, number, head, from ? " (from " + from->to_string() + ")" : "");
+    if (from)
+        s.set_from(key, *from, number);
+    else
+        s.set_constant(key, number);
+}
+
+void check_parameter_value(const ParameterSpec& spec, double value, const std::string& where) {
+    check_range(spec, value, where, "");
+}
+
+std::string to_toml(const Scenario& s, std::string_view header_comment) {
+    std::ostringstream out;
+    if (!header_comment.empty()) out << "# " << header_comment << "\n";
+    out << toml::table{{"name", s.name}} << "\n";
+    out << toml::table{{"description", s.description}} << "\n";
+    out << "start = \"" << s.start.to_string() << "\"\nend = \"" << s.end.to_string() << "\"\n";
+    if (s.evaluation_start)
+        out << "evaluation_start = \"" << s.evaluation_start->to_string() << "\"\n";
+    std::string group;
+    const auto registry = parameter_registry();
+    for (std::size_t i = 0; i < registry.size(); ++i) {
+        const std::string key(registry[i].key);
+        const auto dot = key.find('.');
+        if (key.substr(0, dot) != group) {
+            group = key.substr(0, dot);
+            out << "\n[" << group << "]\n";
+        }
+        // The timeline from the start month on: earlier steps collapse into the first.
+        std::vector<Timeline::Step> steps{{s.start, s.parameters[i].at(s.start)}};
+        for (const auto& step : s.parameters[i].steps)
+            if (step.from > s.start && step.from <= s.end) steps.push_back(step);
+        out << key.substr(dot + 1) << " = ";
+        if (steps.size() == 1) {
+            out << format_number(steps[0].value);
+        } else {
+            out << "{ ";
+            for (std::size_t k = 0; k < steps.size(); ++k)
+                out << (k ? ", " : "") << '"' << steps[k].from.to_string() << "\" = "
+                    << format_number(steps[k].value);
+            out << " }";
+        }
+        out << "\n";
+    }
+    return out.str();
+}
+
+} // namespace pbsim::runner

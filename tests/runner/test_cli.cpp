@@ -1,0 +1,354 @@
+// End-to-end tests of the pbsim command line: exit statuses, messages, output
+// files (never a partial one left behind) and reproducibility across threads.
+#include "support/test_support.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <fcntl.h>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <string>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+using Catch::Matchers::Contains;
+
+namespace fs = std::filesystem;
+using pbsim::testing::ScratchDir;
+using namespace pbsim::testing;
+
+namespace {
+
+
+long count_lines(const std::string& s) { return std::count(s.begin(), s.end(), '\n'); }
+
+std::vector<std::string> partial_files(const fs::path& dir) {
+    std::vector<std::string> found;
+    for (const auto& entry : fs::recursive_directory_iterator(dir))
+        if (entry.path().filename().string().find(".partial") != std::string::npos)
+            found.push_back(entry.path().string());
+    return found;
+}
+
+std::size_t entries(const fs::path& dir) {
+    std::size_t n = 0;
+    for ([[maybe_unused]] const auto& entry : fs::directory_iterator(dir)) ++n;
+    return n;
+}
+
+bool is_hdf5(const fs::path& file) {
+    const std::string head = read_text(file).substr(0, 8);
+    return head == std::string("\x89HDF\r\n\x1a\n", 8);
+}
+
+const std::string kTiny = "start = \"2001-01\"\nend = \"2002-12\"\n"
+                          "[population]\nusers = 2000\ncouncils = 5\n";
+const std::string kSmall = "start = \"2001-01\"\nend = \"2004-12\"\n"
+                           "[population]\nusers = 3000\ncouncils = 10\n";
+const std::string kLarge = "start = \"2001-01\"\nend = \"2020-12\"\n"
+                           "[population]\nusers = 150000\ncouncils = 152\n";
+
+} // namespace
+
+TEST_CASE("cli: --version and --help", "[cli]") {
+    ScratchDir dir;
+    SECTION("--version") {
+        const auto r = run_pbsim("--version", dir.path());
+        CHECK(r.status == 0);
+        CHECK_THAT(r.out, Contains("pbsim"));
+    }
+    SECTION("--help lists the subcommands") {
+        const auto r = run_pbsim("--help", dir.path());
+        CHECK(r.status == 0);
+        CHECK_THAT(r.out, Contains("run"));
+        CHECK_THAT(r.out, Contains("validate"));
+        CHECK_THAT(r.out, Contains("bench"));
+        CHECK_THAT(r.out, Contains("Exit status"));
+    }
+    SECTION("run --help lists the options") {
+        const auto r = run_pbsim("run --help", dir.path());
+        CHECK(r.status == 0);
+        for (const char* option : {"--replications", "--seed", "--threads", "--scale", "--out",
+                                   "--set", "--quiet"})
+            CHECK_THAT(r.out, Contains(option));
+    }
+    CHECK(entries(dir.path()) == 0); // nothing written
+}
+
+TEST_CASE("cli: bad command lines exit with status 2", "[cli]") {
+    ScratchDir dir;
+    const fs::path tiny = dir.write("tiny.toml", kTiny);
+    const std::string out = " --quiet --out " + quote(dir / "x.h5");
+    SECTION("no subcommand") {
+        const auto r = run_pbsim("", dir.path());
+        CHECK(r.status == 2);
+        CHECK_THAT(r.err, Contains("subcommand"));
+    }
+    SECTION("unknown subcommand") {
+        const auto r = run_pbsim("frobnicate", dir.path());
+        CHECK(r.status == 2);
+        CHECK_FALSE(r.err.empty());
+    }
+    SECTION("unknown top-level option") {
+        const auto r = run_pbsim("--bogus", dir.path());
+        CHECK(r.status == 2);
+        CHECK_FALSE(r.err.empty());
+    }
+    SECTION("unknown option of run") {
+        const auto r = run_pbsim("run " + quote(tiny) + " --bogus" + out, dir.path());
+        CHECK(r.status == 2);
+        CHECK_THAT(r.err, Contains("--bogus"));
+    }
+    SECTION("--replications 0") {
+        const auto r = run_pbsim("run " + quote(tiny) + " --replications 0" + out, dir.path());
+        CHECK(r.status == 2);
+        CHECK_THAT(r.err, Contains("--replications"));
+    }
+    SECTION("--scale -1") {
+        const auto r = run_pbsim("run " + quote(tiny) + " --scale -1" + out, dir.path());
+        CHECK(r.status == 2);
+        CHECK_THAT(r.err, Contains("--scale"));
+    }
+    SECTION("--threads not a number") {
+        const auto r = run_pbsim("run " + quote(tiny) + " --threads many" + out, dir.path());
+        CHECK(r.status == 2);
+        CHECK_THAT(r.err, Contains("--threads"));
+    }
+    SECTION("run without a scenario") {
+        const auto r = run_pbsim("run" + out, dir.path());
+        CHECK(r.status == 2);
+        CHECK_THAT(r.err, Contains("scenario"));
+    }
+    SECTION("docs with an unknown document") {
+        const auto r = run_pbsim("docs bogus", dir.path());
+        CHECK(r.status == 2);
+    }
+    CHECK_FALSE(fs::exists(dir / "x.h5"));
+    CHECK(partial_files(dir.path()).empty());
+}
+
+TEST_CASE("cli: validate", "[cli]") {
+    ScratchDir dir;
+    SECTION("a good scenario") {
+        const fs::path file = dir.write("tiny.toml", kTiny);
+        const auto r = run_pbsim("validate " + quote(file), dir.path());
+        CHECK(r.status == 0);
+        CHECK_THAT(r.out, Contains("OK"));
+        CHECK_THAT(r.out, Contains("tiny"));
+        CHECK(r.err.empty());
+    }
+    SECTION("the shipped scenarios") {
+        for (const char* name : {"baseline.toml", "dp_support_everywhere.toml"}) {
+            const fs::path file = fs::path(PBSIM_SOURCE_DIR) / "scenarios" / name;
+            const auto r = run_pbsim("validate " + quote(file), dir.path());
+            CHECK(r.status == 0);
+            CHECK_THAT(r.out, Contains("OK"));
+        }
+    }
+    SECTION("--print writes a scenario that validates again") {
+        const fs::path file = fs::path(PBSIM_SOURCE_DIR) / "scenarios" / "dp_support_everywhere.toml";
+        const auto r = run_pbsim("validate --print " + quote(file), dir.path());
+        REQUIRE(r.status == 0);
+        CHECK_THAT(r.out, Contains("[dp_support_service]"));
+        const fs::path printed = dir.write("printed.toml", r.out);
+        const auto again = run_pbsim("validate " + quote(printed), dir.path());
+        CHECK(again.status == 0);
+        CHECK_THAT(again.out, Contains("OK"));
+    }
+    SECTION("an unknown key: status 2 and one line naming file and key") {
+        const fs::path file = dir.write("typo.toml", "[request]\nbase_rat = 0.1\n");
+        const auto r = run_pbsim("validate " + quote(file), dir.path());
+        CHECK(r.status == 2);
+        CHECK(count_lines(r.err) == 1);
+        CHECK_THAT(r.err, Contains(file.string() + ":2"));
+        CHECK_THAT(r.err, Contains("request.base_rat"));
+        CHECK_THAT(r.err, Contains("did you mean 'request.base_rate'"));
+        CHECK_THAT(r.out, !Contains("OK"));
+    }
+    SECTION("a negative probability") {
+        const fs::path file = dir.write("neg.toml", "[request]\nbase_rate = -0.1\n");
+        const auto r = run_pbsim("validate " + quote(file), dir.path());
+        CHECK(r.status == 2);
+        CHECK(count_lines(r.err) == 1);
+        CHECK_THAT(r.err, Contains(file.string()));
+        CHECK_THAT(r.err, Contains("request.base_rate"));
+        CHECK_THAT(r.err, Contains("-0.1"));
+        CHECK_THAT(r.err, Contains("[0, 1]"));
+    }
+    SECTION("a missing file") {
+        const fs::path file = dir / "missing.toml";
+        const auto r = run_pbsim("validate " + quote(file), dir.path());
+        CHECK(r.status == 2);
+        CHECK(count_lines(r.err) == 1);
+        CHECK_THAT(r.err, Contains(file.string()));
+        CHECK_THAT(r.err, Contains("not found"));
+    }
+}
+
+TEST_CASE("cli: run a tiny scenario", "[cli]") {
+    ScratchDir dir;
+    const fs::path tiny = dir.write("tiny.toml", kTiny);
+    const fs::path out = dir / "x.h5";
+    const auto r = run_pbsim("run " + quote(tiny) + " --replications 2 --scale 1 --quiet --out " +
+                             quote(out),
+                         dir.path());
+    CHECK(r.status == 0);
+    CHECK_THAT(r.out, Contains(out.string()));
+    REQUIRE(fs::exists(out));
+    CHECK(fs::file_size(out) > 0);
+    CHECK(is_hdf5(out));
+    CHECK(partial_files(dir.path()).empty());
+    CHECK(entries(dir.path()) == 2); // the scenario and the output, nothing else
+}
+
+TEST_CASE("cli: run with an output path that cannot be written", "[cli]") {
+    ScratchDir dir;
+    const fs::path tiny = dir.write("tiny.toml", kTiny);
+    const std::string run = "run " + quote(tiny) + " --replications 1 --quiet --out ";
+    SECTION("a directory that does not exist") {
+        const fs::path out = dir / "no_such_dir" / "x.h5";
+        const auto r = run_pbsim(run + quote(out), dir.path());
+        CHECK(r.status == 2);
+        CHECK_THAT(r.err, Contains(out.string()));
+        CHECK_FALSE(fs::exists(dir / "no_such_dir"));
+        CHECK(entries(dir.path()) == 1); // only the scenario
+    }
+    SECTION("a parent that is a regular file") {
+        const fs::path afile = dir.write("afile", "not a directory\n");
+        const fs::path out = afile / "x.h5";
+        const auto r = run_pbsim(run + quote(out), dir.path());
+        CHECK(r.status == 2);
+        CHECK_THAT(r.err, Contains(out.string()));
+        CHECK(fs::is_regular_file(afile));
+        CHECK(read_text(afile) == "not a directory\n");
+        CHECK(entries(dir.path()) == 2);
+    }
+    SECTION("an existing directory as the output file") {
+        const fs::path out = dir / "adir";
+        fs::create_directory(out);
+        const auto r = run_pbsim(run + quote(out), dir.path());
+        CHECK(r.status == 2);
+        CHECK_THAT(r.err, Contains(out.string()));
+        CHECK(fs::is_directory(out));
+        CHECK(fs::is_empty(out));
+    }
+    CHECK(partial_files(dir.path()).empty());
+}
+
+TEST_CASE("cli: run with a bad --set", "[cli]") {
+    ScratchDir dir;
+    const fs::path tiny = dir.write("tiny.toml", kTiny);
+    const fs::path out = dir / "x.h5";
+    const std::string run = "run " + quote(tiny) + " --replications 1 --quiet --out " + quote(out);
+    SECTION("a good --set runs") {
+        const auto r = run_pbsim(run + " --set request.base_rate=0.05 --set policy.active_offer=1@2002-01",
+                             dir.path());
+        CHECK(r.status == 0);
+        CHECK(fs::exists(out));
+    }
+    SECTION("unknown key") {
+        const auto r = run_pbsim(run + " --set request.base_rat=0.05", dir.path());
+        CHECK(r.status == 2);
+        CHECK(count_lines(r.err) == 1);
+        CHECK_THAT(r.err, Contains("--set"));
+        CHECK_THAT(r.err, Contains("request.base_rat"));
+        CHECK_FALSE(fs::exists(out));
+    }
+    SECTION("out of range") {
+        const auto r = run_pbsim(run + " --set request.base_rate=2", dir.path());
+        CHECK(r.status == 2);
+        CHECK(count_lines(r.err) == 1);
+        CHECK_THAT(r.err, Contains("request.base_rate"));
+        CHECK_THAT(r.err, Contains("[0, 1]"));
+        CHECK_FALSE(fs::exists(out));
+    }
+    SECTION("a date on a fixed parameter") {
+        const auto r = run_pbsim(run + " --set population.users=1000@2002-01", dir.path());
+        CHECK(r.status == 2);
+        CHECK_THAT(r.err, Contains("population.users"));
+        CHECK_FALSE(fs::exists(out));
+    }
+    CHECK(partial_files(dir.path()).empty());
+}
+
+TEST_CASE("cli: an interrupted run exits 130 and leaves no output", "[cli]") {
+    ScratchDir dir;
+    const fs::path large = dir.write("large.toml", kLarge);
+    const fs::path out = dir / "large.h5";
+    const fs::path out_log = dir / "stdout.txt";
+    const fs::path err_log = dir / "stderr.txt";
+
+    const auto started = std::chrono::steady_clock::now();
+    const pid_t pid = spawn_pbsim({"run", large.string(), "--replications", "8", "--threads", "1",
+                                   "--quiet", "--out", out.string()},
+                                  dir.path(), out_log, err_log);
+
+    // Wait for the temporary output file (the run has started writing), and
+    // for about a second in all, then interrupt.
+    using namespace std::chrono_literals;
+    int status = 0;
+    pid_t done = 0;
+    bool saw_partial = false;
+    while (std::chrono::steady_clock::now() - started < 15s) {
+        done = ::waitpid(pid, &status, WNOHANG);
+        if (done != 0) break;
+        if (!saw_partial && !partial_files(dir.path()).empty()) saw_partial = true;
+        if (saw_partial && std::chrono::steady_clock::now() - started >= 1s) break;
+        std::this_thread::sleep_for(20ms);
+    }
+    if (done == 0) {
+        CHECK(saw_partial);
+        REQUIRE(::kill(pid, SIGINT) == 0);
+        const auto interrupted = std::chrono::steady_clock::now();
+        while ((done = ::waitpid(pid, &status, WNOHANG)) == 0 &&
+               std::chrono::steady_clock::now() - interrupted < 20s)
+            std::this_thread::sleep_for(20ms);
+        if (done == 0) {
+            ::kill(pid, SIGKILL);
+            ::waitpid(pid, &status, 0);
+            FAIL("pbsim did not stop within 20 s of SIGINT");
+        }
+    } else {
+        FAIL("pbsim ended before it could be interrupted (status " << status << ")");
+    }
+    REQUIRE(done == pid);
+    INFO("stderr: " << read_text(err_log));
+    REQUIRE(WIFEXITED(status)); // a clean exit, not killed by the signal
+    CHECK(WEXITSTATUS(status) == 130);
+    CHECK_THAT(read_text(err_log), Contains("interrupted"));
+    CHECK_FALSE(fs::exists(out));
+    CHECK(partial_files(dir.path()).empty());
+}
+
+TEST_CASE("cli: same seed gives identical time series for any thread count", "[cli]") {
+    const char* h5diff = "/usr/bin/h5diff";
+    REQUIRE(fs::exists(h5diff));
+    ScratchDir dir;
+    const fs::path small = dir.write("small.toml", kSmall);
+    const std::string run = "run " + quote(small) + " --replications 4 --quiet";
+    const fs::path a = dir / "a.h5", b = dir / "b.h5", c = dir / "c.h5";
+    REQUIRE(run_pbsim(run + " --seed 5 --threads 1 --out " + quote(a), dir.path()).status == 0);
+    REQUIRE(run_pbsim(run + " --seed 5 --threads 2 --out " + quote(b), dir.path()).status == 0);
+    REQUIRE(run_pbsim(run + " --seed 6 --threads 2 --out " + quote(c), dir.path()).status == 0);
+
+    auto diff = [&](const fs::path& x, const fs::path& y) {
+        const std::string command = std::string(h5diff) + " -q " + quote(x) + " " + quote(y) +
+                                    " /timeseries /timeseries >/dev/null 2>&1";
+        const int raw = std::system(command.c_str());
+        REQUIRE(raw != -1);
+        REQUIRE(WIFEXITED(raw));
+        return WEXITSTATUS(raw);
+    };
+    CHECK(diff(a, b) == 0); // same seed, 1 vs 2 threads: identical
+    CHECK(diff(a, c) == 1); // another seed: different
+}
