@@ -11,7 +11,7 @@
 PBSIM_PACKAGES=(
   build-essential cmake g++ pkg-config
   libboost-graph-dev libtbb-dev libhdf5-dev hdf5-tools libcli11-dev catch2
-  libtomlplusplus-dev librandom123-dev
+  libtomlplusplus-dev librandom123-dev nlohmann-json3-dev
   libopenmpi-dev openmpi-bin
   python3 python3-h5py python3-numpy python3-matplotlib
   chromium python3-websocket  # the report's browser check and screenshot

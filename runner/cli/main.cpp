@@ -111,6 +111,10 @@ int main(int argc, char** argv) {
                         "Override a parameter: key=value, or key=value@YYYY-MM for 'from that\n"
                         "month on' (repeatable; keys as in docs/parameters.md)");
     run_cmd->add_flag("-q,--quiet", run.quiet, "No progress line and no summary table");
+    run_cmd->add_flag("--resume", run.resume,
+                      "Continue an interrupted run from OUT.journal (starts afresh if there is none)");
+    run_cmd->add_flag("--log-json", run.log_json,
+                      "Progress as JSON lines on stderr (start, progress, end): for batch systems");
 
     bool print = false;
     std::string validate_file;
@@ -309,6 +313,10 @@ int main(int argc, char** argv) {
                           "Override a base-scenario parameter in both arms: key=value[@YYYY-MM]");
     trial_cmd->add_option("-o,--out", trial_out, "Output HDF5 file [default: outputs/<trial name>.h5]");
     trial_cmd->add_flag("--markdown", trial.markdown, "Print the power table as Markdown");
+    trial_cmd->add_flag("--resume", trial.resume,
+                       "Continue an interrupted trial from OUT.journal (starts afresh if there is none)");
+    trial_cmd->add_flag("--log-json", trial.log_json,
+                       "Progress as JSON lines on stderr (start, progress, end): for batch systems");
     trial_cmd->add_flag("-q,--quiet", trial.quiet, "No progress line and no table");
 
     std::string which;

@@ -22,6 +22,9 @@ class Cluster {
     // build has MPI); otherwise a cluster of one.
     Cluster();
     ~Cluster(); // MPI_Finalize
+    // A cluster of this process alone, even under mpirun (for work inside a
+    // command that is not shared, such as a calibration batch).
+    static Cluster local() { return Cluster(Local{}); }
     Cluster(const Cluster&) = delete;
     Cluster& operator=(const Cluster&) = delete;
 
@@ -51,6 +54,8 @@ class Cluster {
     [[noreturn]] void abort(int status) const;
 
   private:
+    struct Local {};
+    explicit Cluster(Local) {}
     int rank_ = 0, size_ = 1;
     bool mpi_ = false;
 };

@@ -1,23 +1,28 @@
-// The journal of a sweep in progress: an append-only file of checksummed
-// records, one per finished run (design point x replication), synced to disk
-// as each is written. The HDF5 output is built from it once every run is in.
+// The journal of a job in progress (run, sweep, trial, PSA): an append-only
+// file of checksummed records, one per finished task (a replication, a design
+// point x replication, a simulated trial), synced to disk as each is written.
+// The HDF5 output is built from it, so a kill, a crash or a full disk loses at
+// most the tasks in flight, and `--resume` finishes the job.
 //
-// Why not write the HDF5 file point by point? A process killed (kill -9, node
+// Why not write the HDF5 file task by task? A process killed (kill -9, node
 // failure) in the middle of an HDF5 write can leave the file unreadable, and
-// with it every point already done. A journal record is one write(2) of a
-// self-checking record: a crash can only cut the last record short, which
-// reopening detects (length and checksum) and drops.
+// with it everything already done. A journal record is one write(2) of a
+// self-checking record of fixed size (synced to disk at most a second later): a crash can only cut the last record
+// short, which reopening detects (length) and cuts off; a record damaged on
+// disk fails its checksum, is reported, and its task is run again.
 //
 // Layout: header "PBSIMJ1\n", fingerprint (u64), values per record (u32);
-// then records: marker "REC1" (u32), run index (u32), values (f64 x n),
+// then records: marker "REC1" (u32), task index (u32), values (f64 x n),
 // checksum (u64, FNV-1a of index and values). Native byte order: a journal is
-// resumed by the build that wrote it.
+// resumed by the build that wrote it. An open journal holds an exclusive
+// lock (flock), so two processes never write one journal.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
-#include <map>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 namespace pbsim::runner {
@@ -29,11 +34,15 @@ struct JournalError : std::runtime_error {
 // FNV-1a 64 over bytes, continuing from `hash`.
 std::uint64_t fnv1a(const void* data, std::size_t size, std::uint64_t hash = 0xcbf29ce484222325ull);
 
+// OUT.journal, beside the output file.
+std::filesystem::path journal_path(const std::filesystem::path& out);
+
 class Journal {
   public:
     // Creates a new journal (fails if the file exists) or, with `resume`,
-    // opens an existing one: its fingerprint and record size must match, its
-    // good records are loaded, and a torn last record is cut off.
+    // opens an existing one (creating it if there is none): its fingerprint
+    // and record size must match; good records are indexed (not loaded), a
+    // torn last record is cut off, damaged records are counted and skipped.
     // Throws JournalError with a one-line message naming the file.
     Journal(std::filesystem::path path, std::uint64_t fingerprint, std::uint32_t values_per_record,
             bool resume);
@@ -41,10 +50,15 @@ class Journal {
     Journal(const Journal&) = delete;
     Journal& operator=(const Journal&) = delete;
 
-    // Records read back when resuming, by run index.
-    const std::map<std::uint32_t, std::vector<double>>& loaded() const { return loaded_; }
+    // Tasks whose records were found when resuming, in file order.
+    const std::vector<std::uint32_t>& loaded() const { return loaded_; }
+    // Reads the k-th loaded record back.
+    void read(std::size_t k, std::vector<double>& values) const;
+    std::size_t damaged() const { return damaged_; } // records dropped: bad marker or checksum
+    bool torn() const { return torn_; }              // a short last record was cut off
+
     // Appends one record and syncs it to disk.
-    void append(std::uint32_t run, const std::vector<double>& values);
+    void append(std::uint32_t task, const std::vector<double>& values);
     // Closes and deletes the file (once the output is complete).
     void remove();
     const std::filesystem::path& path() const { return path_; }
@@ -53,7 +67,11 @@ class Journal {
     std::filesystem::path path_;
     std::uint32_t n_;
     int fd_ = -1;
-    std::map<std::uint32_t, std::vector<double>> loaded_;
+    std::vector<std::uint32_t> loaded_;
+    std::vector<std::int64_t> offsets_; // of each loaded record
+    std::size_t damaged_ = 0;
+    bool torn_ = false, unsynced_ = false;
+    std::chrono::steady_clock::time_point last_sync_ = std::chrono::steady_clock::now();
 };
 
 } // namespace pbsim::runner

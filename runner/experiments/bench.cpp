@@ -2,6 +2,9 @@
 
 #include "model/population.hpp"
 #include "model/simulation.hpp"
+#include "runner/exec/cluster.hpp"
+#include "runner/exec/executor.hpp"
+#include "runner/exec/plan.hpp"
 #include "runner/experiments/run.hpp"
 #include "runner/input/scenario_file.hpp"
 
@@ -57,10 +60,12 @@ int bench_command(const BenchOptions& o) {
     for (int k = 0; k < 2; ++k) {
         if (k == 1 && cores == 1) break;
         const int n = k == 0 ? std::max(1, reps / cores) : reps;
-        const std::vector<Scenario> one{s};
-        ReplicationRunner runner{one, o.seed, o.scale, thread_counts[k]};
+        const RunPlan plan{{s}, n, o.seed, o.scale};
+        const Job job = simulation_job(plan, 0, [](std::size_t, ReplicationResult&, std::vector<double>&) {});
+        Cluster one_process = Cluster::local();
+        Progress quiet({true, false}, "bench", "replications", plan.runs());
         t0 = std::chrono::steady_clock::now();
-        runner.run(n, [](int, int, ReplicationResult&&) {});
+        Executor(one_process).run(job, {thread_counts[k], {}, false}, quiet, [](std::size_t, std::vector<double>&&) {});
         const double secs = seconds_since(t0);
         per_minute[k] = n / secs * 60;
         std::printf("%d replications on %d thread(s): %.2f s, %.1f replications/minute, "

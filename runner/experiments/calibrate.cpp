@@ -1,6 +1,9 @@
 #include "runner/experiments/calibrate.hpp"
 
 #include "model/summary.hpp"
+#include "runner/exec/cluster.hpp"
+#include "runner/exec/executor.hpp"
+#include "runner/exec/plan.hpp"
 #include "runner/output/results_file.hpp"
 #include "runner/output/run_output.hpp"
 #include "runner/experiments/run.hpp"
@@ -230,14 +233,21 @@ std::vector<std::vector<double>> model_outputs(const CalibrationSpec& spec,
     const auto& column = spec.output_columns;
     const std::size_t K = spec.outputs.size(), R = static_cast<std::size_t>(spec.replications);
     std::vector<double> values(thetas.size() * R * K);
-    ReplicationRunner runner{scenarios, spec.seed, spec.scale, threads};
-    runner.stop = stop;
-    const bool complete = runner.run(spec.replications, [&](int s, int r, ReplicationResult&& res) {
-        const auto summary = summarise(res, scenarios[s], spec.scale);
-        for (std::size_t k = 0; k < K; ++k)
-            values[(static_cast<std::size_t>(s) * R + r) * K + k] = summary[column[k]].value;
+    const RunPlan plan{std::move(scenarios), spec.replications, spec.seed, spec.scale};
+    Job job = simulation_job(plan, K, [&](std::size_t run, ReplicationResult& res, std::vector<double>& record) {
+        const auto summary = summarise(res, plan.variants[plan.variant(run)], spec.scale);
+        for (std::size_t k = 0; k < K; ++k) record[k] = summary[column[k]].value;
     });
-    if (!complete) throw Interrupted{};
+    Cluster one_process = Cluster::local();
+    Progress quiet({true, false}, "calibrate", "runs", plan.runs());
+    Executor executor(one_process);
+    const ExecOutcome outcome = executor.run(job, {threads, {}, false, stop}, quiet,
+                                             [&](std::size_t run, std::vector<double>&& record) {
+                                                 std::copy(record.begin(), record.end(),
+                                                           values.begin() + static_cast<long>(run * K));
+                                             });
+    if (outcome.status == ExecOutcome::Status::interrupted || (stop && stop())) throw Interrupted{};
+    if (!outcome.ok()) throw std::runtime_error(outcome.message);
     std::vector<std::vector<double>> out(thetas.size(), std::vector<double>(K, 0.0));
     for (std::size_t s = 0; s < thetas.size(); ++s)
         for (std::size_t r = 0; r < R; ++r) // summed in replication order: thread-independent

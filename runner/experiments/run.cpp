@@ -1,87 +1,28 @@
 #include "runner/experiments/run.hpp"
 
+#include "model/metrics.hpp"
 #include "model/population.hpp"
-#include "runner/output/run_output.hpp"
+#include "runner/exec/cluster.hpp"
+#include "runner/exec/executor.hpp"
+#include "runner/exec/journal.hpp"
+#include "runner/exec/plan.hpp"
 #include "runner/input/scenario_file.hpp"
+#include "runner/output/run_output.hpp"
+#include "runner/output/stale.hpp"
 #include "runner/output/version.hpp"
 
-#include <oneapi/tbb/global_control.h>
-#include <oneapi/tbb/parallel_for.h>
-#include <oneapi/tbb/task_arena.h>
-
-#include <atomic>
 #include <chrono>
 #include <cmath>
-#include <condition_variable>
-#include <csignal>
 #include <cstdio>
-#include <ctime>
 #include <iostream>
-#include <mutex>
+#include <memory>
 #include <set>
-#include <thread>
-#include <unistd.h>
 
 namespace pbsim::runner {
 
 namespace fs = std::filesystem;
 
 namespace {
-
-std::atomic<bool> g_stop{false};
-
-extern "C" void on_signal(int) { g_stop.store(true); }
-
-
-// A progress line on stderr, redrawn a few times a second while work runs.
-class ProgressLine {
-  public:
-    ProgressLine(bool enabled, std::string label, long total_months, long users)
-        : enabled_(enabled), label_(std::move(label)), total_(total_months), users_(users) {
-        if (enabled_) thread_ = std::thread([this] { loop(); });
-    }
-    ~ProgressLine() { finish(); }
-    void add(int months) { done_.fetch_add(months, std::memory_order_relaxed); }
-    void finish() {
-        if (!thread_.joinable()) return;
-        {
-            std::lock_guard lock(mutex_);
-            finished_ = true;
-        }
-        cv_.notify_all();
-        thread_.join();
-        draw();
-        std::fputc('\n', stderr);
-    }
-
-  private:
-    void loop() {
-        std::unique_lock lock(mutex_);
-        while (!cv_.wait_for(lock, std::chrono::milliseconds(250), [this] { return finished_; }))
-            draw();
-    }
-    void draw() {
-        const long done = done_.load();
-        const double elapsed =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-        const double rate = elapsed > 0 ? done * static_cast<double>(users_) / elapsed : 0;
-        const double eta = done > 0 ? elapsed * (total_ - done) / done : 0;
-        std::fprintf(stderr, "\r[pbsim] %s: %5.1f%%  %.1f M agent-months/s  elapsed %s  ETA %s   ",
-                     label_.c_str(), 100.0 * done / total_, rate / 1e6,
-                     duration_text(elapsed).c_str(), duration_text(eta).c_str());
-        std::fflush(stderr);
-    }
-
-    bool enabled_;
-    std::string label_;
-    long total_, users_;
-    std::atomic<long> done_{0};
-    const std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
-    std::thread thread_;
-    std::mutex mutex_;
-    std::condition_variable cv_;
-    bool finished_ = false;
-};
 
 std::vector<std::string> month_labels(const Scenario& s) {
     std::vector<std::string> labels;
@@ -109,67 +50,6 @@ void print_summary(const std::vector<std::vector<SummaryValue>>& rows) {
 }
 
 } // namespace
-
-std::string utc_now() {
-    const std::time_t now = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
-
-std::string duration_text(double seconds) {
-    char buf[32];
-    const long s = std::isfinite(seconds) ? std::lround(seconds) : 0;
-    if (s >= 3600)
-        std::snprintf(buf, sizeof buf, "%ldh%02ldm", s / 3600, (s / 60) % 60);
-    else
-        std::snprintf(buf, sizeof buf, "%ldm%02lds", s / 60, s % 60);
-    return buf;
-}
-
-void install_stop_handlers() {
-    struct sigaction sa {};
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, nullptr);
-    sigaction(SIGTERM, &sa, nullptr);
-}
-
-bool stop_requested() { return g_stop.load(); }
-
-bool ReplicationRunner::run(int replications,
-                            const std::function<void(int, int, ReplicationResult&&)>& done) const {
-    std::atomic<bool> stopped{false};
-    const int n_threads = threads > 0 ? threads : tbb::info::default_concurrency();
-    const int n_scenarios = static_cast<int>(scenarios.size());
-    tbb::task_arena arena(n_threads);
-    arena.execute([&] {
-        // Task k runs replication k / S of scenario k % S: scenarios advance together.
-        tbb::parallel_for(
-            tbb::blocked_range<int>(0, replications * n_scenarios, 1),
-            [&](const tbb::blocked_range<int>& range) {
-                for (int k = range.begin(); k != range.end(); ++k) {
-                    if (stopped.load() || stop()) {
-                        stopped = true;
-                        return;
-                    }
-                    const int s = k % n_scenarios, r = k / n_scenarios;
-                    auto result = simulate(scenarios[s], {seed, static_cast<std::uint32_t>(r), scale},
-                                           [&](int) {
-                                               if (on_progress) on_progress(1);
-                                               if (stop()) stopped = true;
-                                               return !stopped.load();
-                                           });
-                    if (stopped.load()) return;
-                    done(s, r, std::move(result));
-                }
-            },
-            tbb::simple_partitioner{});
-    });
-    return !stopped.load();
-}
 
 namespace {
 
@@ -200,6 +80,16 @@ void check_comparable(const std::vector<LoadedScenario>& loaded, double scale) {
             throw ScenarioError(pair + " generate different councils (population.* or council.* "
                                 "parameters differ); scenarios compared in one run must share them");
     }
+}
+
+// Everything that determines the records: a journal is only resumed by the
+// run that wrote it.
+std::uint64_t fingerprint(const std::vector<Scenario>& scenarios, const RunOptions& o) {
+    std::string text = std::string(kVersion) + "\n" + kSourceRevision + "\nrun " +
+                       std::to_string(o.replications) + " " + std::to_string(o.seed) + " " +
+                       std::to_string(o.scale) + " " + std::to_string(kMetricCount) + "\n";
+    for (const auto& s : scenarios) text += to_toml(s) + "\n";
+    return fnv1a(text.data(), text.size());
 }
 
 } // namespace
@@ -246,48 +136,99 @@ int run_command(const RunOptions& o) {
     layout.month_labels = month_labels(first);
     layout.summary_columns = summarise(ReplicationResult{}, first, o.scale);
 
+    Cluster cluster;
+    const bool root = cluster.root();
     std::unique_ptr<H5Output> output;
-    try {
-        output = std::make_unique<H5Output>(out, prov, layout);
-    } catch (const OutputError& e) {
-        std::cerr << "pbsim: " << e.what() << "\n";
-        return kExitBadInput;
+    int status = kExitOk;
+    if (root)
+        for (const auto& stale : remove_stale_temporaries(out))
+            if (!o.quiet)
+                std::cerr << "pbsim: removed " << stale.string()
+                          << ", left by a pbsim process that no longer runs\n";
+    if (root) {
+        try {
+            output = std::make_unique<H5Output>(out, prov, layout);
+        } catch (const OutputError& e) {
+            std::cerr << "pbsim: " << e.what() << "\n";
+            status = kExitBadInput;
+        }
     }
+    if (cluster.broadcast(status) != kExitOk) return status;
+
+    // A record: the replication's raw series (its ReplicationResult values),
+    // then its summary row.
+    const int n_scenarios = static_cast<int>(scenarios.size());
+    const std::size_t series_size = kMetricCount * static_cast<std::size_t>(first.months()) *
+                                    layout.councils.size();
+    const std::size_t columns = layout.summary_columns.size();
+    const RunPlan plan{scenarios, o.replications, o.seed, o.scale};
+    Job job = simulation_job(plan, series_size + columns,
+                             [&](std::size_t run, ReplicationResult& result, std::vector<double>& record) {
+                                 const auto summary =
+                                     summarise(result, plan.variants[plan.variant(run)], o.scale);
+                                 std::copy(result.values.begin(), result.values.end(), record.begin());
+                                 for (std::size_t c = 0; c < columns; ++c)
+                                     record[series_size + c] = summary[c].value;
+                             });
+    job.fingerprint = fingerprint(scenarios, o);
 
     install_stop_handlers();
     const auto start = std::chrono::steady_clock::now();
-    const int n_scenarios = static_cast<int>(scenarios.size());
     std::vector<std::vector<std::vector<SummaryValue>>> summaries(
         n_scenarios, std::vector<std::vector<SummaryValue>>(o.replications));
-    try {
-        const std::string label =
-            n_scenarios == 1 ? first.name : std::to_string(n_scenarios) + " scenarios";
-        ProgressLine progress(!o.quiet && isatty(STDERR_FILENO), label,
-                              static_cast<long>(o.replications) * n_scenarios * first.months(),
-                              users);
-        ReplicationRunner runner{scenarios, o.seed, o.scale, o.threads};
-        runner.on_progress = [&](int months) { progress.add(months); };
-        runner.stop = [] { return stop_requested(); };
-        const bool complete =
-            runner.run(o.replications, [&](int s, int r, ReplicationResult&& result) {
-                summaries[s][r] = summarise(result, scenarios[s], o.scale);
-                output->write_replication(s, r, result, summaries[s][r]);
-            });
-        progress.finish();
-        if (!complete) {
-            output.reset(); // removes the temporary file
-            std::cerr << "pbsim: interrupted; no output written (" << out.string()
-                      << " left as it was)\n";
-            return kExitInterrupted;
-        }
-        output->commit();
-    } catch (const OutputError& e) {
-        std::cerr << "pbsim: " << e.what() << "\n";
-        return kExitFailure;
-    } catch (const std::exception& e) {
-        std::cerr << "pbsim: run failed: " << e.what() << "\n";
-        return kExitFailure;
+    Progress progress({o.quiet || !root, o.log_json && root}, "run", "replications", plan.runs());
+    progress.start({}, {{"scenarios", n_scenarios}, {"replications", o.replications},
+                        {"scale", o.scale}, {"users", users}, {"out", out.string()}});
+    Executor executor(cluster);
+    const ExecOutcome outcome = executor.run(
+        job, {o.threads, journal_path(out), o.resume}, progress,
+        [&](std::size_t run, std::vector<double>&& record) {
+            const int s = static_cast<int>(plan.variant(run));
+            const int r = static_cast<int>(plan.replication(run));
+            auto& summary = summaries[s][r];
+            summary = layout.summary_columns;
+            for (std::size_t c = 0; c < columns; ++c) summary[c].value = record[series_size + c];
+            ReplicationResult result;
+            result.months = first.months();
+            result.councils = static_cast<int>(layout.councils.size());
+            record.resize(series_size);
+            result.values = std::move(record);
+            output->write_replication(s, r, result, summary);
+        });
+    if (!root) return cluster.broadcast(outcome.exit_code());
+    if (outcome.status == ExecOutcome::Status::interrupted) {
+        progress.finish("interrupted");
+        output.reset(); // removes the temporary file
+        std::cerr << "pbsim: interrupted: " << progress.completed() << " of " << plan.runs()
+                  << " replications are saved in " << executor.journal_path().string()
+                  << "; continue with the same command and --resume (" << out.string()
+                  << " left as it was)\n";
+        return cluster.broadcast(kExitInterrupted);
     }
+    if (!outcome.ok()) {
+        progress.finish("failed");
+        output.reset();
+        const auto journal = executor.journal_path();
+        std::cerr << "pbsim: " << (outcome.status == ExecOutcome::Status::failed ? "run failed: " : "")
+                  << outcome.message
+                  << (journal.empty() || outcome.status != ExecOutcome::Status::failed
+                          ? std::string()
+                          : "; finished replications are kept in " + journal.string() +
+                                ": fix the problem and rerun with --resume")
+                  << "\n";
+        return cluster.broadcast(outcome.exit_code());
+    }
+    try {
+        output->commit();
+        executor.discard_journal();
+    } catch (const OutputError& e) {
+        progress.finish("failed");
+        std::cerr << "pbsim: " << e.what() << "; the replications are kept in "
+                  << executor.journal_path().string()
+                  << ": fix the problem and rerun with --resume\n";
+        return cluster.broadcast(kExitFailure);
+    }
+    progress.finish("complete", "", {{"out", out.string()}, {"resumed", outcome.resumed}});
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (!o.quiet)
@@ -302,7 +243,7 @@ int run_command(const RunOptions& o) {
                 out.string().c_str(), n_scenarios == 1 ? "scenario" : "scenarios", names.c_str(),
                 o.replications, first.months(), layout.councils.size(), users, o.scale,
                 static_cast<unsigned long long>(o.seed), seconds);
-    return kExitOk;
+    return cluster.broadcast(kExitOk);
 }
 
 } // namespace pbsim::runner

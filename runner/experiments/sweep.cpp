@@ -2,32 +2,22 @@
 
 #include "model/metrics.hpp"
 #include "model/summary.hpp"
+#include "runner/exec/clock.hpp"
 #include "runner/exec/cluster.hpp"
-#include "runner/exec/journal.hpp"
-#include "runner/output/run_output.hpp"
-#include "runner/experiments/run.hpp"
+#include "runner/exec/executor.hpp"
+#include "runner/exec/plan.hpp"
+#include "runner/exec/status.hpp"
+#include "runner/exec/stop.hpp"
 #include "runner/input/scenario_file.hpp"
 #include "runner/input/toml_util.hpp"
+#include "runner/output/run_output.hpp"
+#include "runner/output/stale.hpp"
 #include "runner/output/sweep_output.hpp"
 #include "runner/output/version.hpp"
 
-#include <oneapi/tbb/blocked_range.h>
-#include <oneapi/tbb/parallel_for.h>
-#include <oneapi/tbb/task_arena.h>
-
-#include <unistd.h>
-
-#include <atomic>
 #include <chrono>
-#include <cmath>
-#include <condition_variable>
 #include <cstdio>
-#include <ctime>
-#include <deque>
-#include <exception>
 #include <iostream>
-#include <mutex>
-#include <thread>
 
 namespace pbsim::runner {
 
@@ -36,129 +26,6 @@ namespace fs = std::filesystem;
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::string json_string(const std::string& s) {
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"' || c == '\\')
-            out += '\\', out += c;
-        else if (static_cast<unsigned char>(c) < 0x20) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\u%04x", c);
-            out += buf;
-        } else
-            out += c;
-    }
-    return out + "\"";
-}
-
-// Finished runs handed from TBB workers to the main thread, which alone
-// journals them and talks MPI.
-struct RunQueue {
-    struct Item {
-        std::uint32_t run;
-        std::vector<double> values;
-    };
-    std::mutex mutex;
-    std::condition_variable cv;
-    std::deque<Item> items;
-    bool workers_finished = false;
-
-    void push(Item item) {
-        {
-            std::lock_guard lock(mutex);
-            items.push_back(std::move(item));
-        }
-        cv.notify_one();
-    }
-    void finish() {
-        {
-            std::lock_guard lock(mutex);
-            workers_finished = true;
-        }
-        cv.notify_one();
-    }
-    // Waits briefly for work; returns what is queued and whether workers are done.
-    std::deque<Item> take(bool& finished, std::chrono::milliseconds wait) {
-        std::unique_lock lock(mutex);
-        cv.wait_for(lock, wait, [&] { return !items.empty() || workers_finished; });
-        finished = workers_finished;
-        return std::exchange(items, {});
-    }
-};
-
-// Points done / total, rate, ETA: a line on a terminal, or JSON lines.
-class SweepProgress {
-  public:
-    SweepProgress(bool line, bool json, std::size_t points, int replications)
-        : line_(line), json_(json), reps_(replications), done_reps_(points, 0),
-          runs_total_(points * static_cast<std::size_t>(replications)) {}
-
-    void count(std::uint32_t run, bool fresh) {
-        const std::size_t p = run / static_cast<std::uint32_t>(reps_);
-        ++runs_done_;
-        if (fresh) ++runs_here_;
-        if (++done_reps_[p] == reps_) {
-            ++points_done_;
-            // At most one JSON line a second (and the last point), however big the sweep.
-            if (fresh && json_ &&
-                (Clock::now() - last_event_ >= std::chrono::seconds(1) ||
-                 points_done_ == done_reps_.size()))
-                event("point", "\"point\":" + std::to_string(p) + ",");
-        }
-        if (fresh && line_ && Clock::now() - last_draw_ > std::chrono::milliseconds(200)) draw();
-    }
-    void start(const std::string& extra) {
-        if (json_) event("start", extra);
-        if (line_) draw();
-    }
-    void end(const std::string& status, const std::string& extra) {
-        if (line_) {
-            draw();
-            std::fputc('\n', stderr);
-        }
-        if (json_) event(status, extra);
-    }
-    std::size_t points_done() const { return points_done_; }
-    std::size_t runs_done() const { return runs_done_; }
-    std::size_t runs_computed() const { return runs_here_; }
-
-  private:
-    double elapsed() const { return std::chrono::duration<double>(Clock::now() - start_).count(); }
-    double rate() const { return elapsed() > 0 ? static_cast<double>(runs_here_) / elapsed() : 0; }
-    double eta() const {
-        const double r = rate();
-        return r > 0 ? static_cast<double>(runs_total_ - runs_done_) / r : NAN;
-    }
-    void draw() {
-        last_draw_ = Clock::now();
-        std::fprintf(
-            stderr,
-            "\r[pbsim] sweep: %zu/%zu points  (%zu/%zu runs)  %.2f runs/s  elapsed %s  ETA %s   ",
-            points_done_, done_reps_.size(), runs_done_, runs_total_, rate(),
-            duration_text(elapsed()).c_str(), runs_here_ > 0 ? duration_text(eta()).c_str() : "--");
-        std::fflush(stderr);
-    }
-    void event(const std::string& name, const std::string& extra) {
-        last_event_ = Clock::now();
-        const double e = eta();
-        std::fprintf(stderr,
-                     "{\"event\":\"%s\",%s\"points_done\":%zu,\"points_total\":%zu,"
-                     "\"runs_done\":%zu,\"runs_total\":%zu,\"runs_per_s\":%.4g,\"elapsed_s\":%.3f,"
-                     "\"eta_s\":%s}\n",
-                     name.c_str(), extra.c_str(), points_done_, done_reps_.size(), runs_done_,
-                     runs_total_, rate(), elapsed(),
-                     std::isfinite(e) ? std::to_string(e).c_str() : "null");
-        std::fflush(stderr);
-    }
-
-    bool line_, json_;
-    int reps_;
-    std::vector<int> done_reps_;
-    std::size_t runs_total_, runs_done_ = 0, runs_here_ = 0, points_done_ = 0;
-    const Clock::time_point start_ = Clock::now();
-    Clock::time_point last_draw_{}, last_event_{};
-};
 
 // Everything that determines the results: a journal is only resumed by the
 // sweep that wrote it.
@@ -180,18 +47,6 @@ std::uint64_t fingerprint(const Sweep& s, const analysis::Matrix& values,
                  fnv1a(text.data(), text.size()));
 }
 
-// Can `out` be created? (Checked before any work is done.)
-std::string output_problem(const fs::path& out) {
-    fs::path dir = out.parent_path();
-    if (dir.empty()) dir = ".";
-    std::error_code ec;
-    if (!fs::is_directory(dir, ec)) return "directory '" + dir.string() + "' does not exist";
-    if (::access(dir.c_str(), W_OK | X_OK) != 0)
-        return "directory '" + dir.string() + "' is not writable";
-    if (fs::is_directory(out, ec)) return "is a directory";
-    return {};
-}
-
 // One run's journal record: its summary values, then (optionally) the
 // national series of every metric, metric by metric.
 std::vector<double> record(const ReplicationResult& result, const Scenario& scenario, double scale,
@@ -207,12 +62,6 @@ std::vector<double> record(const ReplicationResult& result, const Scenario& scen
 }
 
 } // namespace
-
-fs::path journal_path(const fs::path& out) {
-    fs::path j = out;
-    j += ".journal";
-    return j;
-}
 
 int sweep_command(const SweepOptions& o) {
     Cluster cluster;
@@ -248,168 +97,56 @@ int sweep_command(const SweepOptions& o) {
     const fs::path out =
         !o.out.empty() ? o.out : fs::path("outputs") / (o.file.stem().string() + ".h5");
 
-    // Rank 0 opens the journal and tells everyone what is already done.
-    std::unique_ptr<Journal> journal;
-    std::vector<std::vector<double>> results(runs);
-    std::vector<std::uint8_t> done(runs, 0);
     int status = kExitOk;
+    if (root)
+        for (const auto& stale : remove_stale_temporaries(out))
+            if (!o.quiet)
+                std::cerr << "pbsim: removed " << stale.string()
+                          << ", left by a pbsim process that no longer runs\n";
     if (root) {
-        if (const auto problem = output_problem(out); !problem.empty()) {
-            say("cannot create output file '" + out.string() + "': " + problem);
+        try {
+            check_output_path(out);
+        } catch (const OutputError& e) {
+            say(e.what());
             status = kExitBadInput;
-        } else {
-            try {
-                journal = std::make_unique<Journal>(journal_path(out),
-                                                    fingerprint(sweep, values, columns),
-                                                    static_cast<std::uint32_t>(per_run), o.resume);
-                for (const auto& [run, v] : journal->loaded())
-                    if (run < runs) results[run] = v, done[run] = 1;
-            } catch (const JournalError& e) {
-                say(e.what());
-                status = kExitBadInput;
-            }
         }
     }
-    status = cluster.broadcast(status);
-    if (status != kExitOk) return status;
-    cluster.broadcast(done);
+    if (cluster.broadcast(status) != kExitOk) return status;
 
-    // This rank's share: every size-th missing run, in order.
-    std::vector<std::uint32_t> mine;
-    std::size_t missing = 0, already = 0;
-    for (std::size_t run = 0; run < runs; ++run) {
-        if (done[run]) {
-            ++already;
-            continue;
-        }
-        if (missing++ % static_cast<std::size_t>(cluster.size()) ==
-            static_cast<std::size_t>(cluster.rank()))
-            mine.push_back(static_cast<std::uint32_t>(run));
-    }
-
-    const bool tty = isatty(STDERR_FILENO);
-    SweepProgress progress(root && !o.quiet && !o.log_json && tty, root && o.log_json, P,
-                           sweep.replications);
-    if (root) {
-        for (std::size_t run = 0; run < runs; ++run)
-            if (done[run]) progress.count(static_cast<std::uint32_t>(run), false);
-        if (already > 0 && !o.quiet)
-            std::cerr << "pbsim: resuming: " << already << " of " << runs << " runs already in "
-                      << journal->path().string() << "; running the other " << runs - already
-                      << "\n";
-        progress.start("\"resumed_runs\":" + std::to_string(already) +
-                       ",\"ranks\":" + std::to_string(cluster.size()) + ",");
-    }
+    const RunPlan plan{std::move(scenarios), sweep.replications, sweep.seed, sweep.scale};
+    std::vector<std::vector<double>> results(runs);
+    Job job = simulation_job(plan, per_run, [&](std::size_t run, ReplicationResult& result,
+                                                std::vector<double>& out_record) {
+        out_record = record(result, plan.variants[plan.variant(run)], sweep.scale, sweep.timeseries);
+    });
+    job.fingerprint = fingerprint(sweep, values, columns);
 
     install_stop_handlers();
     const auto started = Clock::now();
-    RunQueue queue;
-    std::atomic<bool> abandon{false};
-    std::exception_ptr worker_error;
-    std::thread workers([&] {
-        try {
-            const int n_threads = o.threads > 0 ? o.threads : tbb::info::default_concurrency();
-            tbb::task_arena arena(n_threads);
-            arena.execute([&] {
-                tbb::parallel_for(
-                    tbb::blocked_range<std::size_t>(0, mine.size(), 1),
-                    [&](const tbb::blocked_range<std::size_t>& range) {
-                        for (std::size_t i = range.begin(); i != range.end(); ++i) {
-                            if (abandon.load() || stop_requested()) return;
-                            const std::uint32_t run = mine[i];
-                            const std::size_t p = run / R;
-                            const auto rep = static_cast<std::uint32_t>(run % R);
-                            // Replication r of every point shares its random numbers.
-                            auto result =
-                                simulate(scenarios[p], {sweep.seed, rep, sweep.scale},
-                                         [&](int) { return !abandon.load() && !stop_requested(); });
-                            if (abandon.load() || stop_requested()) return;
-                            queue.push(
-                                {run, record(result, scenarios[p], sweep.scale, sweep.timeseries)});
-                        }
-                    },
-                    tbb::simple_partitioner{});
-            });
-        } catch (...) {
-            worker_error = std::current_exception();
-        }
-        queue.finish();
-    });
-
-    // The main thread: journal runs (rank 0) or send them to rank 0.
-    std::size_t ranks_done = 1;
-    bool all_complete = true, workers_finished = false;
-    std::string failure;
-    try {
-        while (true) {
-            auto items = queue.take(workers_finished, std::chrono::milliseconds(root ? 20 : 100));
-            for (auto& item : items) {
-                if (root) {
-                    journal->append(item.run, item.values);
-                    results[item.run] = std::move(item.values);
-                    done[item.run] = 1;
-                    progress.count(item.run, true);
-                } else {
-                    cluster.send_run(item.run, item.values);
-                }
-            }
-            if (root)
-                while (auto m = cluster.poll()) {
-                    if (m->done) {
-                        ++ranks_done;
-                        all_complete = all_complete && m->complete;
-                        continue;
-                    }
-                    if (m->run >= runs || m->values.size() != per_run)
-                        throw std::runtime_error("rank " + std::to_string(m->from) +
-                                                 " sent a malformed run");
-                    journal->append(m->run, m->values);
-                    results[m->run] = std::move(m->values);
-                    done[m->run] = 1;
-                    progress.count(m->run, true);
-                }
-            if (workers_finished && items.empty()) {
-                if (!root) {
-                    // Anything queued before `finish` was taken above.
-                    bool finished = false;
-                    auto last = queue.take(finished, std::chrono::milliseconds(0));
-                    for (auto& item : last)
-                        cluster.send_run(item.run, item.values);
-                    cluster.send_done(!stop_requested() && !worker_error);
-                    break;
-                }
-                if (ranks_done == static_cast<std::size_t>(cluster.size())) break;
-            }
-        }
-    } catch (const std::exception& e) {
-        failure = e.what();
-    }
-    if (!failure.empty()) {
-        abandon = true;
-        workers.join();
-        say(failure);
-        cluster.abort(kExitFailure);
-    }
-    workers.join();
-    if (worker_error) {
-        try {
-            std::rethrow_exception(worker_error);
-        } catch (const std::exception& e) {
-            if (root)
-                say(std::string("sweep failed: ") + e.what());
-            else
-                std::cerr << "pbsim (rank " << cluster.rank() << "): sweep failed: " << e.what()
-                          << "\n";
-        }
-        cluster.abort(kExitFailure);
+    Progress progress({o.quiet || !root, o.log_json && root}, "sweep", "runs", runs);
+    progress.start(std::string(analysis::design_name(sweep.design)) + " design, " +
+                       std::to_string(P) + " points x " + std::to_string(R) + " replications (" +
+                       std::to_string(runs) + " runs), " + std::to_string(cluster.size()) +
+                       " process(es)",
+                   {{"points", P}, {"replications", R}, {"ranks", cluster.size()}});
+    Executor executor(cluster);
+    const ExecOutcome outcome = executor.run(
+        job, {o.threads, journal_path(out), o.resume}, progress,
+        [&](std::size_t run, std::vector<double>&& v) { results[run] = std::move(v); });
+    const std::size_t already = outcome.resumed;
+    if (!outcome.ok() && outcome.status != ExecOutcome::Status::interrupted) {
+        progress.finish("failed");
+        say(outcome.status == ExecOutcome::Status::failed ? "sweep failed: " + outcome.message
+                                                          : outcome.message);
+        return cluster.broadcast(outcome.exit_code());
     }
 
     if (root) {
-        const std::size_t have = progress.runs_done();
-        if (have < runs) {
-            progress.end("interrupted", "");
+        const std::size_t have = progress.completed();
+        if (outcome.status == ExecOutcome::Status::interrupted) {
+            progress.finish("interrupted");
             say("interrupted: " + std::to_string(have) + " of " + std::to_string(runs) +
-                " runs are saved in " + journal->path().string() +
+                " runs are saved in " + executor.journal_path().string() +
                 "; continue with the same command and --resume");
             status = kExitInterrupted;
         } else {
@@ -457,10 +194,10 @@ int sweep_command(const SweepOptions& o) {
             }
             try {
                 write_sweep_file(out, prov, res);
-                journal->remove();
+                executor.discard_journal();
                 const double seconds =
                     std::chrono::duration<double>(Clock::now() - started).count();
-                progress.end("complete", "\"out\":" + json_string(out.string()) + ",");
+                progress.finish("complete", "", {{"out", out.string()}, {"resumed", already}});
                 std::printf("wrote %s: %s design, %zu parameters, %zu points x %zu replication%s "
                             "(%zu runs, %zu resumed from the journal), seed %llu, scale %g, %d "
                             "process%s, in %.1f s\n",
@@ -471,7 +208,9 @@ int sweep_command(const SweepOptions& o) {
                     std::printf("next: pbsim sensitivity %s --output uptake_share_2014_12\n",
                                 out.string().c_str());
             } catch (const OutputError& e) {
-                say(std::string(e.what()) + "; the runs are kept in " + journal->path().string() +
+                progress.finish("failed");
+                say(std::string(e.what()) + "; the runs are kept in " +
+                    executor.journal_path().string() +
                     ": fix the problem and rerun with --resume");
                 status = kExitFailure;
             }

@@ -23,7 +23,4 @@ struct SweepOptions {
 
 int sweep_command(const SweepOptions& options);
 
-// The journal of an output file: <out>.journal.
-std::filesystem::path journal_path(const std::filesystem::path& out);
-
 } // namespace pbsim::runner

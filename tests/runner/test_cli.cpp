@@ -1,5 +1,6 @@
 // End-to-end tests of the pbsim command line: exit statuses, messages, output
 // files (never a partial one left behind) and reproducibility across threads.
+#include "model/metrics.hpp"
 #include "support/test_support.hpp"
 
 #include <catch2/catch.hpp>
@@ -351,4 +352,57 @@ TEST_CASE("cli: same seed gives identical time series for any thread count", "[c
     };
     CHECK(diff(a, b) == 0); // same seed, 1 vs 2 threads: identical
     CHECK(diff(a, c) == 1); // another seed: different
+}
+
+TEST_CASE("cli: a killed run resumes from its journal to the same file", "[cli]") {
+    ScratchDir dir;
+    const std::string medium = "start = \"2001-01\"\nend = \"2010-12\"\n"
+                               "[population]\nusers = 40000\ncouncils = 20\n";
+    const fs::path scenario = dir.write("medium.toml", medium);
+    const std::string run = "run medium.toml -r 6 --seed 4 -q ";
+    REQUIRE(run_pbsim(run + "-t 2 -o full.h5", dir.path()).status == 0);
+    CHECK_FALSE(fs::exists(dir / "full.h5.journal")); // removed once the file is complete
+
+    const fs::path out = dir / "k.h5", journal = dir / "k.h5.journal";
+    const pid_t pid = spawn_pbsim({"run", scenario.string(), "-r", "6", "--seed", "4", "-t", "1",
+                                   "-q", "-o", out.string()},
+                                  dir.path(), dir / "k.out", dir / "k.err");
+    // Kill once at least one replication (a record of its series) is journalled.
+    using namespace std::chrono_literals;
+    const auto started = std::chrono::steady_clock::now();
+    const std::uintmax_t one_record = 20 + 16 + 8 * (pbsim::kMetricCount * 120 * 20); // at least the series
+    int status = 0;
+    pid_t ended = 0;
+    while (std::chrono::steady_clock::now() - started < 60s) {
+        ended = ::waitpid(pid, &status, WNOHANG);
+        if (ended != 0) break;
+        std::error_code ec;
+        if (fs::exists(journal, ec) && fs::file_size(journal, ec) > one_record) break;
+        std::this_thread::sleep_for(5ms);
+    }
+    REQUIRE(ended == 0); // still running
+    REQUIRE(::kill(pid, SIGKILL) == 0);
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    CHECK_FALSE(fs::exists(out)); // never a file that looks complete
+    REQUIRE(fs::exists(journal));
+
+    // Without --resume the journal is not silently discarded.
+    const auto again = run_pbsim(run + "-o k.h5", dir.path());
+    CHECK(again.status == 2);
+    CHECK_THAT(again.err, Contains("--resume"));
+
+    const auto resumed = run_pbsim(run + "-t 2 -o k.h5 --resume --log-json", dir.path());
+    INFO(resumed.err);
+    REQUIRE(resumed.status == 0);
+    CHECK_THAT(resumed.err, Contains("resuming: "));
+    CHECK_THAT(resumed.err, Contains("\"status\":\"complete\""));
+    for (const char* object : {"/timeseries", "/summary"}) {
+        const std::string command = "/usr/bin/h5diff -q " + quote(dir / "full.h5") + " " +
+                                    quote(out) + " " + object + " " + object + " >/dev/null 2>&1";
+        const int raw = std::system(command.c_str());
+        REQUIRE(WIFEXITED(raw));
+        CHECK(WEXITSTATUS(raw) == 0);
+    }
+    CHECK_FALSE(fs::exists(journal));
+    CHECK(partial_files(dir.path()).empty());
 }

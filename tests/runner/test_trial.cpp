@@ -236,6 +236,27 @@ TEST_CASE("a simulated trial finds a strong effect and is reproducible") {
     CHECK(a[3].primary.effect == b[3].primary.effect);
     CHECK(a[3].icc.icc == b[3].icc.icc);
     CHECK(a[3].cost[1] == b[3].cost[1]);
+
+    // The journal record of a simulated trial decodes to the same results.
+    std::vector<double> record(trial_record_size(spec), -1.0);
+    encode_trial(a, record);
+    const auto c = decode_trial(spec, record);
+    REQUIRE(c.size() == a.size());
+    for (std::size_t d = 0; d < a.size(); ++d) {
+        CHECK(c[d].clusters_per_arm == a[d].clusters_per_arm);
+        CHECK(c[d].participants_per_cluster == a[d].participants_per_cluster);
+        CHECK(c[d].mean_cluster_size == a[d].mean_cluster_size);
+        CHECK(c[d].primary.effect == a[d].primary.effect);
+        CHECK(c[d].primary.p_value == a[d].primary.p_value);
+        CHECK(c[d].primary.clusters_intervention == a[d].primary.clusters_intervention);
+        CHECK(c[d].icc.icc == a[d].icc.icc);
+        CHECK(c[d].icc.people == a[d].icc.people);
+        CHECK(c[d].uptake[1] == a[d].uptake[1]);
+        CHECK(c[d].cost[0] == a[d].cost[0]);
+        REQUIRE(c[d].secondary.size() == a[d].secondary.size());
+        CHECK(c[d].secondary[1].ci_high == a[d].secondary[1].ci_high);
+        CHECK(std::isnan(c[d].null_p) == std::isnan(a[d].null_p));
+    }
 }
 
 TEST_CASE("the resolved trial text loads back to the same design") {
