@@ -198,6 +198,8 @@ int main(int argc, char** argv) {
     calibrate_cmd->add_option("--scale", cal_scale, "Override: population scale")
         ->check(CLI::Range(1e-6, 10.0));
     calibrate_cmd->add_option("-s,--seed", cal_seed, "Override: seed")->check(CLI::NonNegativeNumber);
+    calibrate_cmd->add_flag("--log-json", calibrate.log_json,
+                           "Progress as JSON lines on stderr (start, each generation, end)");
     calibrate_cmd->add_flag("-q,--quiet", calibrate.quiet, "No progress and no tables");
 
     SweepOptions sweep;

@@ -4,6 +4,7 @@
 #include "runner/exec/cluster.hpp"
 #include "runner/exec/executor.hpp"
 #include "runner/exec/plan.hpp"
+#include "runner/exec/progress.hpp"
 #include "runner/output/results_file.hpp"
 #include "runner/output/run_output.hpp"
 #include "runner/experiments/run.hpp"
@@ -460,17 +461,19 @@ int calibrate_command(const CalibrateOptions& o) {
     auto elapsed = [&] {
         return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     };
-    const bool tty = !o.quiet && isatty(STDERR_FILENO);
-    if (!o.quiet)
-        std::fprintf(stderr,
-                     "[pbsim] calibrating %zu parameters of %s to %zu targets: %s, %d particles, "
-                     "%d generations, %d replications at scale %g, seed %llu\n",
-                     spec.prior.size(), spec.scenario_file.string().c_str(), spec.targets.size(),
-                     spec.abc.method == AbcSettings::Method::smc ? "ABC-SMC" : "rejection ABC",
-                     spec.abc.particles,
-                     spec.abc.method == AbcSettings::Method::smc ? spec.abc.generations : 1,
-                     spec.replications, spec.scale,
-                     static_cast<unsigned long long>(spec.seed));
+    Progress progress({o.quiet, o.log_json}, "calibrate", "parameter sets", 0);
+    char text[512];
+    std::snprintf(text, sizeof text,
+                  "calibrating %zu parameters of %s to %zu targets: %s, %d particles, %d "
+                  "generations, %d replications at scale %g, seed %llu",
+                  spec.prior.size(), spec.scenario_file.string().c_str(), spec.targets.size(),
+                  spec.abc.method == AbcSettings::Method::smc ? "ABC-SMC" : "rejection ABC",
+                  spec.abc.particles,
+                  spec.abc.method == AbcSettings::Method::smc ? spec.abc.generations : 1,
+                  spec.replications, spec.scale, static_cast<unsigned long long>(spec.seed));
+    progress.start(text, {{"parameters", spec.prior.size()}, {"targets", spec.targets.size()},
+                          {"particles", spec.abc.particles}, {"replications", spec.replications},
+                          {"scale", spec.scale}});
     analysis::AbcResult result;
     try {
         result = calibrate(
@@ -478,25 +481,29 @@ int calibrate_command(const CalibrateOptions& o) {
             [&](const analysis::Generation& g, int index) {
                 double best = INFINITY;
                 for (const auto& p : g.particles) best = std::min(best, p.distance);
-                if (!o.quiet)
-                    std::fprintf(stderr,
-                                 "%s[pbsim] generation %d: tolerance %-8s accepted %zu of %ld "
-                                 "candidates (%.0f%%), best distance %.3g, elapsed %s\n",
-                                 tty ? "\r\033[K" : "", index, fixed(g.epsilon).c_str(),
-                                 g.particles.size(), g.candidates, 100 * g.acceptance(), best,
-                                 duration_text(elapsed()).c_str());
+                char line[256];
+                std::snprintf(line, sizeof line,
+                              "generation %d: tolerance %-8s accepted %zu of %ld candidates "
+                              "(%.0f%%), best distance %.3g, elapsed %s",
+                              index, fixed(g.epsilon).c_str(), g.particles.size(), g.candidates,
+                              100 * g.acceptance(), best, duration_text(elapsed()).c_str());
+                progress.message(line);
+                progress.event("generation",
+                               {{"generation", index}, {"tolerance", g.epsilon},
+                                {"accepted", g.particles.size()}, {"candidates", g.candidates},
+                                {"best_distance", best}});
                 return true;
             },
             [&](long evaluated) {
-                if (tty)
-                    std::fprintf(stderr, "\r[pbsim] %ld parameter sets simulated (%.1f/s)", evaluated,
-                                 evaluated / std::max(elapsed(), 1e-9));
+                progress.update(static_cast<std::size_t>(evaluated), static_cast<double>(evaluated));
             });
     } catch (const Interrupted&) {
-        std::cerr << "\npbsim: interrupted; no output written (" << out.string()
+        progress.finish("interrupted");
+        std::cerr << "pbsim: interrupted; no output written (" << out.string()
                   << " left as it was)\n";
         return kExitInterrupted;
     } catch (const std::exception& e) {
+        progress.finish("failed");
         std::cerr << "pbsim: calibration failed: " << e.what() << "\n";
         return kExitFailure;
     }
@@ -504,7 +511,9 @@ int calibrate_command(const CalibrateOptions& o) {
     try {
         write_results(*file, spec, result, post, o);
         file->commit();
+        progress.finish("complete", "", {{"out", out.string()}, {"evaluations", result.evaluations}});
     } catch (const OutputError& e) {
+        progress.finish("failed");
         std::cerr << "pbsim: " << e.what() << "\n";
         return kExitFailure;
     }

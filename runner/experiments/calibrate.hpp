@@ -76,6 +76,7 @@ struct CalibrateOptions {
     std::optional<double> scale;
     std::optional<std::uint64_t> seed;
     bool quiet = false;
+    bool log_json = false; // progress as JSON lines on stderr
     std::string command_line;
 };
 
