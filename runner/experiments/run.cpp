@@ -3,6 +3,7 @@
 #include "model/metrics.hpp"
 #include "model/population.hpp"
 #include "runner/exec/cluster.hpp"
+#include "runner/exec/estimate.hpp"
 #include "runner/exec/executor.hpp"
 #include "runner/exec/journal.hpp"
 #include "runner/exec/plan.hpp"
@@ -10,6 +11,8 @@
 #include "runner/output/run_output.hpp"
 #include "runner/output/stale.hpp"
 #include "runner/output/version.hpp"
+
+#include <oneapi/tbb/info.h>
 
 #include <chrono>
 #include <cmath>
@@ -136,6 +139,34 @@ int run_command(const RunOptions& o) {
     layout.month_labels = month_labels(first);
     layout.summary_columns = summarise(ReplicationResult{}, first, o.scale);
 
+    // The size of the job, before anything is written.
+    const std::size_t series_values = kMetricCount * static_cast<std::size_t>(first.months()) *
+                                      layout.councils.size();
+    JobShape shape;
+    shape.runs = scenarios.size() * static_cast<std::size_t>(o.replications);
+    shape.agent_months = static_cast<double>(users) * first.months();
+    shape.users = users;
+    shape.threads = o.threads > 0 ? o.threads : tbb::info::default_concurrency();
+    shape.record_values = series_values + layout.summary_columns.size();
+    shape.output_bytes_per_run = 8.0 * static_cast<double>(series_values) / 3; // deflate: ~3.5x
+    const JobSize size = estimate(shape);
+    if (o.dry_run) {
+        std::printf("run: %zu scenario(s) x %d replications = %zu runs of %d users x %d months "
+                    "(scale %g), seed %llu, into %s\nestimate: %s\n",
+                    scenarios.size(), o.replications, shape.runs, users, first.months(), o.scale,
+                    static_cast<unsigned long long>(o.seed), out.string().c_str(),
+                    size.text().c_str());
+        return kExitOk;
+    }
+    if (!o.force) {
+        try {
+            check_fits(size, out);
+        } catch (const JobTooLarge& e) {
+            std::cerr << "pbsim: " << e.what() << "\n";
+            return kExitBadInput;
+        }
+    }
+
     Cluster cluster;
     const bool root = cluster.root();
     std::unique_ptr<H5Output> output;
@@ -177,7 +208,13 @@ int run_command(const RunOptions& o) {
     std::vector<std::vector<std::vector<SummaryValue>>> summaries(
         n_scenarios, std::vector<std::vector<SummaryValue>>(o.replications));
     Progress progress({o.quiet || !root, o.log_json && root}, "run", "replications", plan.runs());
-    progress.start({}, {{"scenarios", n_scenarios}, {"replications", o.replications},
+    progress.start("run: " + std::to_string(plan.runs()) + " replications (" +
+                       std::to_string(n_scenarios) + " scenario(s) x " +
+                       std::to_string(o.replications) + "), " + size.text(),
+                   {{"estimate", {{"memory_bytes", size.memory_bytes},
+                                  {"disk_bytes", size.disk_bytes},
+                                  {"core_seconds", size.core_seconds}}},
+                    {"scenarios", n_scenarios}, {"replications", o.replications},
                         {"scale", o.scale}, {"users", users}, {"out", out.string()}});
     Executor executor(cluster);
     const ExecOutcome outcome = executor.run(

@@ -31,6 +31,8 @@ struct RunOptions {
     bool quiet = false;
     bool log_json = false; // progress as JSON lines on stderr
     bool resume = false;   // continue from <out>.journal
+    bool dry_run = false;  // print the plan and its estimated size, run nothing
+    bool force = false;    // start even if the job does not seem to fit disk or memory
     std::string command_line;
 };
 

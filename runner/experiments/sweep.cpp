@@ -1,9 +1,11 @@
 #include "runner/experiments/sweep.hpp"
 
 #include "model/metrics.hpp"
+#include "model/population.hpp"
 #include "model/summary.hpp"
 #include "runner/exec/clock.hpp"
 #include "runner/exec/cluster.hpp"
+#include "runner/exec/estimate.hpp"
 #include "runner/exec/executor.hpp"
 #include "runner/exec/plan.hpp"
 #include "runner/exec/status.hpp"
@@ -14,6 +16,8 @@
 #include "runner/output/stale.hpp"
 #include "runner/output/sweep_output.hpp"
 #include "runner/output/version.hpp"
+
+#include <oneapi/tbb/info.h>
 
 #include <chrono>
 #include <cstdio>
@@ -97,13 +101,40 @@ int sweep_command(const SweepOptions& o) {
     const fs::path out =
         !o.out.empty() ? o.out : fs::path("outputs") / (o.file.stem().string() + ".h5");
 
+    JobShape shape;
+    shape.runs = runs;
+    shape.users = simulated_users(sweep.base, sweep.scale);
+    shape.agent_months = static_cast<double>(shape.users) * static_cast<double>(M);
+    shape.threads = o.threads > 0 ? o.threads : tbb::info::default_concurrency();
+    shape.record_values = per_run;
+    shape.kept_values = per_run;
+    shape.output_bytes_per_run = 8.0 * static_cast<double>(per_run);
+    shape.fixed_bytes = 8e3 * static_cast<double>(P); // a resolved scenario per point
+    const JobSize size = estimate(shape);
+    if (o.dry_run) {
+        if (root)
+            std::printf("sweep: %s design, %zu parameters, %zu points x %zu replications = %zu "
+                        "runs of %ld users x %zu months (scale %g), into %s\nestimate: %s per "
+                        "process\n",
+                        std::string(analysis::design_name(sweep.design)).c_str(), K, P, R, runs,
+                        shape.users, M, sweep.scale, out.string().c_str(), size.text().c_str());
+        return kExitOk;
+    }
     int status = kExitOk;
-    if (root)
+    if (root && !o.force) {
+        try {
+            check_fits(size, out);
+        } catch (const JobTooLarge& e) {
+            say(e.what());
+            status = kExitBadInput;
+        }
+    }
+    if (root && status == kExitOk)
         for (const auto& stale : remove_stale_temporaries(out))
             if (!o.quiet)
                 std::cerr << "pbsim: removed " << stale.string()
                           << ", left by a pbsim process that no longer runs\n";
-    if (root) {
+    if (root && status == kExitOk) {
         try {
             check_output_path(out);
         } catch (const OutputError& e) {
@@ -124,11 +155,14 @@ int sweep_command(const SweepOptions& o) {
     install_stop_handlers();
     const auto started = Clock::now();
     Progress progress({o.quiet || !root, o.log_json && root}, "sweep", "runs", runs);
-    progress.start(std::string(analysis::design_name(sweep.design)) + " design, " +
+    progress.start("sweep: " + std::string(analysis::design_name(sweep.design)) + " design, " +
                        std::to_string(P) + " points x " + std::to_string(R) + " replications (" +
                        std::to_string(runs) + " runs), " + std::to_string(cluster.size()) +
-                       " process(es)",
-                   {{"points", P}, {"replications", R}, {"ranks", cluster.size()}});
+                       " process(es), " + size.text(),
+                   {{"estimate", {{"memory_bytes", size.memory_bytes},
+                                  {"disk_bytes", size.disk_bytes},
+                                  {"core_seconds", size.core_seconds}}},
+                    {"points", P}, {"replications", R}, {"ranks", cluster.size()}});
     Executor executor(cluster);
     const ExecOutcome outcome = executor.run(
         job, {o.threads, journal_path(out), o.resume}, progress,

@@ -18,6 +18,8 @@ struct SweepOptions {
     bool resume = false;       // continue from <out>.journal if it exists
     bool quiet = false;
     bool log_json = false; // JSON lines on stderr instead of the progress line
+    bool dry_run = false;  // print the design and its estimated size, run nothing
+    bool force = false;    // start even if the job does not seem to fit disk or memory
     std::string command_line;
 };
 

@@ -1,6 +1,7 @@
 #include "runner/experiments/trial.hpp"
 
 #include "runner/exec/cluster.hpp"
+#include "runner/exec/estimate.hpp"
 #include "runner/exec/executor.hpp"
 #include "runner/exec/journal.hpp"
 #include "runner/experiments/run.hpp"
@@ -8,6 +9,10 @@
 #include "runner/output/stale.hpp"
 #include "runner/output/trial_output.hpp"
 #include "runner/output/version.hpp"
+
+#include <oneapi/tbb/info.h>
+
+#include "model/population.hpp"
 
 #include <chrono>
 #include <cmath>
@@ -118,6 +123,36 @@ int trial_command(const TrialOptions& o) {
     prov.scale = spec.scale;
     prov.created_utc = utc_now();
     prov.command_line = o.command_line;
+    JobShape shape;
+    shape.runs = static_cast<std::size_t>(spec.trials);
+    shape.users = simulated_users(base, spec.scale);
+    const int months_per_trial =
+        (spec.recruitment - base.start) +
+        spec.follow_up_months * static_cast<int>(spec.clusters_per_arm.size() + spec.null_check);
+    shape.agent_months = static_cast<double>(shape.users) * months_per_trial;
+    shape.worlds_per_run = 2 + (spec.null_check ? 1 : 0); // history, an arm, the null world
+    shape.threads = o.threads > 0 ? o.threads : tbb::info::default_concurrency();
+    shape.record_values = trial_record_size(spec);
+    shape.kept_values = trial_record_size(spec);
+    shape.output_bytes_per_run = 8.0 * static_cast<double>(trial_record_size(spec));
+    const JobSize size = estimate(shape);
+    if (o.dry_run) {
+        std::printf("trial '%s': %d simulated trials x %zu designs of %ld users (scale %g), "
+                    "into %s\nestimate: %s\n",
+                    spec.name.c_str(), spec.trials,
+                    spec.clusters_per_arm.size() * spec.participants_per_cluster.size(),
+                    shape.users, spec.scale, out_path.string().c_str(), size.text().c_str());
+        return kExitOk;
+    }
+    if (!o.force) {
+        try {
+            check_fits(size, out_path);
+        } catch (const JobTooLarge& e) {
+            std::cerr << "pbsim: " << e.what() << "\n";
+            return kExitBadInput;
+        }
+    }
+
     Cluster cluster;
     const bool root = cluster.root();
     std::unique_ptr<TrialOutput> output;
@@ -140,9 +175,7 @@ int trial_command(const TrialOptions& o) {
     Job job;
     job.tasks = static_cast<std::size_t>(spec.trials);
     job.record_size = trial_record_size(spec);
-    job.ticks_per_task =
-        (spec.recruitment - base.start) +
-        spec.follow_up_months * static_cast<int>(spec.clusters_per_arm.size() + spec.null_check);
+    job.ticks_per_task = months_per_trial;
     const std::string identity = std::string(kVersion) + "\n" + kSourceRevision + "\ntrial " +
                                  to_toml(spec) + "\n" + to_toml(base) + "\n" +
                                  std::to_string(o.seed) + " " + std::to_string(spec.scale);
@@ -158,7 +191,12 @@ int trial_command(const TrialOptions& o) {
     std::vector<std::vector<TrialResult>> results(spec.trials);
     Progress progress({o.quiet || !root, o.log_json && root}, "trial " + spec.name, "trials",
                       job.tasks);
-    progress.start({}, {{"trials", spec.trials},
+    progress.start("trial " + spec.name + ": " + std::to_string(spec.trials) +
+                       " simulated trials, " + size.text(),
+                   {{"estimate", {{"memory_bytes", size.memory_bytes},
+                                  {"disk_bytes", size.disk_bytes},
+                                  {"core_seconds", size.core_seconds}}},
+                    {"trials", spec.trials},
                         {"designs", spec.clusters_per_arm.size() * spec.participants_per_cluster.size()},
                         {"scale", spec.scale}, {"out", out_path.string()}});
     Executor executor(cluster);

@@ -18,6 +18,7 @@ using analysis::DesignKind;
 namespace {
 
 constexpr long kMaxRuns = 10'000'000; // design points x replications
+constexpr long kMaxPoints = 200'000;  // design points (each a resolved scenario of a few kB)
 
 bool in_range(const ParameterSpec& spec, double v) {
     return v >= spec.min && v <= spec.max && (!spec.integer || v == std::floor(v));
@@ -179,6 +180,13 @@ void check_sizes(Sweep& s) {
         rows = s.points * (k + 1);
         break;
     }
+    // Each point is a resolved scenario in memory (a few kB) and a row of the
+    // design matrices: bounded before anything is allocated.
+    if (rows > kMaxPoints)
+        throw ScenarioError(f + ": the design has " + format_number(rows) + " points (" +
+                            std::to_string(s.factors.size()) + " parameters); accepted at most " +
+                            std::to_string(kMaxPoints) + " points: lower `points` or vary fewer "
+                            "parameters");
     if (rows * s.replications > kMaxRuns)
         throw ScenarioError(f + ": the design has " + format_number(rows) + " points x " +
                             std::to_string(s.replications) + " replications; accepted at most " +
