@@ -129,16 +129,20 @@ int main(int argc, char** argv) {
     bench_cmd->add_option("-t,--threads", bench.threads, "Threads; 0 = all cores")->default_val(0);
 
     pbsim::analysis::CompareOptions compare;
-    std::string compare_file, compare_csv;
+    std::string compare_file, compare_csv, compare_out;
     auto* compare_cmd = app.add_subcommand(
         "compare", "Compare every scenario of a file with the baseline: paired mean differences\n"
                    "with 95% intervals, ICER, net monetary benefit at 20,000 and 30,000 per QALY,\n"
                    "probability cost-effective, cost per crisis averted. Prints a table and writes\n"
-                   "/comparison into the file and a CSV next to it.");
+                   "/comparison and a CSV next to it. The input is only read: a copy with /comparison\n"
+                   "is renamed over it (or written to --out), so a failure never damages the run.");
     compare_cmd->add_option("file", compare_file, "Output of a run of several scenarios")->required();
     compare_cmd->add_option("--baseline", compare.baseline,
                             "Scenario to compare with [default: the first in the file]");
-    compare_cmd->add_option("--csv", compare_csv, "CSV file [default: <file stem>-comparison.csv]");
+    compare_cmd->add_option("-o,--out", compare_out,
+                            "Write the file with /comparison here instead of replacing the input\n"
+                            "(which is never opened for writing either way)");
+    compare_cmd->add_option("--csv", compare_csv, "CSV file [default: <output stem>-comparison.csv]");
     compare_cmd->add_option("--at", compare.at,
                             "Also compare uptake (share and national PB holders) at this month,\n"
                             "YYYY-MM, read from the time series (repeatable)");
@@ -247,7 +251,7 @@ int main(int argc, char** argv) {
         "Sensitivity indices of a sweep output: Sobol first-order and total indices (sobol design)\n"
         "or Morris mu*, mu and sigma (morris design), each with a bootstrap 95% interval, over\n"
         "the mean of the replications of each point. Prints a table ranked by the index and\n"
-        "writes it into the file under /sensitivity/<output>.\n\n"
+        "writes it under /sensitivity/<output> (to a copy renamed over the file, or to --out).\n\n"
         "Examples:\n"
         "  pbsim sensitivity outputs/barriers_sobol.h5 --output uptake_share_2014_12\n"
         "  pbsim sensitivity outputs/barriers_sobol.h5 --output cost_total_discounted --bootstrap 2000");
@@ -255,6 +259,8 @@ int main(int argc, char** argv) {
     sens_cmd->add_option("--output", sens.outputs,
                          "Summary column(s) to analyse, e.g. uptake_share_2014_12 (a unique prefix\n"
                          "such as uptake_2014 works too); repeatable [default: uptake_share_2014_12]");
+    sens_cmd->add_option("-o,--out", sens.out,
+                         "Write the file with /sensitivity here instead of replacing the input");
     sens_cmd->add_option("--bootstrap", sens.resamples, "Bootstrap resamples for the intervals")
         ->default_val(1000)
         ->check(CLI::Range(0, 1000000));
@@ -349,6 +355,7 @@ int main(int argc, char** argv) {
     if (*compare_cmd) {
         compare.file = compare_file;
         compare.csv = compare_csv;
+        compare.out = compare_out;
         return pbsim::analysis::compare_command(compare);
     }
     if (*report_cmd) {

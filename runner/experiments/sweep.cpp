@@ -180,18 +180,6 @@ std::uint64_t fingerprint(const Sweep& s, const analysis::Matrix& values,
                  fnv1a(text.data(), text.size()));
 }
 
-// Can `out` be created? (Checked before any work is done.)
-std::string output_problem(const fs::path& out) {
-    fs::path dir = out.parent_path();
-    if (dir.empty()) dir = ".";
-    std::error_code ec;
-    if (!fs::is_directory(dir, ec)) return "directory '" + dir.string() + "' does not exist";
-    if (::access(dir.c_str(), W_OK | X_OK) != 0)
-        return "directory '" + dir.string() + "' is not writable";
-    if (fs::is_directory(out, ec)) return "is a directory";
-    return {};
-}
-
 // One run's journal record: its summary values, then (optionally) the
 // national series of every metric, metric by metric.
 std::vector<double> record(const ReplicationResult& result, const Scenario& scenario, double scale,
@@ -254,10 +242,13 @@ int sweep_command(const SweepOptions& o) {
     std::vector<std::uint8_t> done(runs, 0);
     int status = kExitOk;
     if (root) {
-        if (const auto problem = output_problem(out); !problem.empty()) {
-            say("cannot create output file '" + out.string() + "': " + problem);
+        try {
+            check_output_path(out); // before any work is done
+        } catch (const OutputError& e) {
+            say(e.what());
             status = kExitBadInput;
-        } else {
+        }
+        if (status == kExitOk) {
             try {
                 journal = std::make_unique<Journal>(journal_path(out),
                                                     fingerprint(sweep, values, columns),
