@@ -20,9 +20,14 @@ namespace pbsim::runner {
 
 namespace fs = std::filesystem;
 
+namespace h5 {
+void init();
+}
+
 // --- the output path -------------------------------------------------------
 
 void check_output_path(const fs::path& final_path) {
+    h5::init(); // before anything is written: write faults become errors (SIGXFSZ ignored)
     auto refuse = [&](const std::string& reason) {
         throw OutputError("cannot create output file '" + final_path.string() + "': " + reason);
     };
@@ -183,6 +188,43 @@ bool sync_path(const fs::path& p, bool directory) {
     return ok;
 }
 
+// Copies a file with read(2) and write(2), so a failure reports the system's
+// own reason (ENOSPC, EFBIG); "" on success.
+std::string copy_contents(const fs::path& from, const fs::path& to) {
+    const int in = ::open(from.c_str(), O_RDONLY);
+    if (in < 0) return std::strerror(errno);
+    const int out = ::open(to.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    if (out < 0) {
+        const int e = errno;
+        ::close(in);
+        return std::strerror(e);
+    }
+    std::string problem;
+    std::vector<char> buf(1 << 16);
+    for (;;) {
+        const ssize_t n = ::read(in, buf.data(), buf.size());
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            problem = std::strerror(errno);
+            break;
+        }
+        if (n == 0) break;
+        for (ssize_t done = 0; done < n;) {
+            const ssize_t w = ::write(out, buf.data() + done, static_cast<std::size_t>(n - done));
+            if (w < 0) {
+                if (errno == EINTR) continue;
+                problem = std::strerror(errno);
+                break;
+            }
+            done += w;
+        }
+        if (!problem.empty()) break;
+    }
+    ::close(in);
+    if (::close(out) != 0 && problem.empty()) problem = std::strerror(errno);
+    return problem;
+}
+
 } // namespace
 
 AtomicFile::AtomicFile(fs::path final_path) : final_(std::move(final_path)) {
@@ -202,11 +244,9 @@ AtomicFile::AtomicFile(const fs::path& source, fs::path final_path) : final_(std
     check_output_path(final_);
     temp_ = temporary_for(final_);
     try {
-        std::error_code ec;
         created_ = true; // from here on the temporary is ours to remove
-        fs::copy_file(source, temp_, fs::copy_options::overwrite_existing, ec);
-        if (ec)
-            fail("cannot copy '" + source.string() + "' to '" + temp_.string() + "': " + ec.message());
+        if (const auto problem = copy_contents(source, temp_); !problem.empty())
+            fail("cannot copy '" + source.string() + "' to '" + temp_.string() + "': " + problem);
         std::lock_guard lock(mutex());
         Id fapl = file_access();
         file_ = Id(H5Fopen(temp_.c_str(), H5F_ACC_RDWR, fapl));

@@ -300,7 +300,7 @@ Group sweep_summary(const std::vector<SummaryValue>& columns) {
 }
 
 Group sweep_timeseries() {
-    Group g{"/timeseries", "Time series (with `timeseries = true`)",
+    Group g{"/timeseries", "Time series (with `outputs = [\"summary\", \"timeseries\"]`)",
             "National totals (sums over councils) as simulated at the sweep's scale: multiply counts "
             "and costs by 1/scale for national figures.",
             {index_coord("point", "Design point (0-based)"), coord_replication()}};

@@ -213,13 +213,16 @@ struct H5Output::Impl {
         if (!file || !file->open()) fail("cannot commit: the file is already closed");
         {
             std::lock_guard lock(h5::mutex());
-            bool ok = true;
+            // Each HDF5 call clears the error stack: keep the first failure's reason.
+            std::string why;
             for (auto& sc : scenarios) {
-                for (auto& h : sc.series) ok = h.close() && ok;
-                for (auto& h : sc.summary) ok = h.close() && ok;
+                for (auto& h : sc.series)
+                    if (!h.close() && why.empty()) why = h5::reason();
+                for (auto& h : sc.summary)
+                    if (!h.close() && why.empty()) why = h5::reason();
             }
             scenarios.clear();
-            if (!ok) file->fail("cannot write '" + file->temporary_path().string() + "': " + h5::reason());
+            if (!why.empty()) file->fail("cannot write '" + file->temporary_path().string() + "': " + why);
         }
         file->commit();
         committed = true;
