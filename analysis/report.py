@@ -30,9 +30,10 @@ import pathlib
 import sys
 import tomllib
 
-import h5py
 import matplotlib
 import numpy as np
+
+import pbsim_files as pf
 
 matplotlib.use("Agg")
 import matplotlib.dates as mdates  # noqa: E402  (after choosing the backend)
@@ -85,70 +86,34 @@ def acceptability(d_cost, d_qalys, thresholds):
 
 # --- reading ---------------------------------------------------------------
 
-def text(value):
-    """An HDF5 attribute or string element as a plain Python value or str."""
-    if isinstance(value, np.ndarray) and value.size == 1:
-        value = value.reshape(-1)[0]
-    if isinstance(value, (bytes, np.bytes_)):
-        return value.decode("utf-8", "replace").rstrip("\0")
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
-
-
-def strings(ds):
-    """A dataset of strings as a list of str."""
-    return [text(v) for v in ds[()]]
+text, strings = pf.text, pf.strings
 
 
 def load(path):
-    """Read what the report needs from one pbsim output file: (scenarios,
+    """Read what the report needs from one pbsim run file: (scenarios,
     comparison or None, councils or None). Scenarios are dicts, one per
-    scenario (the root of a single-scenario file, or each /scenarios group)."""
-    p = pathlib.Path(path)
-    if not p.is_file():
-        raise InputError(f"{path}: no such file")
+    scenario (the root of a single-scenario file, or each /scenarios group).
+    The file is checked first (pbsim_files): kind, groups, shapes and
+    replication counts; it is only ever read."""
     try:
-        f = h5py.File(p, "r")
-    except OSError as exc:
-        raise InputError(f"{path}: not an HDF5 file ({exc})") from exc
+        f = pf.open_file(path, kind="run")
+    except pf.InputError as exc:
+        raise InputError(str(exc)) from None
     with f:
-        if "timeseries" not in f and "scenarios" not in f:
-            raise InputError(f"{path}: not a pbsim output (no /timeseries or /scenarios group)")
-        if "dims/month" not in f:
-            raise InputError(f"{path}: not a complete pbsim output (missing /dims/month)")
-        root_attrs = {k: text(v) for k, v in f.attrs.items()}
-        months = np.array(strings(f["dims/month"]), dtype="datetime64[M]")
-        councils = None
-        if "local_authorities/users" in f:
-            la = f["local_authorities"]
-            councils = {k: (strings(la[k]) if la[k].dtype.kind in "SO" else la[k][()])
-                        for k in la if isinstance(la[k], h5py.Dataset)}
-        simulated = float(councils["users"].sum()) if councils else None
-        if "timeseries" in f:
-            groups = [("", f)]
-        else:
-            names = str(root_attrs.get("scenario_names", "")).split(",")
-            names = [n for n in names if n in f["scenarios"]] or list(f["scenarios"])
-            groups = [(f"/scenarios/{n}", f["scenarios"][n]) for n in names]
-        runs = [load_scenario(p, prefix, g, root_attrs, months, simulated)
-                for prefix, g in groups]
+        try:
+            councils = pf.councils(f)
+            simulated = float(councils["users"].sum()) if councils and "users" in councils else None
+            runs = [load_scenario(s, simulated) for s in pf.scenarios(f)]
+        except pf.InputError as exc:
+            raise InputError(str(exc)) from None
         comparison = load_comparison(f["comparison"]) if "comparison" in f else None
         return runs, comparison, councils
 
 
-def load_scenario(p, prefix, g, root_attrs, months, simulated):
+def load_scenario(s, simulated):
     """One scenario: national uptake series, per-council holders and population
     (for the league table), and the per-replication summary."""
-    if "timeseries" not in g:
-        raise InputError(f"{p}: {prefix or '/'} has no timeseries group")
-    ts = g["timeseries"]
-    missing = [m for m in UPTAKE_METRICS if m not in ts]
-    if missing:
-        raise InputError(f"{p}: not a complete pbsim output (missing "
-                         + ", ".join(f"{prefix}/timeseries/{m}" for m in missing) + ")")
-    attrs = dict(root_attrs)
-    attrs.update({k: text(v) for k, v in g.attrs.items()})
+    attrs = s.attrs
     scenario = {}
     try:
         scenario = tomllib.loads(attrs["scenario_toml"])
@@ -158,21 +123,19 @@ def load_scenario(p, prefix, g, root_attrs, months, simulated):
     national_users = scenario.get("population", {}).get("users")
     if national_users and simulated:
         to_national = national_users / simulated
+    ts = s.timeseries
+    months = pf.months(ts)
     population = ts["population"][()]
     holders = ts["holding_dp"][()] + ts["holding_managed"][()]
-    summary, units = {}, {}
-    for name, ds in g.get("summary", {}).items():
-        summary[name] = np.asarray(ds[()], dtype=float).reshape(-1)
-        units[name] = str(text(ds.attrs.get("units", "")))
+    summary = {k: np.asarray(v, dtype=float).reshape(-1) for k, v in s.summary.items()}
     evaluation_start = scenario.get("evaluation_start", str(months[0]))
-    return {"path": str(p) + (f":{prefix}" if prefix else ""),
-            "name": str(attrs.get("scenario_name", p.stem if not prefix else prefix.split("/")[-1])),
+    return {"path": s.path, "name": s.name,
             "attrs": attrs, "to_national": to_national, "months": months,
             "population": population.sum(axis=2), "holders": holders.sum(axis=2),
             "council_share_end": np.divide(holders[:, -1, :], population[:, -1, :],
                                            out=np.zeros(population.shape[::2]),
                                            where=population[:, -1, :] > 0),
-            "summary": summary, "units": units,
+            "summary": summary, "units": dict(s.units),
             "evaluation_start": np.datetime64(evaluation_start, "M"),
             "discount_rate": float(scenario.get("outcome", {}).get("discount_rate", 0.035))}
 
@@ -189,12 +152,11 @@ def load_comparison(c):
     if "cost_effectiveness" in c:
         g = c["cost_effectiveness"]
         names = strings(g["scenario"])
-        for k in g:
-            if k != "scenario":
-                for i, s in enumerate(names):
-                    ce.setdefault(s, {})[k] = float(g[k][i])
-    attrs = {k: text(v) for k, v in c.attrs.items()}
-    return {"rows": rows, "ce": ce, "attrs": attrs}
+        columns, _ = pf.table(g)
+        for k, v in columns.items():
+            for i, s in enumerate(names):
+                ce.setdefault(s, {})[k] = float(v[i])
+    return {"rows": rows, "ce": ce, "attrs": pf.attrs(c)}
 
 
 # --- figures ---------------------------------------------------------------
@@ -738,8 +700,8 @@ def render_sweep(path):
         results = sensitivity_plot.load(path, [])
     except sensitivity_plot.InputError as exc:
         raise InputError(str(exc)) from exc
-    with h5py.File(path, "r") as f:
-        attrs = {k: text(v) for k, v in f.attrs.items()}
+    with pf.open_file(path, kind="sweep") as f:
+        attrs = pf.attrs(f)
     keys = [k for k in ("design", "points", "replications", "seed", "scale", "pbsim_version",
                         "source_revision", "created_utc", "command_line") if k in attrs]
     prov = table(["Attribute", "Value"], [[html.escape(k), html.escape(str(attrs[k]))]
@@ -756,9 +718,9 @@ def render_sweep(path):
 def is_sweep(path):
     """True for the output of `pbsim sweep` (root attribute kind = "sweep")."""
     try:
-        with h5py.File(path, "r") as f:
-            return text(f.attrs.get("kind", "")) == "sweep"
-    except OSError:
+        with pf.open_file(path) as f:
+            return pf.file_kind(f) == "sweep"
+    except pf.InputError:
         return False
 
 
@@ -801,6 +763,14 @@ def main(argv=None):
                 comparison, councils = c, la
     except InputError as exc:
         print(f"report.py: error: {exc}", file=sys.stderr)
+        return 2
+    # Scenarios are paired by replication: every file must have as many.
+    reps = {r["path"]: int(r["attrs"].get("replications", 0)) for r in runs}
+    if len(set(reps.values())) > 1:
+        print("report.py: error: the files have different numbers of replications ("
+              + ", ".join(f"{p}: {n}" for p, n in reps.items())
+              + "); scenarios are paired by replication, so give runs with the same count",
+              file=sys.stderr)
         return 2
     # The baseline comes first: asked for, or the one /comparison was made against.
     baseline = args.baseline or (comparison or {}).get("attrs", {}).get("baseline")

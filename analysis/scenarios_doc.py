@@ -9,8 +9,9 @@ import pathlib
 import sys
 import tomllib
 
-import h5py
 import numpy as np
+
+import pbsim_files as pf
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
@@ -49,18 +50,22 @@ def fmt(x, digits=3):
 
 
 def main(path):
-    with h5py.File(path, "r") as f:
+    try:
+        f = pf.open_file(path, kind="run")
+    except pf.InputError as exc:
+        sys.exit(str(exc))
+    with f:
         if "comparison" not in f:
             sys.exit(f"{path}: no /comparison; run `pbsim compare {path}` first")
         c = f["comparison"]
-        base = c.attrs["baseline"]
-        scen = c["scenario"][:].astype(str)
-        outc = c["outcome"][:].astype(str)
+        base = pf.text(c.attrs["baseline"])
+        scen = np.array(pf.strings(c["scenario"]))
+        outc = np.array(pf.strings(c["outcome"]))
         diff, lo, hi = c["mean_difference"][:], c["ci_low"][:], c["ci_high"][:]
         ce = c["cost_effectiveness"]
-        ce_rows = {s: i for i, s in enumerate(ce["scenario"][:].astype(str))}
-        ce_cols = {k: ce[k][:] for k in ce if k != "scenario"}
-        attrs = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in f.attrs.items()}
+        ce_rows = {s: i for i, s in enumerate(pf.strings(ce["scenario"]))}
+        ce_cols, _ = pf.table(ce)
+        attrs = pf.attrs(f)
 
     def result(s, outcome):
         k = np.flatnonzero((scen == s) & (outc == outcome))

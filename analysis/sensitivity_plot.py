@@ -23,30 +23,28 @@ import html
 import io
 import sys
 
-import h5py
 import numpy as np
 import matplotlib
+
+import pbsim_files as pf
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
 
 
-class InputError(Exception):
-    pass
+InputError = pf.InputError
 
 
 def text(value):
-    return value.decode() if isinstance(value, bytes) else str(value)
+    return str(pf.text(value))
 
 
 def load(path, wanted):
     """Each analysed output: name, units, method kind, parameters and columns."""
-    try:
-        f = h5py.File(path, "r")
-    except OSError as e:
-        raise InputError(f"{path}: cannot open as HDF5 ({e})")
+    f = pf.open_file(path)
     with f:
-        if text(f.attrs.get("kind", "")) != "sweep":
+        if pf.file_kind(f) != "sweep":
+            f.close()
             raise InputError(f"{path}: not the output of pbsim sweep")
         if "sensitivity" not in f:
             raise InputError(f"{path}: no /sensitivity group; run "
@@ -61,8 +59,8 @@ def load(path, wanted):
         results = []
         for name in names:
             g = f["sensitivity"][name]
-            cols = {k: g[k][()] for k in g.keys()}
-            cols["parameter"] = [text(p) for p in cols["parameter"]]
+            cols, _ = pf.table(g)
+            cols["parameter"] = pf.strings(pf.dataset(g, "parameter", numeric=False, ndim=1))
             results.append({
                 "output": name,
                 "units": text(g.attrs.get("units", "")),

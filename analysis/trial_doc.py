@@ -13,18 +13,19 @@ import pathlib
 import sys
 import tomllib
 
-import h5py
 import numpy as np
+
+import pbsim_files as pf
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 TARGET = 0.8
 
 
 def load(path):
-    f = h5py.File(path, "r")
-    d = {k: f["designs"][k][:] for k in f["designs"]}
-    trials = {k: f["trials"][k][:] for k in f["trials"]}
-    attrs = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in f.attrs.items()}
+    with pf.open_file(path, kind="trial") as f:
+        d, _ = pf.table(pf.group(f, "designs"))
+        trials, _ = pf.table(pf.group(f, "trials"))
+        attrs = pf.attrs(f)
     spec = tomllib.loads(attrs["trial_resolved"])
     return d, trials, attrs, spec
 
@@ -443,24 +444,13 @@ def main():
     team_section(w, d, spec, m_ref, icc_hat, ratio, upt_c, k80, dtm, atm, stm)
 
     w("## Output\n")
-    w("One HDF5 file (temporary name, renamed when complete; Ctrl-C leaves nothing that looks "
-      "finished). Root attributes: `pbsim_version`, `source_revision`, `trial_file`, "
-      "`trial_text` (the file as read), `trial_resolved` (every key, defaults filled), "
-      "`scenario_toml` (the resolved base scenario), `seed`, `trials`, `scale`, `created_utc`, "
-      "`command_line`. `/designs/<name>` has one value per design in the printed order; "
-      "`/trials/<name>` is [design, simulated trial]. Every dataset has `units` and "
-      "`description`:\n")
-    f = h5py.File(main_file, "r")
-    w("| Dataset | Units | Description |\n|---|---|---|")
-    for g in ["designs", "trials"]:
-        for k in f[g]:
-            ds = f[g][k]
-            u = ds.attrs["units"]
-            desc = ds.attrs["description"]
-            u = u.decode() if isinstance(u, bytes) else u
-            desc = desc.decode() if isinstance(desc, bytes) else desc
-            w(f"| `/{g}/{k}` | {u} | {desc} |")
-    w("")
+    w("One HDF5 file in the netCDF-4 data model (temporary name, renamed when complete; Ctrl-C "
+      "leaves nothing that looks finished): `/designs` has one row per design in the printed "
+      "order, `/trials` is [design, simulated trial], each group with its own coordinates, so "
+      "`xarray.open_dataset(FILE, group=\"designs\").to_dataframe()` is the table above. Every "
+      "variable, its units and description, and the root attributes: "
+      "[docs/hdf5-schema.md](hdf5-schema.md#pbsim-trial-virtual-cluster-randomised-trial), "
+      "generated from the declared layout.\n")
     w("## Limits\n")
     w("* Teams are fixed groups of consecutive posts; real teams are also organised by locality "
       "and function, and a council's posts do not differ otherwise than by their holders. No "

@@ -26,15 +26,16 @@ import re
 import sys
 import tomllib
 
-import h5py
 import matplotlib
 import numpy as np
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from report import mean_ci, strings, text  # noqa: E402
+import pbsim_files as pf  # noqa: E402  (analysis/, beside this script)
+from report import mean_ci  # noqa: E402
+
+strings, text = pf.strings, pf.text
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
@@ -93,28 +94,25 @@ def load_targets(calibration):
 
 def load_run(path):
     """Scenarios of a run file: name -> {summary, national series, description}."""
-    p = pathlib.Path(path)
-    if not p.is_file():
-        raise InputError(f"{path}: no such file")
-    with h5py.File(p, "r") as f:
+    with pf.open_file(path, kind="run") as f:
         if "scenarios" not in f:
             raise InputError(f"{path}: not a run of several scenarios (no /scenarios)")
-        attrs = {k: text(v) for k, v in f.attrs.items()}
-        months = np.array(strings(f["dims/month"]), dtype="datetime64[M]")
-        simulated = float(f["local_authorities/users"][()].sum())
-        names = [n for n in str(attrs.get("scenario_names", "")).split(",") if n in f["scenarios"]]
+        attrs = pf.attrs(f)
+        simulated = float(pf.dataset(f["local_authorities"], "users", ndim=1)[()].sum())
+        scenarios = pf.scenarios(f)
+        months = pf.months(scenarios[0].timeseries)
+        names = [s.name for s in scenarios]
         runs = {}
-        for n in names:
-            g = f["scenarios"][n]
-            scenario = tomllib.loads(text(g.attrs["scenario_toml"]))
+        for s in scenarios:
+            scenario = tomllib.loads(s.attrs["scenario_toml"])
             to_national = scenario["population"]["users"] / simulated
-            ts = g["timeseries"]
+            ts = s.timeseries
             # National [replication, month] series, each dataset read once.
             dp = ts["holding_dp"][()].sum(axis=2)
             pb = dp + ts["holding_managed"][()].sum(axis=2)
-            runs[n] = {
-                "description": scenario.get("description", n),
-                "summary": {k: g["summary"][k][()] for k in g["summary"]},
+            runs[s.name] = {
+                "description": scenario.get("description", s.name),
+                "summary": dict(s.summary),
                 "dp": dp * to_national,
                 "pb": pb * to_national,
                 "share": pb / ts["population"][()].sum(axis=2),
@@ -213,12 +211,12 @@ def calibration_section(path, baseline_toml):
     if not path or not pathlib.Path(path).is_file():
         return [f"The calibration output ({path or 'not given'}) is missing; run `pbsim calibrate "
                 "scenarios/calibration/baseline.toml` and pass `--calibration-output`."]
-    with h5py.File(path, "r") as f:
-        names = strings(f["parameters/name"])
+    with pf.open_file(path, kind="calibration") as f:
+        names = strings(f["parameters/parameter"])
         lo, hi = f["parameters/prior_low"][()], f["parameters/prior_high"][()]
         post = {k: f[f"posterior/{k}"][()] for k in ("median", "low", "high", "contraction",
                                                        "best_theta")}
-        attrs = {k: text(v) for k, v in f.attrs.items()}
+        attrs = pf.attrs(f)
         gens = sorted(f["generations"])
         last = f["generations"][gens[-1]]
         theta, outputs = last["theta"][()], last["outputs"][()]
@@ -271,7 +269,7 @@ def main(argv=None):
     try:
         cal, targets = load_targets(args.calibration)
         attrs, months, names, runs = load_run(args.run)
-    except (InputError, OSError, KeyError, tomllib.TOMLDecodeError) as exc:
+    except (InputError, pf.InputError, OSError, KeyError, tomllib.TOMLDecodeError) as exc:
         print(f"validation.py: error: {exc}", file=sys.stderr)
         return 2
     base = runs[names[0]]

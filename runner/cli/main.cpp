@@ -110,6 +110,10 @@ int main(int argc, char** argv) {
     run_cmd->add_option("--set", run.settings,
                         "Override a parameter: key=value, or key=value@YYYY-MM for 'from that\n"
                         "month on' (repeatable; keys as in docs/parameters.md)");
+    run_cmd->add_flag("--dry-run", run.dry_run,
+                       "Print what would run and its estimated memory, disk and time; run nothing");
+    run_cmd->add_flag("--force", run.force,
+                       "Start even if the estimate says the job does not fit the free disk or memory");
     run_cmd->add_flag("-q,--quiet", run.quiet, "No progress line and no summary table");
     run_cmd->add_flag("--resume", run.resume,
                       "Continue an interrupted run from OUT.journal (starts afresh if there is none)");
@@ -133,16 +137,20 @@ int main(int argc, char** argv) {
     bench_cmd->add_option("-t,--threads", bench.threads, "Threads; 0 = all cores")->default_val(0);
 
     pbsim::analysis::CompareOptions compare;
-    std::string compare_file, compare_csv;
+    std::string compare_file, compare_csv, compare_out;
     auto* compare_cmd = app.add_subcommand(
         "compare", "Compare every scenario of a file with the baseline: paired mean differences\n"
                    "with 95% intervals, ICER, net monetary benefit at 20,000 and 30,000 per QALY,\n"
                    "probability cost-effective, cost per crisis averted. Prints a table and writes\n"
-                   "/comparison into the file and a CSV next to it.");
+                   "/comparison and a CSV next to it. The input is only read: a copy with /comparison\n"
+                   "is renamed over it (or written to --out), so a failure never damages the run.");
     compare_cmd->add_option("file", compare_file, "Output of a run of several scenarios")->required();
     compare_cmd->add_option("--baseline", compare.baseline,
                             "Scenario to compare with [default: the first in the file]");
-    compare_cmd->add_option("--csv", compare_csv, "CSV file [default: <file stem>-comparison.csv]");
+    compare_cmd->add_option("-o,--out", compare_out,
+                            "Write the file with /comparison here instead of replacing the input\n"
+                            "(which is never opened for writing either way)");
+    compare_cmd->add_option("--csv", compare_csv, "CSV file [default: <output stem>-comparison.csv]");
     compare_cmd->add_option("--at", compare.at,
                             "Also compare uptake (share and national PB holders) at this month,\n"
                             "YYYY-MM, read from the time series (repeatable)");
@@ -245,6 +253,10 @@ int main(int argc, char** argv) {
                         "Continue an interrupted sweep from OUT.journal (starts afresh if there is none)");
     sweep_cmd->add_flag("--log-json", sweep.log_json,
                         "Progress as JSON lines on stderr (start, each point done, end): for batch systems");
+    sweep_cmd->add_flag("--dry-run", sweep.dry_run,
+                       "Print what would run and its estimated memory, disk and time; run nothing");
+    sweep_cmd->add_flag("--force", sweep.force,
+                       "Start even if the estimate says the job does not fit the free disk or memory");
     sweep_cmd->add_flag("-q,--quiet", sweep.quiet, "No progress line");
 
     pbsim::analysis::SensitivityOptions sens;
@@ -253,7 +265,7 @@ int main(int argc, char** argv) {
         "Sensitivity indices of a sweep output: Sobol first-order and total indices (sobol design)\n"
         "or Morris mu*, mu and sigma (morris design), each with a bootstrap 95% interval, over\n"
         "the mean of the replications of each point. Prints a table ranked by the index and\n"
-        "writes it into the file under /sensitivity/<output>.\n\n"
+        "writes it under /sensitivity/<output> (to a copy renamed over the file, or to --out).\n\n"
         "Examples:\n"
         "  pbsim sensitivity outputs/barriers_sobol.h5 --output uptake_share_2014_12\n"
         "  pbsim sensitivity outputs/barriers_sobol.h5 --output cost_total_discounted --bootstrap 2000");
@@ -261,6 +273,8 @@ int main(int argc, char** argv) {
     sens_cmd->add_option("--output", sens.outputs,
                          "Summary column(s) to analyse, e.g. uptake_share_2014_12 (a unique prefix\n"
                          "such as uptake_2014 works too); repeatable [default: uptake_share_2014_12]");
+    sens_cmd->add_option("-o,--out", sens.out,
+                         "Write the file with /sensitivity here instead of replacing the input");
     sens_cmd->add_option("--bootstrap", sens.resamples, "Bootstrap resamples for the intervals")
         ->default_val(1000)
         ->check(CLI::Range(0, 1000000));
@@ -319,6 +333,10 @@ int main(int argc, char** argv) {
                        "Continue an interrupted trial from OUT.journal (starts afresh if there is none)");
     trial_cmd->add_flag("--log-json", trial.log_json,
                        "Progress as JSON lines on stderr (start, progress, end): for batch systems");
+    trial_cmd->add_flag("--dry-run", trial.dry_run,
+                       "Print what would run and its estimated memory, disk and time; run nothing");
+    trial_cmd->add_flag("--force", trial.force,
+                       "Start even if the estimate says the job does not fit the free disk or memory");
     trial_cmd->add_flag("-q,--quiet", trial.quiet, "No progress line and no table");
 
     std::string which;
@@ -359,6 +377,7 @@ int main(int argc, char** argv) {
     if (*compare_cmd) {
         compare.file = compare_file;
         compare.csv = compare_csv;
+        compare.out = compare_out;
         return pbsim::analysis::compare_command(compare);
     }
     if (*report_cmd) {

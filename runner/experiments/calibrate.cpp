@@ -300,30 +300,32 @@ std::string bracket(double lo, double hi) {
 
 void write_results(ResultsFile& f, const CalibrationSpec& spec, const analysis::AbcResult& r,
                    const analysis::PosteriorSummary& post, const CalibrateOptions& o) {
-    const std::size_t P = spec.prior.size(), K = spec.targets.size();
-    f.attribute("/", "pbsim_version", std::string(kVersion));
-    f.attribute("/", "source_revision", std::string(kSourceRevision));
-    f.attribute("/", "created_utc", utc_now());
-    f.attribute("/", "command_line", o.command_line);
+    // Groups, variables, units and descriptions: layout::calibration_*.
+    const std::size_t K = spec.targets.size();
+    f.provenance(layout::calibration_file(),
+                 {std::string(kVersion), std::string(kSourceRevision), utc_now(), o.command_line});
     f.attribute("/", "calibration_file", spec.file.string());
     f.attribute("/", "calibration_toml", spec.text);
     f.attribute("/", "scenario_file", spec.scenario_file.string());
     f.attribute("/", "scenario_toml", to_toml(spec.scenario, "Resolved scenario calibrated"));
     f.attribute("/", "targets_file", spec.targets_file.string());
-    f.attribute("/", "seed", static_cast<std::int64_t>(spec.seed));
+    f.attribute("/", "seed", static_cast<std::uint64_t>(spec.seed));
     f.attribute("/", "scale", spec.scale);
-    f.attribute("/", "replications", static_cast<std::int64_t>(spec.replications));
+    f.attribute("/", "replications", static_cast<std::int32_t>(spec.replications));
     f.attribute("/", "method", std::string(spec.abc.method == AbcSettings::Method::smc ? "abc-smc"
                                                                                        : "rejection"));
-    f.attribute("/", "particles", static_cast<std::int64_t>(spec.abc.particles));
+    f.attribute("/", "particles", static_cast<std::int32_t>(spec.abc.particles));
     f.attribute("/", "stop_reason", r.stop_reason);
-    f.attribute("/", "evaluations", static_cast<std::int64_t>(r.evaluations));
+    f.attribute("/", "evaluations", static_cast<std::int32_t>(r.evaluations));
     f.attribute("/", "distance", std::string("root mean square over fitted targets of the error in "
                                              "units of the tolerance (1 = at its edge)"));
 
-    f.strings("/parameters/name", spec.prior.names, "Free parameters (keys as in docs/parameters.md)");
-    f.numbers("/parameters/prior_low", spec.prior.low, {}, "Lower end of the uniform prior");
-    f.numbers("/parameters/prior_high", spec.prior.high, {}, "Upper end of the uniform prior");
+    {
+        auto& t = f.table(layout::calibration_parameters());
+        t.coordinate("parameter", spec.prior.names);
+        t.numbers("prior_low", spec.prior.low);
+        t.numbers("prior_high", spec.prior.high);
+    }
 
     std::vector<std::string> names, periods, units;
     std::vector<double> value, low, high, fitted;
@@ -332,46 +334,55 @@ void write_results(ResultsFile& f, const CalibrationSpec& spec, const analysis::
         value.push_back(t.value), low.push_back(t.low), high.push_back(t.high);
         fitted.push_back(t.fitted);
     }
-    f.strings("/targets/name", names);
-    f.strings("/targets/period", periods);
-    f.strings("/targets/output", spec.outputs, "Summary column compared with the target");
-    f.strings("/targets/unit", units);
-    f.numbers("/targets/value", value, {}, "Published value");
-    f.numbers("/targets/low", low, {}, "Lower end of the accepted interval (-inf: context row)");
-    f.numbers("/targets/high", high, {}, "Upper end of the accepted interval (inf: context row)");
-    f.numbers("/targets/fitted", fitted, {}, "1 if the target is in the distance, 0 for context");
+    {
+        auto& t = f.table(layout::calibration_targets());
+        t.index("target", K);
+        t.strings("name", names);
+        t.strings("period", periods);
+        t.strings("output", spec.outputs);
+        t.strings("unit", units);
+        t.numbers("value", value);
+        t.numbers("low", low);
+        t.numbers("high", high);
+        t.numbers("fitted", fitted);
+    }
 
     for (std::size_t g = 0; g < r.generations.size(); ++g) {
         const auto& gen = r.generations[g];
         char name[48];
         std::snprintf(name, sizeof name, "/generations/%02zu", g);
-        const std::string base(name);
         std::vector<double> theta, weight, distance, outputs;
         for (const auto& p : gen.particles) {
             theta.insert(theta.end(), p.theta.begin(), p.theta.end());
             outputs.insert(outputs.end(), p.outputs.begin(), p.outputs.end());
             weight.push_back(p.weight), distance.push_back(p.distance);
         }
-        const std::size_t N = gen.particles.size();
-        f.numbers(base + "/theta", theta, {N, P}, "Accepted parameter sets [particle, parameter]");
-        f.numbers(base + "/weight", weight, {}, "Importance weight (sums to 1)");
-        f.numbers(base + "/distance", distance, {}, "Distance from the targets");
-        f.numbers(base + "/outputs", outputs, {N, K}, "Model mean of each target's output [particle, target]");
-        f.attribute(base, "epsilon", gen.epsilon);
-        f.attribute(base, "candidates", static_cast<std::int64_t>(gen.candidates));
+        auto& t = f.table(layout::calibration_generation(name), name);
+        t.index("particle", gen.particles.size());
+        t.coordinate("parameter", spec.prior.names);
+        t.index("target", K);
+        t.numbers("theta", theta);
+        t.numbers("weight", weight);
+        t.numbers("distance", distance);
+        t.numbers("outputs", outputs);
+        t.attribute("epsilon", gen.epsilon);
+        t.attribute("candidates", static_cast<std::int32_t>(gen.candidates));
     }
 
     const auto& final_gen = r.posterior();
     const auto& best = final_gen.particles[post.best];
-    f.numbers("/posterior/mean", post.mean, {}, "Weighted posterior mean");
-    f.numbers("/posterior/sd", post.sd, {}, "Weighted posterior standard deviation");
-    f.numbers("/posterior/median", post.median, {}, "Weighted posterior median");
-    f.numbers("/posterior/low", post.low, {}, "2.5% weighted posterior quantile");
-    f.numbers("/posterior/high", post.high, {}, "97.5% weighted posterior quantile");
-    f.numbers("/posterior/contraction", post.contraction, {},
-              "1 - posterior variance / prior variance: how far the targets pin the parameter down");
-    f.numbers("/posterior/best_theta", best.theta, {}, "The particle closest to the targets");
-    f.attribute("/posterior", "best_distance", best.distance);
+    {
+        auto& t = f.table(layout::calibration_posterior());
+        t.coordinate("parameter", spec.prior.names);
+        t.numbers("mean", post.mean);
+        t.numbers("sd", post.sd);
+        t.numbers("median", post.median);
+        t.numbers("low", post.low);
+        t.numbers("high", post.high);
+        t.numbers("contraction", post.contraction);
+        t.numbers("best_theta", best.theta);
+        t.attribute("best_distance", best.distance);
+    }
 
     std::vector<double> errors, within, plo, phi, pmed;
     std::vector<double> w;
@@ -386,12 +397,15 @@ void write_results(ResultsFile& f, const CalibrationSpec& spec, const analysis::
         pmed.push_back(analysis::weighted_quantile(v, w, 0.5));
         phi.push_back(analysis::weighted_quantile(v, w, 0.975));
     }
-    f.numbers("/fit/best", best.outputs, {}, "Model output at the best particle, per target");
-    f.numbers("/fit/best_error", errors, {}, "Its error in units of the tolerance");
-    f.numbers("/fit/best_within_tolerance", within, {}, "1 if |error| <= 1");
-    f.numbers("/fit/posterior_median", pmed, {}, "Weighted median over the final particles");
-    f.numbers("/fit/posterior_low", plo, {}, "2.5% weighted quantile over the final particles");
-    f.numbers("/fit/posterior_high", phi, {}, "97.5% weighted quantile over the final particles");
+    auto& t = f.table(layout::calibration_fit());
+    t.index("target", K);
+    t.strings("name", names);
+    t.numbers("best", best.outputs);
+    t.numbers("best_error", errors);
+    t.numbers("best_within_tolerance", within);
+    t.numbers("posterior_median", pmed);
+    t.numbers("posterior_low", plo);
+    t.numbers("posterior_high", phi);
 }
 
 void print_results(const CalibrationSpec& spec, const analysis::AbcResult& r,

@@ -29,57 +29,58 @@ void write_results(TrialOutput& out, const TrialSpec& spec,
                    const std::vector<std::vector<TrialResult>>& all,
                    const std::vector<DesignSummary>& designs) {
     const std::size_t D = designs.size(), T = all.size();
-    auto per_design = [&](const char* name, const char* units, const char* description, auto get) {
+    // Names, units and descriptions: layout::trial_designs and trial_trials.
+    auto per_design = [&](const char* name, auto get) {
         std::vector<double> v;
         for (const auto& d : designs) v.push_back(get(d));
-        out.write("designs", name, v, {D}, units, description);
+        out.design(name, v);
     };
-    per_design("clusters_per_arm", "clusters", "Clusters (councils or teams, as the trial file's unit) per arm", [](auto& d) { return double(d.clusters_per_arm); });
-    per_design("participants_per_cluster", "people", "Participants sought per cluster", [](auto& d) { return double(d.participants_per_cluster); });
-    per_design("mean_cluster_size", "people", "Participants recruited per cluster (mean; fewer if a council had too few eligible)", [](auto& d) { return d.mean_cluster_size; });
-    per_design("power", "share", "Empirical power: share of simulated trials with p < alpha", [](auto& d) { return d.power.share; });
-    per_design("power_ci_low", "share", "Wilson 95% interval of the power (Monte Carlo)", [](auto& d) { return d.power.ci_low; });
-    per_design("power_ci_high", "share", "Wilson 95% interval of the power (Monte Carlo)", [](auto& d) { return d.power.ci_high; });
-    per_design("effect", "ratio or difference", "Mean estimated intention-to-treat effect (geometric mean of rate ratios, or mean difference)", [](auto& d) { return d.effect; });
-    per_design("control", "outcome unit", "Mean control-arm summary of the primary outcome", [](auto& d) { return d.control; });
-    per_design("intervention", "outcome unit", "Mean intervention-arm summary of the primary outcome", [](auto& d) { return d.intervention; });
-    per_design("icc", "correlation", "Mean ANOVA estimate of the intra-cluster correlation of the primary outcome", [](auto& d) { return d.icc; });
-    per_design("icc_low", "correlation", "2.5th percentile of the ICC estimates over simulated trials", [](auto& d) { return d.icc_low; });
-    per_design("icc_high", "correlation", "97.5th percentile of the ICC estimates over simulated trials", [](auto& d) { return d.icc_high; });
-    per_design("design_effect", "ratio", "1 + (mean cluster size - 1) x mean ICC", [](auto& d) { return d.design_effect; });
-    per_design("uptake_intervention", "share", "Intervention participants who held a PB during follow-up", [](auto& d) { return d.uptake[1]; });
-    per_design("uptake_control", "share", "Control participants who held a PB during follow-up (contamination and usual care)", [](auto& d) { return d.uptake[0]; });
-    per_design("cost_intervention", "GBP per participant", "Public cost per intervention participant over follow-up (undiscounted)", [](auto& d) { return d.cost[1]; });
-    per_design("cost_control", "GBP per participant", "Public cost per control participant over follow-up (undiscounted)", [](auto& d) { return d.cost[0]; });
-    per_design("type_one_error", "share", "Share of p < alpha with no intervention anywhere (NaN without null_check)", [](auto& d) { return d.type_one_error.share; });
+    per_design("clusters_per_arm", [](auto& d) { return double(d.clusters_per_arm); });
+    per_design("participants_per_cluster", [](auto& d) { return double(d.participants_per_cluster); });
+    per_design("mean_cluster_size", [](auto& d) { return d.mean_cluster_size; });
+    per_design("power", [](auto& d) { return d.power.share; });
+    per_design("power_ci_low", [](auto& d) { return d.power.ci_low; });
+    per_design("power_ci_high", [](auto& d) { return d.power.ci_high; });
+    per_design("effect", [](auto& d) { return d.effect; });
+    per_design("control", [](auto& d) { return d.control; });
+    per_design("intervention", [](auto& d) { return d.intervention; });
+    per_design("icc", [](auto& d) { return d.icc; });
+    per_design("icc_low", [](auto& d) { return d.icc_low; });
+    per_design("icc_high", [](auto& d) { return d.icc_high; });
+    per_design("design_effect", [](auto& d) { return d.design_effect; });
+    per_design("uptake_intervention", [](auto& d) { return d.uptake[1]; });
+    per_design("uptake_control", [](auto& d) { return d.uptake[0]; });
+    per_design("cost_intervention", [](auto& d) { return d.cost[1]; });
+    per_design("cost_control", [](auto& d) { return d.cost[0]; });
+    per_design("type_one_error", [](auto& d) { return d.type_one_error.share; });
     for (std::size_t q = 0; q < spec.secondary.size(); ++q) {
         const std::string name = spec.secondary[q];
         std::vector<double> e, p;
         for (const auto& d : designs) e.push_back(d.secondary_effect[q]), p.push_back(d.secondary_power[q].share);
-        out.write("designs", "secondary_" + name + "_effect", e, {D}, "ratio or difference", "Mean estimated effect on the secondary outcome " + name);
-        out.write("designs", "secondary_" + name + "_power", p, {D}, "share", "Share of simulated trials with p < alpha on " + name);
+        out.design("secondary_" + name + "_effect", e);
+        out.design("secondary_" + name + "_power", p);
     }
-    auto per_trial = [&](const char* name, const char* units, const char* description, auto get) {
+    auto per_trial = [&](const char* name, auto get) {
         std::vector<double> v(D * T);
         for (std::size_t d = 0; d < D; ++d)
             for (std::size_t t = 0; t < T; ++t) v[d * T + t] = get(all[t][d]);
-        out.write("trials", name, v, {D, T}, units, description);
+        out.trial(name, v);
     };
-    per_trial("effect", "ratio or difference", "Estimated effect on the primary outcome", [](const TrialResult& r) { return r.primary.effect; });
-    per_trial("ci_low", "ratio or difference", "Lower confidence limit (level 1 - alpha)", [](const TrialResult& r) { return r.primary.ci_low; });
-    per_trial("ci_high", "ratio or difference", "Upper confidence limit (level 1 - alpha)", [](const TrialResult& r) { return r.primary.ci_high; });
-    per_trial("p_value", "probability", "Two-sided p-value of the cluster-level t-test", [](const TrialResult& r) { return r.primary.p_value; });
-    per_trial("control", "outcome unit", "Control-arm summary (geometric mean rate or mean of cluster means)", [](const TrialResult& r) { return r.primary.control; });
-    per_trial("intervention", "outcome unit", "Intervention-arm summary", [](const TrialResult& r) { return r.primary.intervention; });
-    per_trial("icc", "correlation", "ANOVA estimate of the ICC of the primary outcome within arms", [](const TrialResult& r) { return r.icc.icc; });
-    per_trial("icc_ci_low", "correlation", "Searle F-based lower limit of the ICC", [](const TrialResult& r) { return r.icc.ci_low; });
-    per_trial("icc_ci_high", "correlation", "Searle F-based upper limit of the ICC", [](const TrialResult& r) { return r.icc.ci_high; });
-    per_trial("mean_cluster_size", "people", "Participants recruited per cluster", [](const TrialResult& r) { return r.mean_cluster_size; });
-    per_trial("uptake_intervention", "share", "Intervention participants who held a PB", [](const TrialResult& r) { return r.uptake[1]; });
-    per_trial("uptake_control", "share", "Control participants who held a PB", [](const TrialResult& r) { return r.uptake[0]; });
-    per_trial("cost_intervention", "GBP per participant", "Cost per intervention participant over follow-up", [](const TrialResult& r) { return r.cost[1]; });
-    per_trial("cost_control", "GBP per participant", "Cost per control participant over follow-up", [](const TrialResult& r) { return r.cost[0]; });
-    per_trial("null_p_value", "probability", "p-value with no intervention anywhere (NaN without null_check)", [](const TrialResult& r) { return r.null_p; });
+    per_trial("effect", [](const TrialResult& r) { return r.primary.effect; });
+    per_trial("ci_low", [](const TrialResult& r) { return r.primary.ci_low; });
+    per_trial("ci_high", [](const TrialResult& r) { return r.primary.ci_high; });
+    per_trial("p_value", [](const TrialResult& r) { return r.primary.p_value; });
+    per_trial("control", [](const TrialResult& r) { return r.primary.control; });
+    per_trial("intervention", [](const TrialResult& r) { return r.primary.intervention; });
+    per_trial("icc", [](const TrialResult& r) { return r.icc.icc; });
+    per_trial("icc_ci_low", [](const TrialResult& r) { return r.icc.ci_low; });
+    per_trial("icc_ci_high", [](const TrialResult& r) { return r.icc.ci_high; });
+    per_trial("mean_cluster_size", [](const TrialResult& r) { return r.mean_cluster_size; });
+    per_trial("uptake_intervention", [](const TrialResult& r) { return r.uptake[1]; });
+    per_trial("uptake_control", [](const TrialResult& r) { return r.uptake[0]; });
+    per_trial("cost_intervention", [](const TrialResult& r) { return r.cost[1]; });
+    per_trial("cost_control", [](const TrialResult& r) { return r.cost[0]; });
+    per_trial("null_p_value", [](const TrialResult& r) { return r.null_p; });
 }
 
 } // namespace

@@ -8,25 +8,15 @@
 #include "model/simulation.hpp"
 #include "model/summary.hpp"
 #include "model/world.hpp"
+#include "runner/output/output_file.hpp"
 
 #include <cstdint>
 #include <filesystem>
 #include <memory>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace pbsim::runner {
-
-// Raised for any failure to create or write the output file; what() is a
-// one-line message naming the file.
-struct OutputError : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
-
-// Throws OutputError unless a file can be created at `path` (its folder
-// exists and is writable, and the path is not a folder).
-void check_output_path(const std::filesystem::path& path);
 
 // One scenario of a run.
 struct ScenarioInfo {
@@ -35,9 +25,10 @@ struct ScenarioInfo {
     std::string toml; // fully resolved scenario, itself a valid scenario file
 };
 
-// Root attributes of every output file. With one scenario its time series and
-// summary sit at the root; with several, each has a group /scenarios/<name>/
-// holding the same layout, all paired by replication (common random numbers).
+// Root attributes of a run file (layout: runner/output/layout.hpp, documented
+// in docs/hdf5-schema.md). With one scenario its time series and summary sit
+// at the root; with several, each has a group /scenarios/<name>/ holding the
+// same groups, all paired by replication (common random numbers).
 struct Provenance {
     std::string pbsim_version;
     std::string source_revision;

@@ -1,9 +1,11 @@
-// The HDF5 file of a sweep (layout: docs/sweeps.md), written in one go by one
-// process once every run is in, under a temporary name renamed on success.
+// The HDF5 file of a sweep (layout: runner/output/layout.hpp, documented in
+// docs/hdf5-schema.md), written in one go by one process once every run is
+// in, under a temporary name renamed on success.
 #pragma once
 
 #include "analysis/design.hpp"
 #include "model/summary.hpp"
+#include "runner/output/output_file.hpp"
 
 #include <cstdint>
 #include <filesystem>
@@ -45,7 +47,7 @@ struct SweepResults {
     std::vector<double> series; // [metric][point][replication][month], national
 };
 
-// Writes the file; throws OutputError (runner/output.hpp) naming it.
+// Writes the file; throws OutputError naming it.
 void write_sweep_file(const std::filesystem::path& out, const SweepProvenance& prov,
                       const SweepResults& results);
 

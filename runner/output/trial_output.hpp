@@ -1,10 +1,11 @@
-// The HDF5 output of `pbsim trial` (layout: docs/trial.md). Written under a
-// temporary name (FINAL.partial-PID) and renamed by commit(), so an
-// interrupted run never leaves a file that looks complete. Used from one
-// thread, after the simulated trials have run.
+// The HDF5 output of `pbsim trial` (layout: runner/output/layout.hpp,
+// documented in docs/hdf5-schema.md). Written under a temporary name
+// (FINAL.partial-PID) and renamed by commit(), so an interrupted run never
+// leaves a file that looks complete. Used from one thread, after the
+// simulated trials have run.
 #pragma once
 
-#include "runner/output/run_output.hpp"
+#include "runner/output/output_file.hpp"
 
 #include <cstdint>
 #include <filesystem>
@@ -25,16 +26,22 @@ struct TrialProvenance {
 
 class TrialOutput {
   public:
-    // Creates the temporary file and writes the provenance; throws OutputError.
+    // Creates the temporary file (the path checked first); throws OutputError.
     TrialOutput(std::filesystem::path final_path, const TrialProvenance& provenance);
     ~TrialOutput(); // without commit(): removes the temporary file
     TrialOutput(const TrialOutput&) = delete;
     TrialOutput& operator=(const TrialOutput&) = delete;
 
-    // /<group>/<name>: doubles of shape `dims` (row-major), with units and a description.
-    void write(const std::string& group, const std::string& name, const std::vector<double>& values,
-               const std::vector<std::size_t>& dims, const std::string& units,
-               const std::string& description);
+    // /designs/<name>: one value per design; /trials/<name>: [design][trial],
+    // row-major. Names, units and descriptions are those declared in
+    // layout::trial_designs / trial_trials (secondary_<outcome>_effect and
+    // _power for each secondary outcome). Throws OutputError for a name not
+    // declared or a size that does not match.
+    void design(const std::string& name, const std::vector<double>& values);
+    void trial(const std::string& name, const std::vector<double>& values);
+
+    // Writes both groups (every declared variable must have been given),
+    // then flushes, closes and renames; throws OutputError.
     void commit();
 
   private:

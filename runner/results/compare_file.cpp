@@ -2,9 +2,8 @@
 
 #include "analysis/compare.hpp"
 
-#include "runner/output/h5io.hpp"
-
-#include <hdf5.h>
+#include "runner/output/h5.hpp"
+#include "runner/output/layout.hpp"
 
 #include <cmath>
 #include <cstdio>
@@ -12,6 +11,7 @@
 #include <iostream>
 #include <algorithm>
 #include <map>
+#include <mutex>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -21,9 +21,8 @@ namespace pbsim::analysis {
 
 namespace {
 
-struct InputError : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
+namespace h5 = runner::h5;
+using h5::InputError;
 
 struct Column {
     std::string units;
@@ -36,86 +35,54 @@ struct Summary {
     std::map<std::string, Column> columns;
 };
 
-Summary read_summary(hid_t file, const std::string& group_path) {
+// A scenario's summary table: every variable but the coordinate is a float64
+// column of one value per replication.
+Summary read_summary(hid_t file, const std::string& group_path, std::size_t R) {
     Summary s;
-    Id group(H5Gopen2(file, group_path.c_str(), H5P_DEFAULT), H5Gclose);
-    if (group < 0) throw InputError("no group '" + group_path + "'");
-    H5G_info_t info;
-    H5Gget_info(group, &info);
-    const H5_index_t index = H5Pget_link_creation_order(Id(H5Gget_create_plist(group), H5Pclose),
-                                                        nullptr) >= 0
-                                 ? H5_INDEX_CRT_ORDER
-                                 : H5_INDEX_NAME;
-    for (hsize_t k = 0; k < info.nlinks; ++k) {
-        char name[256];
-        if (H5Lget_name_by_idx(group, ".", index, H5_ITER_INC, k, name, sizeof name, H5P_DEFAULT) < 0 &&
-            H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, k, name, sizeof name,
-                               H5P_DEFAULT) < 0)
-            continue;
-        Id ds(H5Dopen2(group, name, H5P_DEFAULT), H5Dclose);
-        if (ds < 0) continue;
-        Id space(H5Dget_space(ds), H5Sclose);
-        const hssize_t n = H5Sget_simple_extent_npoints(space);
+    if (!h5::exists(file, group_path)) throw InputError("no group '" + group_path + "' (the scenario has no summary)");
+    for (const auto& name : h5::members(file, group_path)) {
+        const std::string path = group_path + "/" + name;
+        if (name == "replication") continue;
+        std::vector<hsize_t> shape;
         Column col;
-        col.values.resize(static_cast<std::size_t>(std::max<hssize_t>(n, 0)));
-        if (H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, col.values.data()) < 0)
-            continue;
-        col.units = read_string_attr(ds, "units");
+        col.values = h5::read_doubles(file, path, shape);
+        if (shape.size() != 1 || shape[0] != R)
+            throw InputError("dataset '" + path + "' has shape [" +
+                             (shape.empty() ? std::string() : std::to_string(shape[0])) +
+                             (shape.size() > 1 ? ", ..." : "") + "], expected [" + std::to_string(R) +
+                             "] (one value per replication, as the root attribute replications says)");
+        h5::Id ds(H5Dopen2(file, path.c_str(), H5P_DEFAULT));
+        col.units = h5::read_string_attr(ds, "units");
         s.order.push_back(name);
         s.columns[name] = std::move(col);
     }
+    if (s.order.empty()) throw InputError("group '" + group_path + "' has no summary columns");
     return s;
 }
 
-// The run's months (/dims/month, YYYY-MM).
-std::vector<std::string> read_months(hid_t file) {
-    Id ds(H5Dopen2(file, "/dims/month", H5P_DEFAULT), H5Dclose);
-    if (ds < 0) throw InputError("no /dims/month");
-    Id type(H5Dget_type(ds), H5Tclose);
-    Id space(H5Dget_space(ds), H5Sclose);
-    const auto n = static_cast<std::size_t>(H5Sget_simple_extent_npoints(space));
-    const std::size_t size = H5Tget_size(type);
-    if (H5Tis_variable_str(type) > 0 || size == 0) throw InputError("/dims/month is not fixed-length text");
-    std::string buffer(n * size, '\0');
-    if (H5Dread(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.data()) < 0)
-        throw InputError("cannot read /dims/month");
-    std::vector<std::string> months;
-    for (std::size_t i = 0; i < n; ++i) {
-        std::string m = buffer.substr(i * size, size);
-        months.push_back(m.substr(0, m.find('\0')));
-    }
-    return months;
-}
-
 // National total over councils, per replication, of a [replication, month,
-// council] time series in one month.
-std::vector<double> national_at(hid_t file, const std::string& path, int month) {
-    Id ds(H5Dopen2(file, path.c_str(), H5P_DEFAULT), H5Dclose);
-    if (ds < 0) throw InputError("no " + path);
-    Id space(H5Dget_space(ds), H5Sclose);
-    hsize_t dims[3];
-    if (H5Sget_simple_extent_ndims(space) != 3) throw InputError(path + " is not [replication, month, council]");
-    H5Sget_simple_extent_dims(space, dims, nullptr);
-    const hsize_t start[3] = {0, static_cast<hsize_t>(month), 0}, count[3] = {dims[0], 1, dims[2]};
-    H5Sselect_hyperslab(space, H5S_SELECT_SET, start, nullptr, count, nullptr);
-    Id mem(H5Screate_simple(3, count, nullptr), H5Sclose);
-    std::vector<double> values(dims[0] * dims[2]);
-    if (H5Dread(ds, H5T_NATIVE_DOUBLE, mem, space, H5P_DEFAULT, values.data()) < 0)
-        throw InputError("cannot read " + path);
-    std::vector<double> out(dims[0], 0.0);
-    for (hsize_t r = 0; r < dims[0]; ++r)
-        for (hsize_t c = 0; c < dims[2]; ++c) out[r] += values[r * dims[2] + c];
+// local_authority] time series in one month.
+std::vector<double> national_at(hid_t file, const std::string& path, int month, std::size_t R) {
+    std::vector<hsize_t> shape;
+    const auto all = h5::read_doubles(file, path, shape);
+    if (shape.size() != 3 || shape[0] != R || static_cast<hsize_t>(month) >= shape[1])
+        throw InputError("dataset '" + path + "' is not [replication, month, local_authority] with " +
+                         std::to_string(R) + " replications");
+    const std::size_t M = shape[1], C = shape[2];
+    std::vector<double> out(R, 0.0);
+    for (std::size_t r = 0; r < R; ++r)
+        for (std::size_t c = 0; c < C; ++c) out[r] += all[(r * M + static_cast<std::size_t>(month)) * C + c];
     return out;
 }
 
 // Uptake at a chosen month, per replication, from a scenario's time series,
 // added to its summary as uptake_share_YYYY_MM and pb_holders_YYYY_MM.
 void add_uptake_at(hid_t file, const std::string& prefix, int month, const std::string& label,
-                   double to_national, Summary& s) {
-    const auto dp = national_at(file, prefix + "/timeseries/holding_dp", month);
-    const auto managed = national_at(file, prefix + "/timeseries/holding_managed", month);
-    const auto population = national_at(file, prefix + "/timeseries/population", month);
-    Column share{"fraction", {}}, holders{"people", {}};
+                   double to_national, std::size_t R, Summary& s) {
+    const auto dp = national_at(file, prefix + "/timeseries/holding_dp", month, R);
+    const auto managed = national_at(file, prefix + "/timeseries/holding_managed", month, R);
+    const auto population = national_at(file, prefix + "/timeseries/population", month, R);
+    Column share{"1", {}}, holders{"1", {}};
     for (std::size_t r = 0; r < dp.size(); ++r) {
         share.values.push_back((dp[r] + managed[r]) / population[r]);
         holders.values.push_back((dp[r] + managed[r]) * to_national);
@@ -144,21 +111,12 @@ struct CeColumns {
     std::string cost, qalys, crises;
 };
 
-void write_comparison(hid_t file, const std::string& baseline, int replications,
+void write_comparison(h5::AtomicFile& f, const std::string& baseline, int replications,
                       const std::vector<Row>& rows, const std::vector<CeRow>& ce,
                       const CeColumns& columns) {
-    if (H5Lexists(file, "comparison", H5P_DEFAULT) > 0) H5Ldelete(file, "comparison", H5P_DEFAULT);
-    Id group(H5Gcreate2(file, "comparison", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
-    if (group < 0) throw std::runtime_error("cannot create /comparison");
-    write_attr(group, "baseline", baseline);
-    write_attr(group, "note",
-               std::string("Paired differences scenario - baseline over replications (common random "
-                           "numbers), with 95% t intervals. One row per (scenario, summary column). "
-                           "Costs GBP 2012-13."));
-    write_attr(group, "cost_column", columns.cost);
-    write_attr(group, "qalys_column", columns.qalys);
-    write_attr(group, "crises_column", columns.crises);
-    write_attr(group, "replications", static_cast<std::int32_t>(replications));
+    std::lock_guard lock(h5::mutex());
+    if (H5Lexists(f.root(), "comparison", H5P_DEFAULT) > 0)
+        f.check(H5Ldelete(f.root(), "comparison", H5P_DEFAULT), "cannot replace /comparison");
     std::vector<std::string> scen, outc, units;
     std::vector<double> bm, sm, md, sd, lo, hi, n;
     for (const auto& r : rows) {
@@ -166,18 +124,31 @@ void write_comparison(hid_t file, const std::string& baseline, int replications,
         bm.push_back(r.d.baseline_mean), sm.push_back(r.d.scenario_mean), md.push_back(r.d.mean);
         sd.push_back(r.d.sd), lo.push_back(r.d.ci_low), hi.push_back(r.d.ci_high), n.push_back(r.d.n);
     }
-    write_strings(group, "scenario", scen);
-    write_strings(group, "outcome", outc);
-    write_strings(group, "units", units);
-    write_numbers(group, "baseline_mean", bm, "Baseline mean over replications");
-    write_numbers(group, "scenario_mean", sm, "Scenario mean over replications");
-    write_numbers(group, "mean_difference", md, "Mean paired difference, scenario - baseline");
-    write_numbers(group, "sd_difference", sd, "Standard deviation of the paired differences");
-    write_numbers(group, "ci_low", lo, "Lower end of the 95% t interval of the mean difference");
-    write_numbers(group, "ci_high", hi, "Upper end of the 95% t interval of the mean difference");
-    write_numbers(group, "n", n, "Replication pairs");
-
-    Id ceg(H5Gcreate2(group, "cost_effectiveness", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
+    {
+        const auto decl = runner::layout::comparison();
+        h5::GroupWriter g(f, decl);
+        h5::attribute(f, g.id(), "baseline", baseline);
+        h5::attribute(f, g.id(), "cost_column", columns.cost);
+        h5::attribute(f, g.id(), "qalys_column", columns.qalys);
+        h5::attribute(f, g.id(), "crises_column", columns.crises);
+        h5::attribute(f, g.id(), "replications", static_cast<std::int32_t>(replications));
+        g.index("row", rows.size());
+        g.write("scenario", scen);
+        g.write("outcome", outc);
+        g.write("units", units);
+        g.write("baseline_mean", bm);
+        g.write("scenario_mean", sm);
+        g.write("mean_difference", md);
+        g.write("sd_difference", sd);
+        g.write("ci_low", lo);
+        g.write("ci_high", hi);
+        g.write("n", n);
+    }
+    std::vector<double> thresholds;
+    if (!ce.empty())
+        for (const auto& a : ce.front().ce.at) thresholds.push_back(a.threshold);
+    const auto decl = runner::layout::comparison_cost_effectiveness(thresholds);
+    h5::GroupWriter g(f, decl);
     std::vector<std::string> names;
     std::map<std::string, std::vector<double>> c;
     for (const auto& r : ce) {
@@ -198,17 +169,9 @@ void write_comparison(hid_t file, const std::string& baseline, int replications,
         }
         c["cost_per_crisis_averted"].push_back(r.ce.cost_per_crisis_averted);
     }
-    write_strings(ceg, "scenario", names);
-    for (const auto& [key, values] : c) {
-        const std::string desc =
-            key.starts_with("icer") ? "Incremental cost per QALY gained, GBP (ratio of means)"
-            : key.starts_with("nmb") ? "Net monetary benefit at the threshold in the name, GBP"
-            : key.starts_with("p_cost") ? "Share of replications with positive net monetary benefit"
-            : key.starts_with("cost_per") ? "Incremental cost per crisis averted, GBP"
-            : key.find("qalys") != std::string::npos ? "Incremental discounted QALYs"
-                                                      : "Incremental discounted cost, GBP";
-        write_numbers(ceg, key.c_str(), values, desc);
-    }
+    g.coordinate("scenario", names);
+    for (const auto& v : decl.variables)
+        if (!v.coordinate()) g.write(v.name, c[v.name]);
 }
 
 // --- printing ------------------------------------------------------------
@@ -266,34 +229,42 @@ std::string csv_field(const std::string& s) {
 } // namespace
 
 bool needs_comparison(const std::filesystem::path& path, const std::string& baseline) {
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-    const hid_t raw = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (raw < 0) return false;
-    Id file(raw, H5Fclose);
-    if (read_string_attr(file, "scenario_names").find(',') == std::string::npos) return false;
-    if (H5Lexists(file, "comparison", H5P_DEFAULT) <= 0) return true;
-    Id group(H5Gopen2(file, "comparison", H5P_DEFAULT), H5Gclose);
-    return !baseline.empty() && read_string_attr(group, "baseline") != baseline;
+    try {
+        h5::Id file = h5::open_readonly(path);
+        if (h5::read_string_attr(file, "scenario_names").find(',') == std::string::npos) return false;
+        if (!h5::exists(file, "/comparison")) return true;
+        h5::Id group(H5Gopen2(file, "comparison", H5P_DEFAULT));
+        return !baseline.empty() && h5::read_string_attr(group, "baseline") != baseline;
+    } catch (const InputError&) {
+        return false;
+    }
 }
 
 int compare_command(const CompareOptions& o) {
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(o.file, ec)) {
-        std::cerr << "pbsim: " << o.file.string() << ": no such file\n";
+    auto bad = [&](const std::string& what) {
+        std::cerr << "pbsim: " << o.file.string() << ": " << what << "\n";
+        return 2;
+    };
+    h5::Id file;
+    try {
+        file = h5::open_readonly(o.file);
+    } catch (const InputError& e) {
+        std::cerr << "pbsim: " << e.what() << "\n";
         return 2;
     }
-    const hid_t raw = H5Fopen(o.file.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
-    if (raw < 0) {
-        std::cerr << "pbsim: " << o.file.string()
-                  << ": cannot open as a writable HDF5 file (is it a pbsim output?)\n";
-        return 2;
-    }
-    Id file(raw, H5Fclose);
+    const std::string kind = h5::read_string_attr(file, "kind");
+    if (kind != "run")
+        return bad(kind.empty() ? "not a pbsim run file (no root attribute kind; written by pbsim run?)"
+                                : "is a pbsim " + kind + " file, not a run: compare reads the output of "
+                                  "pbsim run with several scenarios");
+    const auto reps = h5::read_number_attr(file, "replications");
+    if (!reps || *reps < 1 || *reps != std::floor(*reps))
+        return bad("root attribute replications is missing or not a positive whole number");
+    const auto R = static_cast<std::size_t>(*reps);
     std::vector<std::string> names;
     std::vector<std::string> paths;
     {
-        std::stringstream list(read_string_attr(file, "scenario_names"));
+        std::stringstream list(h5::read_string_attr(file, "scenario_names"));
         for (std::string name; std::getline(list, name, ',');) {
             names.push_back(name);
             paths.push_back("/scenarios/" + name + "/summary");
@@ -318,21 +289,18 @@ int compare_command(const CompareOptions& o) {
 
     std::vector<Summary> summaries;
     try {
-        for (const auto& p : paths) summaries.push_back(read_summary(file, p));
+        for (const auto& p : paths) summaries.push_back(read_summary(file, p, R));
     } catch (const InputError& e) {
-        std::cerr << "pbsim: " << o.file.string() << ": " << e.what() << "\n";
-        return 2;
+        return bad(e.what());
     }
     // Uptake at the months asked for with --at, from the time series.
     std::set<std::string> chosen;
     if (!o.at.empty()) {
         try {
-            const auto months = read_months(file);
-            double to_national = 1.0;
-            if (H5Aexists(file, "to_national") > 0) {
-                Id attr(H5Aopen(file, "to_national", H5P_DEFAULT), H5Aclose);
-                H5Aread(attr, H5T_NATIVE_DOUBLE, &to_national);
-            }
+            const auto months =
+                h5::read_strings(file, "/scenarios/" + names.front() + "/timeseries/month_label");
+            if (months.empty()) throw InputError("the run has no months");
+            const double to_national = h5::read_number_attr(file, "to_national").value_or(1.0);
             for (const auto& m : o.at) {
                 const auto it = std::find(months.begin(), months.end(), m);
                 if (it == months.end()) {
@@ -347,15 +315,21 @@ int compare_command(const CompareOptions& o) {
                 chosen.insert("pb_holders_" + label);
                 for (std::size_t k = 0; k < names.size(); ++k)
                     add_uptake_at(file, "/scenarios/" + names[k], static_cast<int>(it - months.begin()),
-                                  label, to_national, summaries[k]);
+                                  label, to_national, R, summaries[k]);
             }
         } catch (const InputError& e) {
-            std::cerr << "pbsim: " << o.file.string() << ": " << e.what() << "\n";
-            return 2;
+            return bad(e.what());
         }
     }
+    // Every scenario must have the baseline's columns (the same model wrote them).
+    for (std::size_t k = 0; k < names.size(); ++k)
+        for (const auto& name : summaries[b].order)
+            if (!summaries[k].columns.count(name))
+                return bad("dataset '/scenarios/" + names[k] + "/summary/" + name +
+                           "' is missing (the baseline has it)");
+    file.close(); // the input is only ever read; the result goes to a copy
     const Summary& base = summaries[b];
-    const int replications = base.order.empty() ? 0 : static_cast<int>(base.columns.at(base.order[0]).values.size());
+    const int replications = static_cast<int>(R);
     auto column = [](const Summary& s, const std::string& name) -> const std::vector<double>& {
         static const std::vector<double> none;
         const auto it = s.columns.find(name);
@@ -385,31 +359,30 @@ int compare_command(const CompareOptions& o) {
                                           column(summaries[k], crises_column))});
     }
 
-    try {
-        write_comparison(file, baseline, replications, rows, ce_rows,
-                         {cost_column, qalys_column, crises_column});
-    } catch (const std::exception& e) {
-        std::cerr << "pbsim: " << o.file.string() << ": " << e.what() << "\n";
-        return 1;
-    }
-
+    const std::filesystem::path out = o.out.empty() ? o.file : o.out;
     std::filesystem::path csv = o.csv;
-    if (csv.empty())
-        csv = o.file.parent_path() / (o.file.stem().string() + "-comparison.csv");
-    {
-        std::ofstream out(csv);
-        out << "scenario,baseline,outcome,units,baseline_mean,scenario_mean,mean_difference,"
-               "ci_low,ci_high,n\n";
-        out.precision(10);
+    if (csv.empty()) csv = out.parent_path() / (out.stem().string() + "-comparison.csv");
+    try {
+        // A copy of the file gets /comparison and is renamed over it (or to
+        // --out): a failure or a kill leaves the run's file as it was.
+        runner::h5::AtomicFile result(o.file, out);
+        write_comparison(result, baseline, replications, rows, ce_rows,
+                         {cost_column, qalys_column, crises_column});
+        result.commit();
+
+        std::ostringstream text;
+        text << "scenario,baseline,outcome,units,baseline_mean,scenario_mean,mean_difference,"
+                "ci_low,ci_high,n\n";
+        text.precision(10);
         for (const auto& r : rows)
-            out << csv_field(r.scenario) << ',' << csv_field(baseline) << ',' << r.outcome << ','
-                << csv_field(r.units) << ',' << r.d.baseline_mean << ',' << r.d.scenario_mean
-                << ',' << r.d.mean << ',' << r.d.ci_low << ',' << r.d.ci_high << ',' << r.d.n
-                << '\n';
-        if (!out) {
-            std::cerr << "pbsim: cannot write " << csv.string() << "\n";
-            return 2;
-        }
+            text << csv_field(r.scenario) << ',' << csv_field(baseline) << ',' << r.outcome << ','
+                 << csv_field(r.units) << ',' << r.d.baseline_mean << ',' << r.d.scenario_mean
+                 << ',' << r.d.mean << ',' << r.d.ci_low << ',' << r.d.ci_high << ',' << r.d.n
+                 << '\n';
+        runner::h5::write_text_file(csv, text.str());
+    } catch (const runner::OutputError& e) {
+        std::cerr << "pbsim: " << e.what() << "\n";
+        return 1;
     }
 
     if (!o.quiet) {
@@ -445,7 +418,7 @@ int compare_command(const CompareOptions& o) {
                             a.p_cost_effective);
             std::printf(" %14s\n", plain(r.ce.cost_per_crisis_averted).c_str());
         }
-        std::printf("\nwrote /comparison into %s and %s\n", o.file.string().c_str(),
+        std::printf("\nwrote /comparison into %s and %s\n", out.string().c_str(),
                     csv.string().c_str());
     }
     return 0;

@@ -3,14 +3,14 @@
 #include "analysis/design.hpp"
 #include "analysis/sensitivity.hpp"
 
-#include "runner/output/h5io.hpp"
-
-#include <hdf5.h>
+#include "runner/output/h5.hpp"
+#include "runner/output/layout.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
+#include <mutex>
 #include <numeric>
 #include <sstream>
 #include <stdexcept>
@@ -19,68 +19,8 @@ namespace pbsim::analysis {
 
 namespace {
 
-struct InputError : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
-
-template <class T> T number_attr(hid_t obj, const char* name, hid_t mem_type, T fallback) {
-    if (H5Aexists(obj, name) <= 0) return fallback;
-    Id attr(H5Aopen(obj, name, H5P_DEFAULT), H5Aclose);
-    T v = fallback;
-    return H5Aread(attr, mem_type, &v) < 0 ? fallback : v;
-}
-
-// A float64 dataset and its shape.
-std::vector<double> read_doubles(hid_t file, const std::string& path, std::vector<hsize_t>& dims) {
-    if (H5Lexists(file, path.c_str(), H5P_DEFAULT) <= 0)
-        throw InputError("no dataset '" + path + "'");
-    Id ds(H5Dopen2(file, path.c_str(), H5P_DEFAULT), H5Dclose);
-    Id space(H5Dget_space(ds), H5Sclose);
-    const int rank = H5Sget_simple_extent_ndims(space);
-    dims.assign(static_cast<std::size_t>(std::max(rank, 0)), 0);
-    H5Sget_simple_extent_dims(space, dims.data(), nullptr);
-    std::vector<double> v(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space)));
-    if (H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()) < 0)
-        throw InputError("cannot read '" + path + "'");
-    return v;
-}
-
-std::vector<std::string> read_strings(hid_t file, const std::string& path) {
-    if (H5Lexists(file, path.c_str(), H5P_DEFAULT) <= 0)
-        throw InputError("no dataset '" + path + "'");
-    Id ds(H5Dopen2(file, path.c_str(), H5P_DEFAULT), H5Dclose);
-    Id type(H5Dget_type(ds), H5Tclose);
-    Id space(H5Dget_space(ds), H5Sclose);
-    const auto n = static_cast<std::size_t>(H5Sget_simple_extent_npoints(space));
-    const std::size_t size = H5Tget_size(type);
-    std::string buf(n * size, '\0');
-    if (H5Dread(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()) < 0)
-        throw InputError("cannot read '" + path + "'");
-    std::vector<std::string> out;
-    for (std::size_t i = 0; i < n; ++i) {
-        std::string s = buf.substr(i * size, size);
-        out.push_back(s.substr(0, s.find('\0')));
-    }
-    return out;
-}
-
-std::vector<std::string> group_members(hid_t file, const char* path) {
-    std::vector<std::string> names;
-    Id group(H5Gopen2(file, path, H5P_DEFAULT), H5Gclose);
-    if (group < 0) return names;
-    H5G_info_t info;
-    H5Gget_info(group, &info);
-    for (hsize_t k = 0; k < info.nlinks; ++k) {
-        char name[256];
-        if (H5Lget_name_by_idx(group, ".", H5_INDEX_CRT_ORDER, H5_ITER_INC, k, name, sizeof name,
-                               H5P_DEFAULT) < 0 &&
-            H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, k, name, sizeof name,
-                               H5P_DEFAULT) < 0)
-            continue;
-        names.push_back(name);
-    }
-    return names;
-}
+namespace h5 = runner::h5;
+using h5::InputError;
 
 std::vector<std::string> words(const std::string& s) {
     std::vector<std::string> out;
@@ -88,21 +28,6 @@ std::vector<std::string> words(const std::string& s) {
     for (std::string w; std::getline(in, w, '_');)
         if (!w.empty()) out.push_back(w);
     return out;
-}
-
-// --- writing /sensitivity/<output> ----------------------------------------
-
-// The group /sensitivity/<output>, replaced if it exists.
-hid_t fresh_group(hid_t file, const std::string& output) {
-    if (H5Lexists(file, "sensitivity", H5P_DEFAULT) <= 0) {
-        Id g(H5Gcreate2(file, "sensitivity", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
-        if (g < 0) throw std::runtime_error("cannot create /sensitivity");
-    }
-    const std::string path = "sensitivity/" + output;
-    if (H5Lexists(file, path.c_str(), H5P_DEFAULT) > 0) H5Ldelete(file, path.c_str(), H5P_DEFAULT);
-    const hid_t g = H5Gcreate2(file, path.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    if (g < 0) throw std::runtime_error("cannot create /" + path);
-    return g;
 }
 
 std::string interval_text(const Interval& x) {
@@ -140,35 +65,48 @@ int sensitivity_command(const SensitivityOptions& o) {
         std::cerr << "pbsim: " << name << ": " << what << "\n";
         return 2;
     };
-    std::error_code ec;
-    if (!std::filesystem::exists(o.file, ec)) return bad("file not found");
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-    if (H5Fis_hdf5(o.file.c_str()) <= 0) return bad("not an HDF5 file");
-    Id file(H5Fopen(o.file.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
-    if (file < 0)
-        return bad("cannot open for reading and writing (is it read-only or open elsewhere?)");
-    const std::string design = read_string_attr(file, "design");
-    if (read_string_attr(file, "kind") != "sweep" || design.empty())
+    h5::Id file;
+    try {
+        file = h5::open_readonly(o.file);
+    } catch (const InputError& e) {
+        std::cerr << "pbsim: " << e.what() << "\n";
+        return 2;
+    }
+    const std::string design = h5::read_string_attr(file, "design");
+    if (h5::read_string_attr(file, "kind") != "sweep" || design.empty())
         return bad("not the output of pbsim sweep (no sweep design); run pbsim sweep first");
     DesignKind kind{};
     if (!parse_design(design, kind) || (kind != DesignKind::sobol && kind != DesignKind::morris))
         return bad("design '" + design +
                    "' has no sensitivity estimator here: accepted designs are " +
                    "'sobol' (Sobol indices) and 'morris' (elementary effects)");
-    const auto seed = number_attr<std::uint64_t>(file, "seed", H5T_NATIVE_UINT64, 1);
-    const auto columns = group_members(file, "/summary");
+    const auto seed = h5::read_uint64_attr(file, "seed").value_or(1);
+    std::vector<std::string> columns;
+    for (const auto& c : h5::members(file, "/summary"))
+        if (c != "point" && c != "replication") columns.push_back(c);
     std::vector<std::string> wanted = o.outputs;
     if (wanted.empty()) wanted.push_back("uptake_share_2014_12");
 
+    struct Result {
+        std::string column, units, table;
+        std::size_t R = 0;
+        bool sobol = true;
+        std::vector<std::vector<double>> values; // in the declared order of the group's variables
+        double variance = 0, base_rows = 0, trajectories = 0;
+    };
+    std::vector<Result> results;
+    std::vector<std::string> params;
     try {
         std::vector<hsize_t> dims;
-        const auto params = read_strings(file, "/design/parameters");
-        const auto unit_values = read_doubles(file, "/design/unit", dims);
+        params = h5::read_strings(file, "/design/parameter");
+        const auto unit_values = h5::read_doubles(file, "/design/unit", dims);
         if (dims.size() != 2 || dims[1] != params.size())
-            throw InputError("/design/unit has the wrong shape");
+            throw InputError("dataset '/design/unit' has the wrong shape: expected [point, " +
+                             std::to_string(params.size()) + "]");
         Matrix unit(dims[0], dims[1]);
         unit.values = unit_values;
         const std::size_t P = unit.rows, k = params.size();
+        const auto reps = h5::read_number_attr(file, "replications");
 
         for (const auto& w : wanted) {
             std::vector<std::string> candidates;
@@ -182,17 +120,23 @@ int sensitivity_command(const SensitivityOptions& o) {
                                                : " is ambiguous; it matches: ") +
                            list);
             }
-            const auto raw = read_doubles(file, "/summary/" + column, dims);
-            if (dims.size() != 2 || dims[0] != P)
-                throw InputError("/summary/" + column + " has the wrong shape");
-            std::string units;
+            const std::string path = "/summary/" + column;
+            const auto raw = h5::read_doubles(file, path, dims);
+            if (dims.size() != 2 || dims[0] != P || (reps && dims[1] != *reps))
+                throw InputError("dataset '" + path + "' has the wrong shape: expected [" +
+                                 std::to_string(P) + " points, " +
+                                 (reps ? std::to_string(static_cast<long>(*reps)) : std::string("R")) +
+                                 " replications]");
+            Result res;
+            res.column = column;
             {
-                Id ds(H5Dopen2(file, ("/summary/" + column).c_str(), H5P_DEFAULT), H5Dclose);
-                units = read_string_attr(ds, "units");
+                h5::Id ds(H5Dopen2(file, path.c_str(), H5P_DEFAULT));
+                res.units = h5::read_string_attr(ds, "units");
             }
             // The mean of each point's replications (noise averaged out before the design
             // estimators).
             const std::size_t R = dims[1];
+            res.R = R;
             std::vector<double> y(P, 0.0);
             for (std::size_t p = 0; p < P; ++p) {
                 double sum = 0;
@@ -205,25 +149,13 @@ int sensitivity_command(const SensitivityOptions& o) {
             if (std::count_if(y.begin(), y.end(), [](double v) { return std::isfinite(v); }) < 2)
                 return bad("--output " + column + " is missing (NaN) at almost every point, e.g. " +
                            "a checkpoint outside the sweep's period");
-            Id group(fresh_group(file, column), H5Gclose);
-            write_strings(group, "parameter", params);
-            write_attr(group, "output", column);
-            write_attr(group, "units", units);
-            write_attr(
-                group, "method",
-                kind == DesignKind::sobol
-                    ? std::string("Sobol indices: S1 Saltelli (2010), ST Jansen (1999)")
-                    : std::string("Morris elementary effects: mu, mu* (Campolongo 2007), sigma"));
-            write_attr(group, "interval",
-                       "95% bootstrap percentile interval, " + std::to_string(o.resamples) +
-                           " resamples");
-            write_attr(group, "replications_averaged", static_cast<double>(R));
 
             std::vector<std::size_t> order(k);
             std::iota(order.begin(), order.end(), 0);
             std::ostringstream table;
+            const std::string& units = res.units;
             if (kind == DesignKind::sobol) {
-                if (P % (k + 2) != 0) throw InputError("/design/unit is not whole Saltelli blocks");
+                if (P % (k + 2) != 0) throw InputError("dataset '/design/unit' is not whole Saltelli blocks");
                 const auto s = sobol_indices(y, k, o.resamples, 0.95, seed);
                 std::vector<double> f, fl, fh, t, tl, th;
                 for (std::size_t i = 0; i < k; ++i) {
@@ -232,14 +164,9 @@ int sensitivity_command(const SensitivityOptions& o) {
                     t.push_back(s.total[i].estimate), tl.push_back(s.total[i].low),
                         th.push_back(s.total[i].high);
                 }
-                write_numbers(group, "first", f, "First-order Sobol index S1");
-                write_numbers(group, "first_low", fl, "Lower end of the 95% interval of S1");
-                write_numbers(group, "first_high", fh, "Upper end of the 95% interval of S1");
-                write_numbers(group, "total", t, "Total Sobol index ST");
-                write_numbers(group, "total_low", tl, "Lower end of the 95% interval of ST");
-                write_numbers(group, "total_high", th, "Upper end of the 95% interval of ST");
-                write_attr(group, "variance", s.variance);
-                write_attr(group, "base_rows", static_cast<double>(s.n));
+                res.values = {f, fl, fh, t, tl, th};
+                res.variance = s.variance;
+                res.base_rows = static_cast<double>(s.n);
                 std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
                     return (std::isnan(t[b]) ? -1 : t[b]) < (std::isnan(t[a]) ? -1 : t[a]);
                 });
@@ -266,22 +193,15 @@ int sensitivity_command(const SensitivityOptions& o) {
                 table << "sum of S1 = " << general_text(sum)
                       << " (1 - sum is the share of variance from interactions)\n";
             } else {
+                res.sobol = false;
                 if (P % (k + 1) != 0)
-                    throw InputError("/design/unit is not whole Morris trajectories");
+                    throw InputError("dataset '/design/unit' is not whole Morris trajectories");
                 const auto m = morris_indices(unit, y, o.resamples, 0.95, seed);
                 std::vector<double> ms, msl, msh;
                 for (const auto& x : m.mu_star)
                     ms.push_back(x.estimate), msl.push_back(x.low), msh.push_back(x.high);
-                write_numbers(
-                    group, "mu_star", ms,
-                    "Mean absolute elementary effect mu*, per unit of the parameter's range");
-                write_numbers(group, "mu_star_low", msl, "Lower end of the 95% interval of mu*");
-                write_numbers(group, "mu_star_high", msh, "Upper end of the 95% interval of mu*");
-                write_numbers(group, "mu", m.mu,
-                             "Mean elementary effect mu, per unit of the parameter's range");
-                write_numbers(group, "sigma", m.sigma,
-                             "Standard deviation of the elementary effects");
-                write_attr(group, "trajectories", static_cast<double>(m.trajectories));
+                res.values = {ms, msl, msh, m.mu, m.sigma};
+                res.trajectories = static_cast<double>(m.trajectories);
                 std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
                     return (std::isnan(ms[b]) ? -1 : ms[b]) < (std::isnan(ms[a]) ? -1 : ms[a]);
                 });
@@ -305,15 +225,52 @@ int sensitivity_command(const SensitivityOptions& o) {
                     table << line;
                 }
             }
-            write_attr(group, "table", table.str());
-            if (!o.quiet) std::cout << table.str() << "\n";
+            res.table = table.str();
+            if (!o.quiet) std::cout << res.table << "\n";
+            results.push_back(std::move(res));
         }
-        if (H5Fflush(file, H5F_SCOPE_GLOBAL) < 0) throw std::runtime_error("cannot flush");
-        if (!o.quiet) std::cout << "wrote /sensitivity into " << name << "\n";
     } catch (const InputError& e) {
         return bad(e.what());
-    } catch (const std::exception& e) {
-        std::cerr << "pbsim: " << name << ": " << e.what() << "\n";
+    }
+    file.close(); // only ever read: the results go to a copy
+
+    const std::filesystem::path out = o.out.empty() ? o.file : o.out;
+    try {
+        h5::AtomicFile f(o.file, out);
+        {
+            std::lock_guard lock(h5::mutex());
+            for (const auto& res : results) {
+                const std::string path = "/sensitivity/" + res.column;
+                if (h5::exists(f.root(), path))
+                    f.check(H5Ldelete(f.root(), path.c_str(), H5P_DEFAULT), "cannot replace '" + path + "'");
+                const auto decl = runner::layout::sensitivity(res.column, res.sobol, res.units);
+                h5::GroupWriter g(f, decl);
+                g.coordinate("parameter", params);
+                std::size_t i = 0;
+                for (const auto& v : decl.variables)
+                    if (!v.coordinate()) g.write(v.name, res.values.at(i++));
+                h5::attribute(f, g.id(), "output", res.column);
+                h5::attribute(f, g.id(), "units", res.units);
+                h5::attribute(f, g.id(), "method",
+                              res.sobol ? std::string("Sobol indices: S1 Saltelli (2010), ST Jansen (1999)")
+                                        : std::string("Morris elementary effects: mu, mu* (Campolongo 2007), sigma"));
+                h5::attribute(f, g.id(), "interval",
+                              "95% bootstrap percentile interval, " + std::to_string(o.resamples) +
+                                  " resamples");
+                h5::attribute(f, g.id(), "replications_averaged", static_cast<double>(res.R));
+                if (res.sobol) {
+                    h5::attribute(f, g.id(), "variance", res.variance);
+                    h5::attribute(f, g.id(), "base_rows", res.base_rows);
+                } else {
+                    h5::attribute(f, g.id(), "trajectories", res.trajectories);
+                }
+                h5::attribute(f, g.id(), "table", res.table);
+            }
+        }
+        f.commit();
+        if (!o.quiet) std::cout << "wrote /sensitivity into " << out.string() << "\n";
+    } catch (const runner::OutputError& e) {
+        std::cerr << "pbsim: " << e.what() << "\n";
         return 1;
     }
     return 0;

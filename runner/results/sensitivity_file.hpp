@@ -1,5 +1,7 @@
 // `pbsim sensitivity`: Sobol or Morris indices of a sweep output's summary
-// columns, printed as a ranked table and written back under /sensitivity.
+// columns, printed as a ranked table and written under /sensitivity/<output>
+// of a copy of the file renamed over it (or to --out): the sweep's data are
+// never opened for writing.
 #pragma once
 
 #include <filesystem>
@@ -10,6 +12,7 @@ namespace pbsim::analysis {
 
 struct SensitivityOptions {
     std::filesystem::path file;
+    std::filesystem::path out; // empty: the file itself (replaced atomically)
     std::vector<std::string> outputs; // summary columns or unique prefixes/tokens
     int resamples = 1000;
     bool quiet = false;

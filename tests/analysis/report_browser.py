@@ -17,8 +17,7 @@ import h5py
 import numpy as np
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "analysis"))
-import browser  # noqa: E402
+import browser  # noqa: E402  (analysis/ is on PYTHONPATH: tests/CMakeLists.txt)
 import report  # noqa: E402
 
 FIGURES = ("fig-uptake", "fig-costs", "fig-events", "fig-ce-plane", "fig-ceac", "fig-councils")

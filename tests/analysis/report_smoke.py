@@ -14,22 +14,24 @@ import tempfile
 import h5py
 import numpy as np
 
+import synthetic_files as sf  # tests/analysis (PYTHONPATH set by ctest)
+
 REPORT = pathlib.Path(__file__).resolve().parents[2] / "analysis" / "report.py"
 R, M, C = 3, 24, 4  # replications, months, local authorities
 
 
-def write_output(path, name, seed, uplift):
-    """Write a synthetic file following the pbsim output schema."""
+def write_output(path, name, seed, uplift, R=R):
+    """Write a synthetic file following the pbsim output schema (R replications)."""
     rng = np.random.default_rng(seed)
     months = [f"{2014 + m // 12}-{m % 12 + 1:02d}" for m in range(M)]
     with h5py.File(path, "w") as f:
-        for key, value in dict(scenario_name=name, seed=seed, replications=R,
+        for key, value in dict(kind="run", scenario_name=name, seed=seed, replications=R,
                                start_month=months[0], months=M, scale=0.5,
                                pbsim_version="0.0.0-test", source_revision="deadbeef",
                                created_utc="2026-04-01T00:00:00Z").items():
             f.attrs[key] = value
-        f["dims/month"] = np.array(months, dtype="S7")
-        f["local_authorities/code"] = np.array([f"E0600000{i}" for i in range(C)], dtype="S9")
+        codes = [f"E0600000{i}" for i in range(C)]
+        sf.table(f, "local_authorities", {"local_authority": codes}, {})
         pop = np.full((R, M, C), 1000.0)
         ramp = np.linspace(0.01, 0.2 + uplift, M)[None, :, None]
         series = {
@@ -41,9 +43,7 @@ def write_output(path, name, seed, uplift):
             "cost_pb_spend": (rng.uniform(1e4, 2e4, (R, M, C)), "GBP"),
             "cost_inpatient": (rng.uniform(5e4, 6e4, (R, M, C)), "GBP"),
         }
-        for metric, (data, units) in series.items():
-            f[f"timeseries/{metric}"] = data
-            f[f"timeseries/{metric}"].attrs["units"] = units
+        sf.timeseries(f, "timeseries", months, codes, series)
         summary = {
             "uptake_share_end": (rng.uniform(0.1, 0.3, R) + uplift, "share"),
             "crises_total": (rng.uniform(9e3, 1e4, R), "people"),
@@ -51,9 +51,7 @@ def write_output(path, name, seed, uplift):
             "cost_inpatient_total": (rng.uniform(5e8, 6e8, R), "GBP"),
             "cost_total_discounted": (rng.uniform(6e8, 7e8, R), "GBP"),
         }
-        for column, (data, units) in summary.items():
-            f[f"summary/{column}"] = data
-            f[f"summary/{column}"].attrs["units"] = units
+        sf.summary(f, "summary", summary)
 
 
 def write_comparison_file(path):
@@ -61,14 +59,14 @@ def write_comparison_file(path):
     summaries, so the report's readings can be checked by hand."""
     months = [f"{2014 + m // 12}-{m % 12 + 1:02d}" for m in range(M)]
     with h5py.File(path, "w") as f:
-        for key, value in dict(scenario_names="base,policy", seed=1, replications=R,
+        for key, value in dict(kind="run", scenario_names="base,policy", seed=1, replications=R,
                                start_month=months[0], months=M, scale=1.0,
                                pbsim_version="0.0.0-test", source_revision="deadbeef",
                                created_utc="2026-04-01T00:00:00Z").items():
             f.attrs[key] = value
-        f["dims/month"] = np.array(months, dtype="S7")
-        f["local_authorities/code"] = np.array([f"LA00{i}" for i in range(C)], dtype="S5")
-        f["local_authorities/users"] = np.full(C, 1000, dtype="i4")
+        codes = [f"LA00{i}" for i in range(C)]
+        sf.table(f, "local_authorities", {"local_authority": codes},
+                 {"users": (("local_authority",), np.full(C, 1000, dtype="i4"), "1")})
         pop = np.full((R, M, C), 1000.0)
         # Council c holds (c + 1) x 5% at the end in the baseline.
         holders = {"base": pop * (np.arange(C)[None, None, :] + 1) * 0.05,
@@ -80,9 +78,9 @@ def write_comparison_file(path):
             g.attrs["scenario_name"] = name
             g.attrs["scenario_toml"] = ('evaluation_start = "2014-06"\n'
                                         "[population]\nusers = 4000\n")
-            g["timeseries/population"] = pop
-            g["timeseries/holding_dp"] = holders[name] * 0.5
-            g["timeseries/holding_managed"] = holders[name] * 0.5
+            sf.timeseries(g, "timeseries", months, codes,
+                          {"population": (pop, "1"), "holding_dp": (holders[name] * 0.5, "1"),
+                           "holding_managed": (holders[name] * 0.5, "1")})
             policy = name == "policy"
             summary = {
                 "uptake_share_end": np.full(R, 0.125 if not policy else 0.3),
@@ -94,14 +92,13 @@ def write_comparison_file(path):
                 "eval_cost_total_discounted": np.full(R, 3e6) + (d_cost if policy else 0),
                 "eval_qalys_discounted": np.full(R, 1000.0) + (d_qalys if policy else 0),
             }
-            for column, data in summary.items():
-                g[f"summary/{column}"] = data
-                g[f"summary/{column}"].attrs["units"] = "GBP" if "cost" in column else "people"
+            sf.summary(g, "summary", {k: (v, "GBP" if "cost" in k else "1")
+                                      for k, v in summary.items()})
 
 
 def run(*args):
     """Run report.py with the current interpreter; return the completed process."""
-    return subprocess.run([sys.executable, str(REPORT), *map(str, args)],
+    return subprocess.run(["/usr/bin/python3", str(REPORT), *map(str, args)],
                           capture_output=True, text=True, check=False)
 
 
@@ -176,7 +173,39 @@ def main():
             f["something"] = np.zeros(3)
         res = run(tmp / "other.h5", "--out", tmp / "y.html")
         check(res.returncode == 2, f"non-pbsim file: expected exit 2, got {res.returncode}")
-        check("/timeseries" in res.stderr, f"non-pbsim file: unclear message: {res.stderr!r}")
+        check("not a pbsim output" in res.stderr, f"non-pbsim file: unclear message: {res.stderr!r}")
+
+        # Readers validate structure and never create or change what they read.
+        empty = tmp / "empty.h5"
+        empty.write_bytes(b"")
+        res = run(empty, "--out", tmp / "e.html")
+        check(res.returncode == 2 and "empty" in res.stderr, f"zero-byte file: {res.stderr!r}")
+        check(empty.stat().st_size == 0, "zero-byte file was changed")
+        folder = tmp / "folder.h5"
+        folder.mkdir()
+        res = run(folder, "--out", tmp / "d.html")
+        check(res.returncode == 2 and "is a folder" in res.stderr, f"folder: {res.stderr!r}")
+        six = tmp / "six.h5"
+        write_output(six, "six", 3, 0.0, R=6)
+        res = run(a, six, "--out", tmp / "six.html")
+        check(res.returncode == 2 and "different numbers of replications" in res.stderr
+              and "six.h5: 6" in res.stderr, f"3 vs 6 replications: {res.stderr!r}")
+        no_summary = tmp / "no_summary.h5"
+        write_comparison_file(no_summary)
+        with h5py.File(no_summary, "a") as f:
+            del f["scenarios/policy/summary"]
+        res = run(no_summary, "--out", tmp / "ns.html")
+        check(res.returncode == 2 and "/scenarios/policy/summary is missing" in res.stderr,
+              f"scenario without summary: {res.stderr!r}")
+        short = tmp / "short.h5"
+        write_comparison_file(short)
+        with h5py.File(short, "a") as f:
+            del f["scenarios/policy/summary/eval_crises"]
+            g = f["scenarios/policy/summary"]
+            g["eval_crises"] = np.zeros(2)
+        res = run(short, "--out", tmp / "short.html")
+        check(res.returncode == 2 and "/scenarios/policy/summary/eval_crises has shape [2]" in res.stderr,
+              f"summary column of the wrong length: {res.stderr!r}")
     print("report_smoke: OK")
 
 

@@ -11,8 +11,7 @@ import sys
 import tempfile
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "analysis"))
-import validation  # noqa: E402
+import validation  # noqa: E402  (analysis/ is on PYTHONPATH: tests/CMakeLists.txt)
 
 SCRIPT = ROOT / "analysis" / "validation.py"
 

@@ -3,9 +3,12 @@
 
 Checks provenance attributes, dimension scales, units, the summary against the
 time series, and that the resolved scenario stored in the file reruns to the
-identical time series.  Usage: e2e_output.py PBSIM_BINARY
+identical time series; then pbsim compare, and that it refuses malformed input
+(exit 2, naming the dataset) without changing it.  Usage: e2e_output.py PBSIM_BINARY
 """
+import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -41,18 +44,31 @@ def main():
 
         with h5py.File(first, "r") as f:
             for key in ["pbsim_version", "source_revision", "scenario_name", "scenario_toml",
-                        "seed", "replications", "start_month", "months", "scale", "created_utc"]:
+                        "seed", "replications", "start_month", "months", "scale", "created_utc",
+                        "Conventions", "title", "source", "history", "kind"]:
                 assert key in f.attrs, f"root attribute {key} missing"
             assert f.attrs["scenario_name"] == "tiny"
             assert f.attrs["start_month"] == "2003-01" and f.attrs["months"] == 48
             assert f.attrs["seed"] == 3 and f.attrs["replications"] == 3
-            months = f["dims/month"][:].astype(str)
+            assert f.attrs["Conventions"] == "CF-1.8" and f.attrs["kind"] == "run"
+            assert "/dims" not in f, "coordinates belong in each data group"
+            months = f["timeseries/month_label"].asstr()[()]
             assert months[0] == "2003-01" and months[-1] == "2006-12"
+            days = f["timeseries/month"]
+            assert days.attrs["units"] == "days since 1970-01-01"
+            assert days.attrs["calendar"] == "standard"
+            assert np.array_equal(np.datetime64("1970-01-01") + days[()].astype("timedelta64[D]"),
+                                  np.array(months, dtype="datetime64[M]").astype("datetime64[D]"))
             pop = f["timeseries/population"]
             assert pop.shape == (3, 48, 12), pop.shape
-            assert pop.attrs["units"] == "people"
-            assert pop.dims[1][0].name == "/dims/month", "month scale not attached"
-            assert pop.dims[2][0].name == "/dims/local_authority"
+            assert pop.attrs["units"] == "1" and pop.attrs["long_name"] == "Active service users"
+            assert pop.dims[0][0].name == "/timeseries/replication", "replication scale not attached"
+            assert pop.dims[1][0].name == "/timeseries/month", "month scale not attached"
+            assert pop.dims[2][0].name == "/timeseries/local_authority"
+            assert f["summary/crises_total"].dims[0][0].name == "/summary/replication"
+            codes = f["local_authorities/local_authority"]
+            assert h5py.check_string_dtype(codes.dtype).length is None, "codes are not variable-length"
+            assert codes.asstr()[0] == "LA001"
             assert pop.compression == "gzip"
             users = f["local_authorities/users"][:].sum()
             assert users == 1500, users
@@ -90,7 +106,8 @@ def main():
             assert "timeseries" not in f, "a comparison file keeps time series per scenario"
             assert list(f["scenarios"]) == ["tiny", "policy"]
             assert f["scenarios/policy"].attrs["scenario_name"] == "policy"
-            assert f["scenarios/tiny/timeseries/crises"].dims[1][0].name == "/dims/month"
+            assert f["scenarios/tiny/timeseries/crises"].dims[1][0].name == \
+                "/scenarios/tiny/timeseries/month"
             base = f["scenarios/tiny/timeseries/crises"][:]
             lever = f["scenarios/policy/timeseries/crises"][:]
             assert np.array_equal(base[:, :24], lever[:, :24]), "paired runs differ before the policy"
@@ -108,13 +125,15 @@ def main():
         with h5py.File(both, "r") as f:
             c = f["comparison"]
             assert c.attrs["baseline"] == "tiny"
-            outcome = c["outcome"][:].astype(str)
+            outcome = c["outcome"].asstr()[()]
             k = list(outcome).index("crises_total")
             expect = (f["scenarios/policy/summary/crises_total"][:]
                       - f["scenarios/tiny/summary/crises_total"][:]).mean()
             assert np.isclose(c["mean_difference"][k], expect)
             assert c["ci_low"][k] <= expect <= c["ci_high"][k]
-            assert c["cost_effectiveness/scenario"][:].astype(str).tolist() == ["policy"]
+            assert c["cost_effectiveness/scenario"].asstr()[()].tolist() == ["policy"]
+            assert c["cost_effectiveness/icer"].attrs["units"] == "GBP/QALY"
+            assert c["cost_effectiveness/incremental_qalys"].attrs["units"] == "QALY"
             # Cost-effectiveness uses the evaluation window where the file has one (the
             # tiny scenario has no evaluation_start: the window is the whole run).
             assert c.attrs["cost_column"] == "eval_cost_total_discounted"
@@ -129,14 +148,14 @@ def main():
         # --at: uptake at chosen months from the time series; at the last month it is the
         # summary's end-of-run value, which also checks the stored to_national factor.
         with h5py.File(both, "r") as f:
-            last = f["dims/month"][-1].decode()
+            last = f["scenarios/tiny/timeseries/month_label"].asstr()[-1]
         done = subprocess.run([pbsim, "compare", both, "--csv", csv, "--at", last, "--at",
                                "2003-06"], capture_output=True, text=True)
         assert done.returncode == 0, done.stderr
         label = last.replace("-", "_")
         with h5py.File(both, "r") as f:
             c = f["comparison"]
-            outcome = list(c["outcome"][:].astype(str))
+            outcome = list(c["outcome"].asstr()[()])
             for at, end in ((f"pb_holders_{label}", "pb_holders_end"),
                             (f"uptake_share_{label}", "uptake_share_end")):
                 assert np.isclose(c["baseline_mean"][outcome.index(at)],
@@ -153,6 +172,59 @@ def main():
         for bad in ([pbsim, "compare", both, "--baseline", "nope"], [pbsim, "compare", first],
                     [pbsim, "compare", os.path.join(tmp, "missing.h5")]):
             assert subprocess.run(bad, capture_output=True).returncode == 2, bad
+
+        # --out writes a new file and leaves the input alone.
+        digest = hashlib.sha256(open(both, "rb").read()).hexdigest()
+        other = os.path.join(tmp, "other.h5")
+        done = subprocess.run([pbsim, "compare", both, "--out", other, "-q"], capture_output=True,
+                              text=True)
+        assert done.returncode == 0, done.stderr
+        assert hashlib.sha256(open(both, "rb").read()).hexdigest() == digest, "--out changed the input"
+        assert os.path.exists(os.path.join(tmp, "other-comparison.csv"))
+        with h5py.File(other, "r") as f:
+            assert "comparison" in f and f["comparison"].attrs["baseline"] == "tiny"
+
+        # Malformed input: exit 2 naming the problem, the file never created or changed.
+        def refused(path, *words):
+            before = open(path, "rb").read() if os.path.isfile(path) else None
+            done = subprocess.run([pbsim, "compare", path, "-q"], capture_output=True, text=True)
+            assert done.returncode == 2, (path, done.returncode, done.stderr)
+            for w in words:
+                assert w in done.stderr, (w, done.stderr)
+            if before is not None:
+                assert open(path, "rb").read() == before, f"compare changed {path}"
+            assert not [n for n in os.listdir(tmp) if ".partial-" in n], "temporary left behind"
+        empty = os.path.join(tmp, "empty.h5")
+        open(empty, "wb").close()
+        refused(empty, "empty.h5", "empty (0 bytes)")
+        assert os.path.getsize(empty) == 0
+        folder = os.path.join(tmp, "folder.h5")
+        os.mkdir(folder)
+        refused(folder, "is a folder")
+        mismatch = os.path.join(tmp, "mismatch.h5")
+        shutil.copy(both, mismatch)
+        with h5py.File(mismatch, "a") as f:
+            g = f["scenarios/policy/summary"]
+            del g["crises_total"]
+            g["crises_total"] = np.zeros(2)  # 2 values, 3 replications
+        refused(mismatch, "/scenarios/policy/summary/crises_total", "[2]", "expected [3]")
+        nosummary = os.path.join(tmp, "nosummary.h5")
+        shutil.copy(both, nosummary)
+        with h5py.File(nosummary, "a") as f:
+            del f["scenarios/policy/summary"]
+        refused(nosummary, "/scenarios/policy/summary")
+        text = os.path.join(tmp, "text.h5")
+        shutil.copy(both, text)
+        with h5py.File(text, "a") as f:
+            g = f["scenarios/tiny/summary"]
+            del g["crises_total"]
+            g["crises_total"] = np.array(["a", "b", "c"], dtype=object)
+        refused(text, "/scenarios/tiny/summary/crises_total", "not numeric")
+        sweep_like = os.path.join(tmp, "sweep_like.h5")
+        shutil.copy(both, sweep_like)
+        with h5py.File(sweep_like, "a") as f:
+            f.attrs["kind"] = "sweep"
+        refused(sweep_like, "pbsim sweep file, not a run")
     print("OK")
 
 

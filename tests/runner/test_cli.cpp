@@ -216,13 +216,21 @@ TEST_CASE("cli: run with an output path that cannot be written", "[cli]") {
     ScratchDir dir;
     const fs::path tiny = dir.write("tiny.toml", kTiny);
     const std::string run = "run " + quote(tiny) + " --replications 1 --quiet --out ";
-    SECTION("a directory that does not exist") {
-        const fs::path out = dir / "no_such_dir" / "x.h5";
+    SECTION("a folder two levels up that does not exist") {
+        const fs::path out = dir / "no_such_dir" / "deeper" / "x.h5";
         const auto r = run_pbsim(run + quote(out), dir.path());
         CHECK(r.status == 2);
         CHECK_THAT(r.err, Contains(out.string()));
+        CHECK_THAT(r.err, Contains((dir / "no_such_dir").string()));
         CHECK_FALSE(fs::exists(dir / "no_such_dir"));
         CHECK(entries(dir.path()) == 1); // only the scenario
+    }
+    SECTION("a missing last folder is created (like mkdir, for outputs/)") {
+        const fs::path out = dir / "outputs" / "x.h5";
+        const auto r = run_pbsim(run + quote(out), dir.path());
+        CHECK(r.status == 0);
+        CHECK(fs::is_regular_file(out));
+        CHECK(partial_files(dir / "outputs").empty());
     }
     SECTION("a parent that is a regular file") {
         const fs::path afile = dir.write("afile", "not a directory\n");

@@ -117,24 +117,23 @@ std::vector<std::int32_t> read_ints(hid_t f, const char* name) {
     return v;
 }
 
-// A fixed-length string dataset, with trailing NULs stripped.
-std::vector<std::string> read_fixed_strings(hid_t f, const char* name,
-                                            std::size_t* size = nullptr) {
+// A variable-length UTF-8 string dataset (every string in pbsim files is one).
+std::vector<std::string> read_strings(hid_t f, const char* name) {
     Id ds = open_dataset(f, name);
     Id ftype(H5Dget_type(ds), H5Tclose);
     REQUIRE(H5Tget_class(ftype) == H5T_STRING);
-    REQUIRE(H5Tis_variable_str(ftype) == 0);
+    REQUIRE(H5Tis_variable_str(ftype) > 0);
     REQUIRE(H5Tget_cset(ftype) == H5T_CSET_UTF8);
-    const std::size_t n = H5Tget_size(ftype);
-    if (size) *size = n;
     const auto count = shape_of(ds).at(0);
-    std::vector<char> buf(count * n);
-    REQUIRE(H5Dread(ds, ftype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()) >= 0);
+    Id mtype(H5Tcopy(H5T_C_S1), H5Tclose);
+    H5Tset_size(mtype, H5T_VARIABLE);
+    H5Tset_cset(mtype, H5T_CSET_UTF8);
+    std::vector<char*> p(count, nullptr);
+    REQUIRE(H5Dread(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, p.data()) >= 0);
     std::vector<std::string> out;
-    for (hsize_t i = 0; i < count; ++i) {
-        std::string s(buf.data() + i * n, n);
-        s.erase(s.find_last_not_of('\0') + 1);
-        out.push_back(s);
+    for (auto* c : p) {
+        out.emplace_back(c ? c : "");
+        H5free_memory(c);
     }
     return out;
 }
@@ -253,28 +252,45 @@ TEST_CASE("output file round-trips through the HDF5 C API", "[output]") {
         CHECK(read_scalar_attr<double>(f, "scale", H5T_NATIVE_DOUBLE, H5T_FLOAT) == 0.125);
     }
 
-    SECTION("dimension scales") {
-        CHECK(read_ints(f, "/dims/replication") == std::vector<std::int32_t>{0, 1});
-        std::size_t month_size = 0, code_size = 0;
-        CHECK(read_fixed_strings(f, "/dims/month", &month_size) == layout.month_labels);
-        CHECK(month_size == 7);
-        CHECK(read_fixed_strings(f, "/dims/local_authority", &code_size) ==
-              std::vector<std::string>{"LA001", "LA2", "LA0003"});
-        CHECK(code_size == 6);
-        for (const char* name : {"/dims/replication", "/dims/month", "/dims/local_authority"}) {
+    SECTION("every data group defines its own coordinates (netCDF-4: no sibling /dims)") {
+        CHECK(H5Lexists(f, "/dims", H5P_DEFAULT) == 0);
+        for (const char* g : {"/timeseries", "/summary"})
+            CHECK(read_ints(f, (std::string(g) + "/replication").c_str()) == std::vector<std::int32_t>{0, 1});
+        // The CF month axis: days since 1970-01-01 of each first day, beside YYYY-MM labels.
+        CHECK(read_ints(f, "/timeseries/month") == std::vector<std::int32_t>{11323, 11354, 11382, 11413});
+        {
+            Id month = open_dataset(f, "/timeseries/month");
+            CHECK(read_string_attr(month, "units") == "days since 1970-01-01");
+            CHECK(read_string_attr(month, "calendar") == "standard");
+        }
+        CHECK(read_strings(f, "/timeseries/month_label") == layout.month_labels);
+        const std::vector<std::string> codes{"LA001", "LA2", "LA0003"};
+        CHECK(read_strings(f, "/timeseries/local_authority") == codes);
+        CHECK(read_strings(f, "/local_authorities/local_authority") == codes);
+        for (const char* name : {"/timeseries/replication", "/timeseries/month", "/timeseries/local_authority",
+                                 "/summary/replication", "/local_authorities/local_authority"}) {
+            INFO(name);
             Id ds = open_dataset(f, name);
             CHECK(H5DSis_scale(ds) > 0);
+            CHECK(!read_string_attr(ds, "long_name").empty());
+            CHECK(!read_string_attr(ds, "description").empty());
         }
-        char scale_name[64] = {};
-        Id month = open_dataset(f, "/dims/month");
-        REQUIRE(H5DSget_scale_name(month, scale_name, sizeof scale_name) > 0);
-        CHECK(std::string(scale_name) == "month");
+        Id label = open_dataset(f, "/timeseries/month_label");
+        CHECK(H5DSis_scale(label) == 0);
+        CHECK(attached(f, "/timeseries/month_label", "/timeseries/month", 0));
+    }
+
+    SECTION("netCDF / CF globals") {
+        CHECK(read_string_attr(f, "Conventions") == "CF-1.8");
+        CHECK(read_string_attr(f, "kind") == "run");
+        CHECK(read_string_attr(f, "title") == "pbsim run");
+        CHECK(read_string_attr(f, "source") == "pbsim 9.8.7 (abc123def456-dirty)");
+        CHECK(read_string_attr(f, "history") == prov.created_utc + ": " + prov.command_line);
     }
 
     SECTION("time series values land in [replication][month][council]") {
         {
             Id group(H5Gopen2(f, "/timeseries", H5P_DEFAULT), H5Gclose);
-            CHECK(read_string_attr(group, "layout") == "[replication, month, local_authority]");
             CHECK(!read_string_attr(group, "note").empty());
         }
         for (std::size_t k = 0; k < kMetricCount; ++k) {
@@ -282,7 +298,8 @@ TEST_CASE("output file round-trips through the HDF5 C API", "[output]") {
             INFO(name);
             Id ds = open_dataset(f, name.c_str());
             REQUIRE(shape_of(ds) == std::vector<hsize_t>{2, 4, 3});
-            CHECK(read_string_attr(ds, "units") == kMetrics[k].unit);
+            CHECK(!read_string_attr(ds, "units").empty());
+            CHECK(!read_string_attr(ds, "long_name").empty());
             CHECK(read_string_attr(ds, "description") == kMetrics[k].description);
             const auto v = read_doubles(f, name.c_str());
             bool all_equal = true;
@@ -299,12 +316,15 @@ TEST_CASE("output file round-trips through the HDF5 C API", "[output]") {
         CHECK(pop[(1 * 4 + 2) * 3 + 1] == 200000.0 + 20.0 + 1.0 + 0.25);
         Id ds = open_dataset(f, "/timeseries/crises");
         CHECK(read_string_attr(ds, "kind") == "flow");
-        CHECK(read_string_attr(ds, "units") == "crises/month");
+        CHECK(read_string_attr(ds, "units") == "1/month"); // UDUNITS: crises/month
         Id cost = open_dataset(f, "/timeseries/cost_inpatient");
         CHECK(read_string_attr(cost, "kind") == "cost");
+        CHECK(read_string_attr(cost, "units") == "GBP/month");
+        Id people = open_dataset(f, "/timeseries/population");
+        CHECK(read_string_attr(people, "units") == "1"); // people
     }
 
-    SECTION("datasets list in creation order: kMetrics, then the layout's summary columns") {
+    SECTION("datasets list in creation order: coordinates, then kMetrics or the summary columns") {
         auto names_in_order = [&](const char* group_name) {
             Id group(H5Gopen2(f, group_name, H5P_DEFAULT), H5Gclose);
             H5G_info_t info;
@@ -318,26 +338,21 @@ TEST_CASE("output file round-trips through the HDF5 C API", "[output]") {
             }
             return names;
         };
-        std::vector<std::string> metrics;
+        std::vector<std::string> metrics{"replication", "month", "month_label", "local_authority"};
         for (const auto& spec : kMetrics)
             metrics.emplace_back(spec.name);
         CHECK(names_in_order("/timeseries") == metrics);
         CHECK(names_in_order("/summary") ==
-              std::vector<std::string>{"uptake_share_2001-03", "cost_total"});
+              std::vector<std::string>{"replication", "uptake_share_2001-03", "cost_total"});
     }
 
     SECTION("time series have the scales attached and the storage layout of the schema") {
-        {
-            Id ds = open_dataset(f, "/timeseries/qalys");
-            char label[64] = {};
-            REQUIRE(H5DSget_label(ds, 2, label, sizeof label) > 0);
-            CHECK(std::string(label) == "local_authority");
-        }
-        CHECK(attached(f, "/timeseries/population", "/dims/replication", 0));
-        CHECK(attached(f, "/timeseries/population", "/dims/month", 1));
-        CHECK(attached(f, "/timeseries/population", "/dims/local_authority", 2));
-        CHECK_FALSE(attached(f, "/timeseries/population", "/dims/month", 0));
-        CHECK(attached(f, "/timeseries/cost_inpatient", "/dims/local_authority", 2));
+        CHECK(attached(f, "/timeseries/population", "/timeseries/replication", 0));
+        CHECK(attached(f, "/timeseries/population", "/timeseries/month", 1));
+        CHECK(attached(f, "/timeseries/population", "/timeseries/local_authority", 2));
+        CHECK_FALSE(attached(f, "/timeseries/population", "/timeseries/month", 0));
+        CHECK(attached(f, "/timeseries/cost_inpatient", "/timeseries/local_authority", 2));
+        CHECK(attached(f, "/timeseries/qalys", "/timeseries/local_authority", 2));
 
         Id ds = open_dataset(f, "/timeseries/population");
         Id dcpl(H5Dget_create_plist(ds), H5Pclose);
@@ -370,13 +385,13 @@ TEST_CASE("output file round-trips through the HDF5 C API", "[output]") {
         Id ds = open_dataset(f, "/summary/cost_total");
         CHECK(read_string_attr(ds, "units") == "GBP");
         CHECK(read_string_attr(ds, "description") == "All costs, whole run");
-        CHECK(attached(f, "/summary/cost_total", "/dims/replication", 0));
-        CHECK(attached(f, "/summary/uptake_share_2001-03", "/dims/replication", 0));
+        Id share = open_dataset(f, "/summary/uptake_share_2001-03");
+        CHECK(read_string_attr(share, "units") == "1"); // a fraction
+        CHECK(attached(f, "/summary/cost_total", "/summary/replication", 0));
+        CHECK(attached(f, "/summary/uptake_share_2001-03", "/summary/replication", 0));
     }
 
     SECTION("local authorities") {
-        CHECK(read_fixed_strings(f, "/local_authorities/code") ==
-              std::vector<std::string>{"LA001", "LA2", "LA0003"});
         CHECK(read_doubles(f, "/local_authorities/size_share") ==
               std::vector<double>{0.5, 0.3, 0.2});
         CHECK(read_doubles(f, "/local_authorities/dp_culture") ==
@@ -389,13 +404,14 @@ TEST_CASE("output file round-trips through the HDF5 C API", "[output]") {
         CHECK(read_ints(f, "/local_authorities/coordinators") ==
               std::vector<std::int32_t>{7, 4, 3});
         for (const char* col :
-             {"code", "size_share", "dp_culture", "amount_multiplier", "crisis_multiplier", "users",
+             {"size_share", "dp_culture", "amount_multiplier", "crisis_multiplier", "users",
               "coordinators"}) {
             const std::string path = std::string("/local_authorities/") + col;
             INFO(path);
-            CHECK(attached(f, path.c_str(), "/dims/local_authority", 0));
+            CHECK(attached(f, path.c_str(), "/local_authorities/local_authority", 0));
             Id ds = open_dataset(f, path.c_str());
-            CHECK(H5Aexists(ds, "units") > 0);
+            CHECK(read_string_attr(ds, "units") == "1");
+            CHECK(!read_string_attr(ds, "long_name").empty());
             CHECK(!read_string_attr(ds, "description").empty());
         }
     }
@@ -486,8 +502,8 @@ TEST_CASE("output errors name the file", "[output]") {
     ScratchDir dir;
     const auto layout = test_layout();
 
-    SECTION("missing directory") {
-        const fs::path bad = dir / "no-such-dir" / "out.h5";
+    SECTION("a missing folder two levels up is refused, naming it") {
+        const fs::path bad = dir / "no-such-dir" / "deeper" / "out.h5";
         try {
             H5Output out(bad, test_provenance(2, 4), layout);
             FAIL("expected OutputError");
@@ -495,9 +511,19 @@ TEST_CASE("output errors name the file", "[output]") {
             const std::string msg = e.what();
             CHECK(msg.find(bad.string()) != std::string::npos);
             CHECK(msg.find("No such file or directory") != std::string::npos);
+            CHECK(msg.find((dir / "no-such-dir").string()) != std::string::npos);
             CHECK(msg.find('\n') == std::string::npos);
         }
         CHECK(fs::is_empty(dir.path()));
+    }
+
+    SECTION("a missing last folder (outputs/) is created") {
+        const fs::path good = dir / "outputs" / "out.h5";
+        {
+            H5Output out(good, test_provenance(2, 4), layout);
+            out.commit();
+        }
+        CHECK(fs::is_regular_file(good));
     }
 
     SECTION("parent is a regular file") {
