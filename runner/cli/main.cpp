@@ -12,11 +12,13 @@
 //   3. the .cpp in runner/CMakeLists.txt;
 //   4. its test in tests/runner/ (exit statuses, messages, output).
 #include "runner/cli/commands.hpp"
+#include "runner/cli/options.hpp"
 #include "runner/experiments/run.hpp"
 #include "runner/output/version.hpp"
 
 #include <CLI/CLI.hpp>
 
+#include <iostream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -42,6 +44,37 @@ struct Formatter : CLI::Formatter {
         return out.str();
     }
 };
+
+// For a command line CLI11 rejects because of a word it does not know (an
+// unknown option of a command, or an unknown command), one line naming the
+// word, the closest known one if any, and where to look; else "".
+std::string unknown_word(const CLI::App& app, const std::vector<CLI::App*>& commands) {
+    const CLI::App* where = &app;
+    for (const CLI::App* sub : commands)
+        if (!sub->remaining().empty()) where = sub;
+    const std::vector<std::string> extra = where->remaining();
+    if (extra.empty()) return {};
+    const std::string prefix = where == &app ? "pbsim" : "pbsim " + where->get_name();
+    const std::string& word = extra.front();
+    if (word.size() > 1 && word[0] == '-') {
+        const std::string name = word.substr(0, word.find('='));
+        const std::string near = cli::closest(name, cli::option_names(*where));
+        return prefix + ": unknown option '" + cli::shown(name) + "'" +
+               (near.empty() ? "" : " (did you mean '" + near + "'?)") + "; see " + prefix +
+               " --help";
+    }
+    if (where != &app) return {};
+    std::vector<std::string> names;
+    std::string list;
+    for (const CLI::App* sub : commands) {
+        names.push_back(sub->get_name());
+        list += (list.empty() ? "" : ", ") + sub->get_name();
+    }
+    const std::string near = cli::closest(word, names);
+    return "pbsim: unknown command '" + cli::shown(word) + "'" +
+           (near.empty() ? "" : " (did you mean '" + near + "'?)") + "; the commands are " + list +
+           " (pbsim --help)";
+}
 
 } // namespace
 
@@ -76,10 +109,12 @@ int main(int argc, char** argv) {
     app.formatter(formatter);
 
     const cli::Context context{joined(argc, argv)};
-    std::vector<std::pair<CLI::App*, cli::Action>> commands;
+    std::vector<CLI::App*> commands;
+    std::vector<cli::Action> actions;
     for (const auto& command : cli::command_table()) {
-        CLI::App* sub = app.add_subcommand(std::string(command.name), std::string(command.summary));
-        commands.emplace_back(sub, command.setup(*sub, context));
+        commands.push_back(
+            app.add_subcommand(std::string(command.name), std::string(command.summary)));
+        actions.push_back(command.setup(*commands.back(), context));
     }
 
     try {
@@ -91,11 +126,14 @@ int main(int argc, char** argv) {
     } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        app.exit(e); // prints the message and a hint to use --help
+        if (const std::string message = unknown_word(app, commands); !message.empty())
+            std::cerr << message << "\n";
+        else
+            app.exit(e); // prints the message and a hint to use --help
         return kExitBadInput;
     }
 
-    for (const auto& [sub, action] : commands)
-        if (*sub) return action();
+    for (std::size_t i = 0; i < commands.size(); ++i)
+        if (*commands[i]) return actions[i]();
     return kExitBadInput;
 }

@@ -158,7 +158,9 @@ std::size_t bounded_edit_distance(std::string_view a, std::string_view b, std::s
 
 std::string closest(std::string_view word, const std::vector<std::string>& candidates) {
     const std::size_t letters = word.size() - std::min(word.find_first_not_of('-'), word.size());
-    const std::size_t allowed = std::clamp<std::size_t>(letters / 3, 1, 3);
+    // Words of one or two letters are too short to guess from ("-x" is one edit
+    // from every short option).
+    const std::size_t allowed = letters < 3 ? 0 : std::clamp<std::size_t>(letters / 3, 1, 3);
     std::string best;
     std::size_t best_d = allowed + 1;
     for (const auto& c : candidates) {

@@ -66,7 +66,8 @@ CLI::Option* add_resume(CLI::App& command, bool& resume, const std::string& help
 // costs no more than a short one).
 std::size_t bounded_edit_distance(std::string_view a, std::string_view b, std::size_t cap = 64);
 // The candidate closest to `word` if it is close (at most a third of its
-// length, and at most 3, edits away), else "".
+// length, and at most 3, edits away; leading dashes not counted in the
+// length; words under 3 letters get no guess), else "".
 std::string closest(std::string_view word, const std::vector<std::string>& candidates);
 // A word from the command line fit for a message: at most 40 characters.
 std::string shown(std::string_view word);

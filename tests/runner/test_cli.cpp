@@ -352,3 +352,61 @@ TEST_CASE("cli: same seed gives identical time series for any thread count", "[c
     CHECK(diff(a, b) == 0); // same seed, 1 vs 2 threads: identical
     CHECK(diff(a, c) == 1); // another seed: different
 }
+
+TEST_CASE("cli: a mistyped option or command gets one line with a suggestion", "[cli]") {
+    ScratchDir dir;
+    const fs::path tiny = dir.write("tiny.toml", kTiny);
+    const std::string run = "run " + quote(tiny) + " --quiet --out " + quote(dir / "x.h5");
+    SECTION("an option of run") {
+        const auto r = run_pbsim(run + " --replication 3", dir.path());
+        CHECK(r.status == 2);
+        CHECK(count_lines(r.err) == 1);
+        CHECK_THAT(r.err,
+                   Contains("unknown option '--replication' (did you mean '--replications'?)"));
+    }
+    SECTION("an option given as --name=value") {
+        const auto r = run_pbsim(run + " --sed=3", dir.path());
+        CHECK(r.status == 2);
+        CHECK_THAT(r.err, Contains("unknown option '--sed' (did you mean '--seed'?)"));
+    }
+    SECTION("an option of sweep") {
+        const auto r = run_pbsim("sweep s.toml --resum", dir.path());
+        CHECK(r.status == 2);
+        CHECK_THAT(r.err, Contains("pbsim sweep: unknown option '--resum' (did you mean '--resume'?)"));
+    }
+    SECTION("nothing close: no guess") {
+        const auto r = run_pbsim(run + " --frobnicate", dir.path());
+        CHECK(r.status == 2);
+        CHECK_THAT(r.err, Contains("unknown option '--frobnicate'"));
+        CHECK_THAT(r.err, !Contains("did you mean"));
+        const auto s = run_pbsim(run + " -x", dir.path());
+        CHECK(s.status == 2);
+        CHECK_THAT(s.err, Contains("unknown option '-x'"));
+        CHECK_THAT(s.err, !Contains("did you mean"));
+    }
+    SECTION("a command") {
+        const auto r = run_pbsim("rnu " + quote(tiny), dir.path());
+        CHECK(r.status == 2);
+        CHECK(count_lines(r.err) == 1);
+        CHECK_THAT(r.err, Contains("unknown command 'rnu' (did you mean 'run'?)"));
+        CHECK_THAT(r.err, Contains("sweep"));
+        const auto s = run_pbsim("sweeep x.toml", dir.path());
+        CHECK_THAT(s.err, Contains("(did you mean 'sweep'?)"));
+    }
+    SECTION("a top-level option") {
+        const auto r = run_pbsim("--vesion", dir.path());
+        CHECK(r.status == 2);
+        CHECK_THAT(r.err, Contains("unknown option '--vesion' (did you mean '--version'?)"));
+    }
+    SECTION("a 100 kB argument: fast, and not echoed whole") {
+        const std::string huge = "--replications" + std::string(100000, 's');
+        const auto started = std::chrono::steady_clock::now();
+        const auto r = run_pbsim(run + " " + huge, dir.path());
+        CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(2));
+        CHECK(r.status == 2);
+        CHECK(count_lines(r.err) == 1);
+        CHECK(r.err.size() < 300);
+        CHECK_THAT(r.err, Contains("(100014 characters)"));
+    }
+    CHECK_FALSE(fs::exists(dir / "x.h5"));
+}
