@@ -3,6 +3,7 @@
 // table at the end lists them in the order `pbsim --help` shows them.
 #include "runner/cli/commands.hpp"
 
+#include "model/parameters.hpp"
 #include "runner/cli/docs.hpp"
 #include "runner/cli/options.hpp"
 #include "runner/experiments/bench.hpp"
@@ -18,6 +19,8 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <string>
+#include <vector>
 
 namespace pbsim::runner::cli {
 
@@ -27,6 +30,58 @@ void describe(CLI::App& command, std::string_view details, std::string_view exam
 }
 
 namespace {
+
+// --- uncalibrated defaults -----------------------------------------------------
+//
+// The rule: a scenario runs on uncalibrated defaults when a parameter fitted
+// by `pbsim calibrate` (its registry source starts "calibrated", marked in
+// docs/parameters.md) keeps its registry default for the whole run. The
+// registry default of such a parameter is only the calibration's starting
+// value; the fitted value is in scenarios/baseline.toml. So a scenario that is
+// the baseline, or extends a chain of files leading to it, or sets those
+// values itself (or through --set), is calibrated; one that extends nothing
+// and sets none of them is not, and `run` and `validate` warn on stderr.
+
+// The calibrated parameters left at their registry defaults.
+std::vector<std::string> uncalibrated_parameters(const Scenario& s) {
+    std::vector<std::string> keys;
+    const auto registry = parameter_registry();
+    for (std::size_t i = 0; i < registry.size(); ++i) {
+        const auto& spec = registry[i];
+        const auto& steps = s.parameters[i].steps;
+        if (spec.source.starts_with("calibrated") && steps.size() == 1 &&
+            steps.front().value == spec.default_value)
+            keys.emplace_back(spec.key);
+    }
+    return keys;
+}
+
+void warn_if_uncalibrated(const Scenario& s, const std::filesystem::path& file) {
+    const auto keys = uncalibrated_parameters(s);
+    if (keys.empty()) return;
+    std::string list;
+    for (const auto& k : keys) list += (list.empty() ? "" : ", ") + k;
+    std::cerr << "pbsim: warning: " << file.string() << " runs on uncalibrated defaults: "
+              << keys.size() << " calibrated parameter" << (keys.size() > 1 ? "s keep" : " keeps")
+              << " the registry default (" << list
+              << "); extend the calibrated baseline (extends = \"baseline.toml\", "
+                 "scenarios/baseline.toml) or set them\n";
+}
+
+// Warns for each scenario file that loads (with the --set overrides) and runs
+// on uncalibrated defaults; a file that does not load is left to the command,
+// which reports it.
+void warn_if_uncalibrated(const std::vector<std::filesystem::path>& files,
+                          const std::vector<std::string>& settings) {
+    for (const auto& file : files) {
+        try {
+            Scenario s = load_scenario(file).scenario;
+            apply_settings(s, settings, "--set");
+            warn_if_uncalibrated(s, file);
+        } catch (const ScenarioError&) {
+        }
+    }
+}
 
 // --- run ----------------------------------------------------------------------
 
@@ -61,7 +116,10 @@ Action setup_run(CLI::App& cmd, const Context& context) {
     // Hook: when RunOptions gains `bool log_json, resume` (the executor
     // rewrite), add them here with add_log_json(cmd, o->log_json) and
     // add_resume(cmd, o->resume, "..."), as setup_sweep does.
-    return [o] { return run_command(*o); };
+    return [o] {
+        warn_if_uncalibrated(o->scenario_files, o->settings);
+        return run_command(*o);
+    };
 }
 
 // --- validate -----------------------------------------------------------------
@@ -70,6 +128,7 @@ int validate_command(const std::filesystem::path& file, bool print) {
     try {
         const auto loaded = load_scenario(file);
         const auto& s = loaded.scenario;
+        warn_if_uncalibrated(s, file);
         int varying = 0;
         for (const auto& t : s.parameters) varying += t.varies();
         if (print) {

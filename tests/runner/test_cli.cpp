@@ -145,7 +145,9 @@ TEST_CASE("cli: validate", "[cli]") {
         CHECK(r.status == 0);
         CHECK_THAT(r.out, Contains("OK"));
         CHECK_THAT(r.out, Contains("tiny"));
-        CHECK(r.err.empty());
+        // It extends nothing, so it runs on the registry's uncalibrated defaults.
+        CHECK(count_lines(r.err) == 1);
+        CHECK_THAT(r.err, Contains("warning: " + file.string() + " runs on uncalibrated defaults"));
     }
     SECTION("the shipped scenarios") {
         for (const char* name : {"baseline.toml", "dp_support_everywhere.toml"}) {
@@ -409,4 +411,61 @@ TEST_CASE("cli: a mistyped option or command gets one line with a suggestion", "
         CHECK_THAT(r.err, Contains("(100014 characters)"));
     }
     CHECK_FALSE(fs::exists(dir / "x.h5"));
+}
+
+TEST_CASE("cli: a scenario that extends no calibrated file gets a warning", "[cli]") {
+    ScratchDir dir;
+    const fs::path scenarios = fs::path(PBSIM_SOURCE_DIR) / "scenarios";
+    const fs::path out = dir / "x.h5";
+    const std::string opts = " -r 1 --scale 0.01 --quiet --out " + quote(out);
+    const std::string window = "start = \"2001-01\"\nend = \"2001-03\"\n";
+    SECTION("extends nothing: warned on stderr, still runs") {
+        const fs::path file = dir.write("alone.toml", window);
+        const auto r = run_pbsim("run " + quote(file) + opts, dir.path());
+        CHECK(r.status == 0);
+        CHECK(count_lines(r.err) == 1);
+        CHECK_THAT(r.err, Contains("warning: " + file.string() + " runs on uncalibrated defaults"));
+        CHECK_THAT(r.err, Contains("5 calibrated parameters"));
+        CHECK_THAT(r.err, Contains("request.base_rate"));
+        CHECK_THAT(r.err, Contains("extends = \"baseline.toml\""));
+        CHECK(fs::exists(out));
+    }
+    SECTION("extends the baseline (through a chain): no warning") {
+        dir.write("mid.toml", "extends = " + quote((scenarios / "baseline.toml").string()) + "\n");
+        const fs::path file = dir.write(
+            "leaf.toml", "extends = \"mid.toml\"\n" + window + "evaluation_start = \"2001-02\"\n");
+        const auto r = run_pbsim("run " + quote(file) + opts, dir.path());
+        CHECK(r.status == 0);
+        CHECK(r.err.empty());
+    }
+    SECTION("extends a file that itself extends nothing: warned") {
+        dir.write("root.toml", window);
+        const fs::path file = dir.write("child.toml", "extends = \"root.toml\"\n");
+        const auto r = run_pbsim("run " + quote(file) + opts, dir.path());
+        CHECK(r.status == 0);
+        CHECK_THAT(r.err, Contains("runs on uncalibrated defaults"));
+    }
+    SECTION("sets the calibrated values itself (as validate --print does): no warning") {
+        const auto printed = run_pbsim("validate --print " + quote(scenarios / "baseline.toml"), dir.path());
+        REQUIRE(printed.status == 0);
+        const fs::path file = dir.write("resolved.toml", printed.out);
+        const auto r = run_pbsim("validate " + quote(file), dir.path());
+        CHECK(r.status == 0);
+        CHECK(r.err.empty());
+    }
+    SECTION("--set of some of them: the rest are named") {
+        const fs::path file = dir.write("alone.toml", window);
+        const auto r = run_pbsim("run " + quote(file) + opts + " --set request.base_rate=0.02", dir.path());
+        CHECK(r.status == 0);
+        CHECK_THAT(r.err, Contains("4 calibrated parameters"));
+        CHECK_THAT(r.err, !Contains("request.base_rate"));
+    }
+    SECTION("every shipped scenario is calibrated") {
+        for (const auto& entry : fs::directory_iterator(scenarios)) {
+            if (entry.path().extension() != ".toml") continue;
+            const auto r = run_pbsim("validate " + quote(entry.path()), dir.path());
+            CHECK(r.status == 0);
+            CHECK(r.err.empty());
+        }
+    }
 }
