@@ -6,6 +6,7 @@
 #include "model/parameters.hpp"
 #include "runner/cli/docs.hpp"
 #include "runner/cli/options.hpp"
+#include "runner/cli/scenarios.hpp"
 #include "runner/experiments/bench.hpp"
 #include "runner/experiments/calibrate.hpp"
 #include "runner/experiments/run.hpp"
@@ -16,6 +17,7 @@
 #include "runner/results/report.hpp"
 #include "runner/results/sensitivity_file.hpp"
 
+#include <algorithm>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -31,43 +33,6 @@ void describe(CLI::App& command, std::string_view details, std::string_view exam
 
 namespace {
 
-// --- uncalibrated defaults -----------------------------------------------------
-//
-// The rule: a scenario runs on uncalibrated defaults when a parameter fitted
-// by `pbsim calibrate` (its registry source starts "calibrated", marked in
-// docs/parameters.md) keeps its registry default for the whole run. The
-// registry default of such a parameter is only the calibration's starting
-// value; the fitted value is in scenarios/baseline.toml. So a scenario that is
-// the baseline, or extends a chain of files leading to it, or sets those
-// values itself (or through --set), is calibrated; one that extends nothing
-// and sets none of them is not, and `run` and `validate` warn on stderr.
-
-// The calibrated parameters left at their registry defaults.
-std::vector<std::string> uncalibrated_parameters(const Scenario& s) {
-    std::vector<std::string> keys;
-    const auto registry = parameter_registry();
-    for (std::size_t i = 0; i < registry.size(); ++i) {
-        const auto& spec = registry[i];
-        const auto& steps = s.parameters[i].steps;
-        if (spec.source.starts_with("calibrated") && steps.size() == 1 &&
-            steps.front().value == spec.default_value)
-            keys.emplace_back(spec.key);
-    }
-    return keys;
-}
-
-void warn_if_uncalibrated(const Scenario& s, const std::filesystem::path& file) {
-    const auto keys = uncalibrated_parameters(s);
-    if (keys.empty()) return;
-    std::string list;
-    for (const auto& k : keys) list += (list.empty() ? "" : ", ") + k;
-    std::cerr << "pbsim: warning: " << file.string() << " runs on uncalibrated defaults: "
-              << keys.size() << " calibrated parameter" << (keys.size() > 1 ? "s keep" : " keeps")
-              << " the registry default (" << list
-              << "); extend the calibrated baseline (extends = \"baseline.toml\", "
-                 "scenarios/baseline.toml) or set them\n";
-}
-
 // Warns for each scenario file that loads (with the --set overrides) and runs
 // on uncalibrated defaults; a file that does not load is left to the command,
 // which reports it.
@@ -77,7 +42,7 @@ void warn_if_uncalibrated(const std::vector<std::filesystem::path>& files,
         try {
             Scenario s = load_scenario(file).scenario;
             apply_settings(s, settings, "--set");
-            warn_if_uncalibrated(s, file);
+            if (const auto w = uncalibrated_warning(s, file); !w.empty()) std::cerr << w << "\n";
         } catch (const ScenarioError&) {
         }
     }
@@ -128,7 +93,7 @@ int validate_command(const std::filesystem::path& file, bool print) {
     try {
         const auto loaded = load_scenario(file);
         const auto& s = loaded.scenario;
-        warn_if_uncalibrated(s, file);
+        if (const auto w = uncalibrated_warning(s, file); !w.empty()) std::cerr << w << "\n";
         int varying = 0;
         for (const auto& t : s.parameters) varying += t.varies();
         if (print) {
@@ -363,18 +328,86 @@ Action setup_trial(CLI::App& cmd, const Context& context) {
 
 // --- docs ---------------------------------------------------------------------
 
+// `pbsim docs parameter KEY`: one parameter, or the parameters of a group.
+int parameter_command(const std::string& key) {
+    std::vector<std::string> keys;
+    std::string group_list;
+    for (const auto& spec : parameter_registry()) {
+        keys.emplace_back(spec.key);
+        if (spec.key.starts_with(key + "."))
+            group_list += "  " + std::string(spec.key) + "\n";
+    }
+    if (const int id = find_parameter(key); id >= 0) {
+        std::cout << parameter_text(parameter_registry()[id]);
+        return kExitOk;
+    }
+    if (!group_list.empty()) {
+        std::cout << "Parameters of [" << key << "] (pbsim docs parameter " << key << ".NAME):\n"
+                  << group_list;
+        return kExitOk;
+    }
+    const std::string near = closest(key, keys);
+    std::cerr << "pbsim docs: unknown parameter '" << shown(key) << "'"
+              << (near.empty() ? "" : " (did you mean '" + near + "'?)")
+              << "; pbsim docs parameters lists them all\n";
+    return kExitBadInput;
+}
+
 Action setup_docs(CLI::App& cmd, const Context&) {
-    describe(cmd, "The files in docs/ are this output, committed; a test checks they match.",
+    describe(cmd,
+             "parameters and schema are the files docs/parameters.md and docs/hdf5-schema.md\n"
+             "(committed; a test checks they match); parameter KEY prints one parameter of the\n"
+             "registry: default, unit, range, whether it may vary by date, description, source.",
              "  pbsim docs parameters > docs/parameters.md\n"
-             "  pbsim docs schema");
-    auto which = std::make_shared<std::string>();
-    cmd.add_option("document", *which, "parameters | schema")
-        ->required()
-        ->check(CLI::IsMember({"parameters", "schema"}));
-    return [which] {
-        std::cout << (*which == "parameters" ? parameters_markdown() : schema_markdown());
+             "  pbsim docs schema\n"
+             "  pbsim docs parameter request.base_rate\n"
+             "  pbsim docs parameter awareness          # the parameters of a group");
+    struct State {
+        std::string document, key;
+    };
+    auto o = std::make_shared<State>();
+    cmd.add_option("document", o->document, "parameters | schema | parameter KEY")->required();
+    cmd.add_option("key", o->key, "For parameter: a key such as request.base_rate, or a group");
+    return [o] {
+        const std::vector<std::string> documents{"parameters", "schema", "parameter"};
+        if (o->document == "parameter" || (o->document == "parameters" && !o->key.empty())) {
+            if (o->key.empty()) {
+                std::cerr << "pbsim docs parameter: give a key, e.g. pbsim docs parameter "
+                             "request.base_rate\n";
+                return kExitBadInput;
+            }
+            return parameter_command(o->key);
+        }
+        if (std::find(documents.begin(), documents.end(), o->document) == documents.end()) {
+            const std::string near = closest(o->document, documents);
+            std::cerr << "pbsim docs: unknown document '" << shown(o->document) << "'"
+                      << (near.empty() ? "" : " (did you mean '" + near + "'?)")
+                      << "; accepted parameters, schema or parameter KEY\n";
+            return kExitBadInput;
+        }
+        if (!o->key.empty()) {
+            std::cerr << "pbsim docs " << o->document << ": takes no key (did you mean pbsim "
+                         "docs parameter " << shown(o->key) << "?)\n";
+            return kExitBadInput;
+        }
+        std::cout << (o->document == "parameters" ? parameters_markdown() : schema_markdown());
         return kExitOk;
     };
+}
+
+// --- scenarios ----------------------------------------------------------------
+
+Action setup_scenarios(CLI::App& cmd, const Context&) {
+    describe(cmd,
+             "Lists every scenario file (*.toml) of the folder with its name (the output group),\n"
+             "the file it extends and its description; marks a scenario that runs on\n"
+             "uncalibrated defaults; lists the files that are not scenarios with the reason and\n"
+             "the subfolders.",
+             "  pbsim scenarios\n"
+             "  pbsim scenarios scenarios/validation");
+    auto dir = std::make_shared<std::filesystem::path>("scenarios");
+    cmd.add_option("folder", *dir, "Folder of scenario files")->default_str("scenarios");
+    return [dir] { return scenarios_command(*dir); };
 }
 
 constexpr Command kCommands[] = {
@@ -392,8 +425,10 @@ constexpr Command kCommands[] = {
     {"sweep", "Run a parameter sweep (grid, lhs, sobol, morris design) x replications", setup_sweep},
     {"sensitivity", "Sobol or Morris sensitivity indices of a sweep's outputs", setup_sensitivity},
     {"trial", "Simulate a cluster randomised trial many times and report its power", setup_trial},
-    {"docs", "Print a generated reference (docs/parameters.md, docs/hdf5-schema.md)",
+    {"docs", "Print a reference: every parameter, the output schema, or one parameter",
      setup_docs},
+    {"scenarios", "List the scenarios of a folder (default scenarios/) and what they extend",
+     setup_scenarios},
 };
 
 } // namespace
