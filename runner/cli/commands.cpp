@@ -167,7 +167,7 @@ Action setup_report(CLI::App& cmd, const Context&) {
              "Uptake over time with 95% bands, costs by category, crises and admissions averted,\n"
              "the cost-effectiveness plane and acceptability curves, a league table of councils\n"
              "and the comparison tables. Runs `pbsim compare` first if the file has several\n"
-             "scenarios and no /comparison. Needs /usr/bin/python3 with h5py, numpy and\n"
+             "scenarios and no /comparison. Needs /usr/bin/python3 with h5py, numpy, scipy and\n"
              "matplotlib (analysis/report.py).",
              "  pbsim report outputs/comparison.h5 --out outputs/report.html\n"
              "  pbsim report outputs/comparison.h5 --screenshot outputs/report.png");
