@@ -18,7 +18,7 @@ data. Images are embedded PNG (base64), so the page needs nothing else.
 Conventions: time-series counts are raw, as simulated; national counts are raw
 x national users (population.users in the stored scenario) / simulated users
 (the sum of /local_authorities/users); /summary columns are already national.
-Intervals are 95% t intervals of the mean over replications.
+Intervals are 95% t intervals of the mean over replications (scipy.stats.t).
 Exit status: 0 on success, 2 if an input is missing or not a pbsim output.
 """
 import argparse
@@ -32,6 +32,7 @@ import tomllib
 
 import matplotlib
 import numpy as np
+from scipy.stats import t as student_t
 
 import pbsim_files as pf
 
@@ -52,19 +53,9 @@ class InputError(Exception):
 
 # --- statistics ------------------------------------------------------------
 
-# Two-sided 95% t quantiles t(0.975, df) for df = 1..30; beyond, a
-# Cornish-Fisher expansion around the normal quantile (error < 1e-4).
-_T975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
-         2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
-         2.060, 2.056, 2.052, 2.048, 2.045, 2.042)
-
-
 def t975(df):
     """The 97.5% quantile of Student's t with df degrees of freedom."""
-    if df <= len(_T975):
-        return _T975[df - 1]
-    z = 1.959964
-    return z + (z**3 + z) / (4 * df) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df**2)
+    return float(student_t.ppf(0.975, df))
 
 
 def mean_ci(x, axis=0):

@@ -13,7 +13,7 @@ PBSIM_PACKAGES=(
   libboost-graph-dev libtbb-dev libhdf5-dev hdf5-tools libcli11-dev catch2
   libtomlplusplus-dev librandom123-dev nlohmann-json3-dev
   libopenmpi-dev openmpi-bin
-  python3 python3-h5py python3-numpy python3-matplotlib
+  python3 python3-h5py python3-numpy python3-scipy python3-matplotlib
   python3-xarray python3-h5netcdf python3-netcdf4 netcdf-bin  # the interop test: netCDF readers
   r-base-core r-cran-hdf5r octave octave-netcdf               # ... and R and Octave
   chromium python3-websocket  # the report's browser check and screenshot

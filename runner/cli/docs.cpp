@@ -3,6 +3,7 @@
 #include "model/metrics.hpp"
 #include "model/scenario.hpp"
 #include "model/summary.hpp"
+#include "runner/input/toml_util.hpp"
 #include "runner/output/layout.hpp"
 
 #include <algorithm>
@@ -60,6 +61,26 @@ std::string parameters_markdown() {
            << " | " << cell(spec.description) << " | " << cell(spec.source) << " |\n";
     }
     return md.str();
+}
+
+std::string parameter_text(const ParameterSpec& spec) {
+    std::ostringstream out;
+    const std::string key(spec.key);
+    const auto dot = key.find('.');
+    out << key << "\n  " << spec.description << "\n\n"
+        << "  default   " << format_number(spec.default_value) << "\n"
+        << "  unit      " << spec.unit << "\n"
+        << "  range     " << format_number(spec.min) << " to " << format_number(spec.max)
+        << (spec.integer ? " (whole number)" : "") << "\n"
+        << "  varies    "
+        << (spec.time_varying ? "yes: a scenario may give it a timeline, " + key.substr(dot + 1) +
+                                    " = { \"2015-04\" = v }"
+                              : std::string("no: fixed for a run"))
+        << "\n"
+        << "  source    " << spec.source << "\n\n"
+        << "In a scenario file: [" << key.substr(0, dot) << "] " << key.substr(dot + 1)
+        << " = v; on the command line: --set " << key << "=v\n";
+    return out.str();
 }
 
 std::string schema_markdown() {

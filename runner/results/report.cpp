@@ -61,7 +61,7 @@ int report_command(const ReportOptions& o) {
     const fs::path script = analysis_dir() / "report.py";
     if (!fs::is_regular_file(python, ec)) {
         std::cerr << "pbsim: report: " << python.string() << " not found; install python3 with "
-                  << "python3-h5py, python3-numpy and python3-matplotlib (scripts/setup.sh does) "
+                  << "python3-h5py, python3-numpy, python3-scipy and python3-matplotlib (scripts/setup.sh does) "
                   << "or set PBSIM_PYTHON\n";
         return kExitFailure;
     }

@@ -146,7 +146,9 @@ TEST_CASE("cli: validate", "[cli]") {
         CHECK(r.status == 0);
         CHECK_THAT(r.out, Contains("OK"));
         CHECK_THAT(r.out, Contains("tiny"));
-        CHECK(r.err.empty());
+        // It extends nothing, so it runs on the registry's uncalibrated defaults.
+        CHECK(count_lines(r.err) == 1);
+        CHECK_THAT(r.err, Contains("warning: " + file.string() + " runs on uncalibrated defaults"));
     }
     SECTION("the shipped scenarios") {
         for (const char* name : {"baseline.toml", "dp_support_everywhere.toml"}) {
@@ -413,4 +415,119 @@ TEST_CASE("cli: a killed run resumes from its journal to the same file", "[cli]"
     }
     CHECK_FALSE(fs::exists(journal));
     CHECK(partial_files(dir.path()).empty());
+}
+
+TEST_CASE("cli: a mistyped option or command gets one line with a suggestion", "[cli]") {
+    ScratchDir dir;
+    const fs::path tiny = dir.write("tiny.toml", kTiny);
+    const std::string run = "run " + quote(tiny) + " --quiet --out " + quote(dir / "x.h5");
+    SECTION("an option of run") {
+        const auto r = run_pbsim(run + " --replication 3", dir.path());
+        CHECK(r.status == 2);
+        CHECK(count_lines(r.err) == 1);
+        CHECK_THAT(r.err,
+                   Contains("unknown option '--replication' (did you mean '--replications'?)"));
+    }
+    SECTION("an option given as --name=value") {
+        const auto r = run_pbsim(run + " --sed=3", dir.path());
+        CHECK(r.status == 2);
+        CHECK_THAT(r.err, Contains("unknown option '--sed' (did you mean '--seed'?)"));
+    }
+    SECTION("an option of sweep") {
+        const auto r = run_pbsim("sweep s.toml --resum", dir.path());
+        CHECK(r.status == 2);
+        CHECK_THAT(r.err, Contains("pbsim sweep: unknown option '--resum' (did you mean '--resume'?)"));
+    }
+    SECTION("nothing close: no guess") {
+        const auto r = run_pbsim(run + " --frobnicate", dir.path());
+        CHECK(r.status == 2);
+        CHECK_THAT(r.err, Contains("unknown option '--frobnicate'"));
+        CHECK_THAT(r.err, !Contains("did you mean"));
+        const auto s = run_pbsim(run + " -x", dir.path());
+        CHECK(s.status == 2);
+        CHECK_THAT(s.err, Contains("unknown option '-x'"));
+        CHECK_THAT(s.err, !Contains("did you mean"));
+    }
+    SECTION("a command") {
+        const auto r = run_pbsim("rnu " + quote(tiny), dir.path());
+        CHECK(r.status == 2);
+        CHECK(count_lines(r.err) == 1);
+        CHECK_THAT(r.err, Contains("unknown command 'rnu' (did you mean 'run'?)"));
+        CHECK_THAT(r.err, Contains("sweep"));
+        const auto s = run_pbsim("sweeep x.toml", dir.path());
+        CHECK_THAT(s.err, Contains("(did you mean 'sweep'?)"));
+    }
+    SECTION("a top-level option") {
+        const auto r = run_pbsim("--vesion", dir.path());
+        CHECK(r.status == 2);
+        CHECK_THAT(r.err, Contains("unknown option '--vesion' (did you mean '--version'?)"));
+    }
+    SECTION("a 100 kB argument: fast, and not echoed whole") {
+        const std::string huge = "--replications" + std::string(100000, 's');
+        const auto started = std::chrono::steady_clock::now();
+        const auto r = run_pbsim(run + " " + huge, dir.path());
+        CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(2));
+        CHECK(r.status == 2);
+        CHECK(count_lines(r.err) == 1);
+        CHECK(r.err.size() < 300);
+        CHECK_THAT(r.err, Contains("(100014 characters)"));
+    }
+    CHECK_FALSE(fs::exists(dir / "x.h5"));
+}
+
+TEST_CASE("cli: a scenario that extends no calibrated file gets a warning", "[cli]") {
+    ScratchDir dir;
+    const fs::path scenarios = fs::path(PBSIM_SOURCE_DIR) / "scenarios";
+    const fs::path out = dir / "x.h5";
+    const std::string opts = " -r 1 --scale 0.01 --quiet --out " + quote(out);
+    const std::string window = "start = \"2001-01\"\nend = \"2001-03\"\n";
+    SECTION("extends nothing: warned on stderr, still runs") {
+        const fs::path file = dir.write("alone.toml", window);
+        const auto r = run_pbsim("run " + quote(file) + opts, dir.path());
+        CHECK(r.status == 0);
+        CHECK(count_lines(r.err) == 1);
+        CHECK_THAT(r.err, Contains("warning: " + file.string() + " runs on uncalibrated defaults"));
+        CHECK_THAT(r.err, Contains("5 calibrated parameters"));
+        CHECK_THAT(r.err, Contains("request.base_rate"));
+        CHECK_THAT(r.err, Contains("extends = \"baseline.toml\""));
+        CHECK(fs::exists(out));
+    }
+    SECTION("extends the baseline (through a chain): no warning") {
+        dir.write("mid.toml", "extends = " + quote((scenarios / "baseline.toml").string()) + "\n");
+        const fs::path file = dir.write(
+            "leaf.toml", "extends = \"mid.toml\"\n" + window + "evaluation_start = \"2001-02\"\n");
+        const auto r = run_pbsim("run " + quote(file) + opts, dir.path());
+        CHECK(r.status == 0);
+        CHECK(r.err.empty());
+    }
+    SECTION("extends a file that itself extends nothing: warned") {
+        dir.write("root.toml", window);
+        const fs::path file = dir.write("child.toml", "extends = \"root.toml\"\n");
+        const auto r = run_pbsim("run " + quote(file) + opts, dir.path());
+        CHECK(r.status == 0);
+        CHECK_THAT(r.err, Contains("runs on uncalibrated defaults"));
+    }
+    SECTION("sets the calibrated values itself (as validate --print does): no warning") {
+        const auto printed = run_pbsim("validate --print " + quote(scenarios / "baseline.toml"), dir.path());
+        REQUIRE(printed.status == 0);
+        const fs::path file = dir.write("resolved.toml", printed.out);
+        const auto r = run_pbsim("validate " + quote(file), dir.path());
+        CHECK(r.status == 0);
+        CHECK(r.err.empty());
+    }
+    SECTION("--set of some of them: the rest are named") {
+        const fs::path file = dir.write("alone.toml", window);
+        const auto r = run_pbsim("run " + quote(file) + opts + " --set request.base_rate=0.02", dir.path());
+        CHECK(r.status == 0);
+        CHECK_THAT(r.err, Contains("4 calibrated parameters"));
+        CHECK_THAT(r.err, !Contains("request.base_rate"));
+    }
+    SECTION("every shipped scenario is calibrated") {
+        for (const auto& entry : fs::directory_iterator(scenarios)) {
+            if (entry.path().extension() != ".toml") continue;
+            const auto r = run_pbsim("validate " + quote(entry.path()), dir.path());
+            CHECK(r.status == 0);
+            CHECK(r.err.empty());
+        }
+    }
 }
