@@ -20,6 +20,7 @@
 
 #include <iostream>
 #include <memory>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -135,7 +136,18 @@ int main(int argc, char** argv) {
         return kExitBadInput;
     }
 
-    for (std::size_t i = 0; i < commands.size(); ++i)
-        if (*commands[i]) return actions[i]();
+    // Commands report their own failures; these are the last resort, so that
+    // nothing ends in an uncaught exception (abort, exit 134).
+    try {
+        for (std::size_t i = 0; i < commands.size(); ++i)
+            if (*commands[i]) return actions[i]();
+    } catch (const std::bad_alloc&) {
+        std::cerr << "pbsim: out of memory; try fewer --threads, a smaller --scale or fewer runs "
+                     "(--dry-run shows the estimated size)\n";
+        return kExitFailure;
+    } catch (const std::exception& e) {
+        std::cerr << "pbsim: failed: " << e.what() << "\n";
+        return kExitFailure;
+    }
     return kExitBadInput;
 }

@@ -13,6 +13,7 @@
 #include <deque>
 #include <exception>
 #include <mutex>
+#include <new>
 #include <thread>
 
 namespace pbsim::runner {
@@ -258,6 +259,9 @@ ExecOutcome Executor::run(const Job& job, const ExecOptions& o, Progress& progre
     if (worker_error) {
         try {
             std::rethrow_exception(worker_error);
+        } catch (const std::bad_alloc&) {
+            outcome.message = "out of memory in a simulation; try fewer --threads or a smaller "
+                              "--scale (--dry-run shows the estimated size)";
         } catch (const std::exception& e) {
             outcome.message = e.what();
         } catch (...) {
