@@ -51,6 +51,7 @@ class Progress {
                 const nlohmann::ordered_json& fields = nlohmann::ordered_json::object());
 
     std::size_t completed() const { return completed_; }
+    const std::string& command() const { return command_; }
     double elapsed() const;
 
   private:

@@ -5,11 +5,11 @@
 #include "runner/exec/cluster.hpp"
 #include "runner/exec/estimate.hpp"
 #include "runner/exec/executor.hpp"
+#include "runner/exec/job_steps.hpp"
 #include "runner/exec/journal.hpp"
 #include "runner/exec/plan.hpp"
 #include "runner/input/scenario_file.hpp"
 #include "runner/output/run_output.hpp"
-#include "runner/output/stale.hpp"
 #include "runner/output/version.hpp"
 
 #include <oneapi/tbb/info.h>
@@ -158,24 +158,13 @@ int run_command(const RunOptions& o) {
                     size.text().c_str());
         return kExitOk;
     }
-    if (!o.force) {
-        try {
-            check_fits(size, out);
-        } catch (const JobTooLarge& e) {
-            std::cerr << "pbsim: " << e.what() << "\n";
-            return kExitBadInput;
-        }
-    }
+    if (const int refused = refuse_if_too_large(size, out, o.force)) return refused;
 
     Cluster cluster;
     const bool root = cluster.root();
     std::unique_ptr<H5Output> output;
     int status = kExitOk;
-    if (root)
-        for (const auto& stale : remove_stale_temporaries(out))
-            if (!o.quiet)
-                std::cerr << "pbsim: removed " << stale.string()
-                          << ", left by a pbsim process that no longer runs\n";
+    if (root) clear_stale_temporaries(out, o.quiet);
     if (root) {
         try {
             output = std::make_unique<H5Output>(out, prov, layout);
@@ -211,9 +200,7 @@ int run_command(const RunOptions& o) {
     progress.start("run: " + std::to_string(plan.runs()) + " replications (" +
                        std::to_string(n_scenarios) + " scenario(s) x " +
                        std::to_string(o.replications) + "), " + size.text(),
-                   {{"estimate", {{"memory_bytes", size.memory_bytes},
-                                  {"disk_bytes", size.disk_bytes},
-                                  {"core_seconds", size.core_seconds}}},
+                   {{"estimate", estimate_fields(size)},
                     {"scenarios", n_scenarios}, {"replications", o.replications},
                         {"scale", o.scale}, {"users", users}, {"out", out.string()}});
     Executor executor(cluster);
@@ -233,37 +220,16 @@ int run_command(const RunOptions& o) {
             output->write_replication(s, r, result, summary);
         });
     if (!root) return cluster.broadcast(outcome.exit_code());
-    if (outcome.status == ExecOutcome::Status::interrupted) {
-        progress.finish("interrupted");
-        output.reset(); // removes the temporary file
-        std::cerr << "pbsim: interrupted: " << progress.completed() << " of " << plan.runs()
-                  << " replications are saved in " << executor.journal_path().string()
-                  << "; continue with the same command and --resume (" << out.string()
-                  << " left as it was)\n";
-        return cluster.broadcast(kExitInterrupted);
-    }
     if (!outcome.ok()) {
-        progress.finish("failed");
-        output.reset();
-        const auto journal = executor.journal_path();
-        std::cerr << "pbsim: " << (outcome.status == ExecOutcome::Status::failed ? "run failed: " : "")
-                  << outcome.message
-                  << (journal.empty() || outcome.status != ExecOutcome::Status::failed
-                          ? std::string()
-                          : "; finished replications are kept in " + journal.string() +
-                                ": fix the problem and rerun with --resume")
-                  << "\n";
-        return cluster.broadcast(outcome.exit_code());
+        output.reset(); // removes the temporary file
+        return cluster.broadcast(
+            report_unfinished(outcome, progress, executor, plan.runs(), "replications", out));
     }
     try {
         output->commit();
         executor.discard_journal();
     } catch (const OutputError& e) {
-        progress.finish("failed");
-        std::cerr << "pbsim: " << e.what() << "; the replications are kept in "
-                  << executor.journal_path().string()
-                  << ": fix the problem and rerun with --resume\n";
-        return cluster.broadcast(kExitFailure);
+        return cluster.broadcast(report_write_failure(e.what(), progress, executor, "replications"));
     }
     progress.finish("complete", "", {{"out", out.string()}, {"resumed", outcome.resumed}});
     const double seconds =

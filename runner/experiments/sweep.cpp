@@ -7,13 +7,13 @@
 #include "runner/exec/cluster.hpp"
 #include "runner/exec/estimate.hpp"
 #include "runner/exec/executor.hpp"
+#include "runner/exec/job_steps.hpp"
 #include "runner/exec/plan.hpp"
 #include "runner/exec/status.hpp"
 #include "runner/exec/stop.hpp"
 #include "runner/input/scenario_file.hpp"
 #include "runner/input/toml_util.hpp"
 #include "runner/output/run_output.hpp"
-#include "runner/output/stale.hpp"
 #include "runner/output/sweep_output.hpp"
 #include "runner/output/version.hpp"
 
@@ -120,20 +120,8 @@ int sweep_command(const SweepOptions& o) {
                         shape.users, M, sweep.scale, out.string().c_str(), size.text().c_str());
         return kExitOk;
     }
-    int status = kExitOk;
-    if (root && !o.force) {
-        try {
-            check_fits(size, out);
-        } catch (const JobTooLarge& e) {
-            say(e.what());
-            status = kExitBadInput;
-        }
-    }
-    if (root && status == kExitOk)
-        for (const auto& stale : remove_stale_temporaries(out))
-            if (!o.quiet)
-                std::cerr << "pbsim: removed " << stale.string()
-                          << ", left by a pbsim process that no longer runs\n";
+    int status = root ? refuse_if_too_large(size, out, o.force) : kExitOk;
+    if (root && status == kExitOk) clear_stale_temporaries(out, o.quiet);
     if (root && status == kExitOk) {
         try {
             check_output_path(out);
@@ -159,31 +147,19 @@ int sweep_command(const SweepOptions& o) {
                        std::to_string(P) + " points x " + std::to_string(R) + " replications (" +
                        std::to_string(runs) + " runs), " + std::to_string(cluster.size()) +
                        " process(es), " + size.text(),
-                   {{"estimate", {{"memory_bytes", size.memory_bytes},
-                                  {"disk_bytes", size.disk_bytes},
-                                  {"core_seconds", size.core_seconds}}},
+                   {{"estimate", estimate_fields(size)},
                     {"points", P}, {"replications", R}, {"ranks", cluster.size()}});
     Executor executor(cluster);
     const ExecOutcome outcome = executor.run(
         job, {o.threads, journal_path(out), o.resume}, progress,
         [&](std::size_t run, std::vector<double>&& v) { results[run] = std::move(v); });
     const std::size_t already = outcome.resumed;
-    if (!outcome.ok() && outcome.status != ExecOutcome::Status::interrupted) {
-        progress.finish("failed");
-        say(outcome.status == ExecOutcome::Status::failed ? "sweep failed: " + outcome.message
-                                                          : outcome.message);
-        return cluster.broadcast(outcome.exit_code());
-    }
+    if (!outcome.ok())
+        return cluster.broadcast(root ? report_unfinished(outcome, progress, executor, runs, "runs", out)
+                                      : outcome.exit_code());
 
     if (root) {
-        const std::size_t have = progress.completed();
-        if (outcome.status == ExecOutcome::Status::interrupted) {
-            progress.finish("interrupted");
-            say("interrupted: " + std::to_string(have) + " of " + std::to_string(runs) +
-                " runs are saved in " + executor.journal_path().string() +
-                "; continue with the same command and --resume");
-            status = kExitInterrupted;
-        } else {
+        {
             SweepProvenance prov;
             prov.pbsim_version = kVersion;
             prov.source_revision = kSourceRevision;
@@ -242,11 +218,7 @@ int sweep_command(const SweepOptions& o) {
                     std::printf("next: pbsim sensitivity %s --output uptake_share_2014_12\n",
                                 out.string().c_str());
             } catch (const OutputError& e) {
-                progress.finish("failed");
-                say(std::string(e.what()) + "; the runs are kept in " +
-                    executor.journal_path().string() +
-                    ": fix the problem and rerun with --resume");
-                status = kExitFailure;
+                status = report_write_failure(e.what(), progress, executor, "runs");
             }
         }
     }

@@ -3,10 +3,10 @@
 #include "runner/exec/cluster.hpp"
 #include "runner/exec/estimate.hpp"
 #include "runner/exec/executor.hpp"
+#include "runner/exec/job_steps.hpp"
 #include "runner/exec/journal.hpp"
 #include "runner/experiments/run.hpp"
 #include "runner/input/scenario_file.hpp"
-#include "runner/output/stale.hpp"
 #include "runner/output/trial_output.hpp"
 #include "runner/output/version.hpp"
 
@@ -145,24 +145,14 @@ int trial_command(const TrialOptions& o) {
                     shape.users, spec.scale, out_path.string().c_str(), size.text().c_str());
         return kExitOk;
     }
-    if (!o.force) {
-        try {
-            check_fits(size, out_path);
-        } catch (const JobTooLarge& e) {
-            std::cerr << "pbsim: " << e.what() << "\n";
-            return kExitBadInput;
-        }
-    }
+    if (const int refused = refuse_if_too_large(size, out_path, o.force)) return refused;
 
     Cluster cluster;
     const bool root = cluster.root();
     std::unique_ptr<TrialOutput> output;
     int status = kExitOk;
     if (root) {
-        for (const auto& stale : remove_stale_temporaries(out_path))
-            if (!o.quiet)
-                std::cerr << "pbsim: removed " << stale.string()
-                          << ", left by a pbsim process that no longer runs\n";
+        clear_stale_temporaries(out_path, o.quiet);
         try {
             output = std::make_unique<TrialOutput>(out_path, prov);
         } catch (const OutputError& e) {
@@ -194,9 +184,7 @@ int trial_command(const TrialOptions& o) {
                       job.tasks);
     progress.start("trial " + spec.name + ": " + std::to_string(spec.trials) +
                        " simulated trials, " + size.text(),
-                   {{"estimate", {{"memory_bytes", size.memory_bytes},
-                                  {"disk_bytes", size.disk_bytes},
-                                  {"core_seconds", size.core_seconds}}},
+                   {{"estimate", estimate_fields(size)},
                     {"trials", spec.trials},
                         {"designs", spec.clusters_per_arm.size() * spec.participants_per_cluster.size()},
                         {"scale", spec.scale}, {"out", out_path.string()}});
@@ -205,21 +193,10 @@ int trial_command(const TrialOptions& o) {
         job, {o.threads, journal_path(out_path), o.resume}, progress,
         [&](std::size_t j, std::vector<double>&& record) { results[j] = decode_trial(spec, record); });
     if (!root) return cluster.broadcast(outcome.exit_code());
-    if (outcome.status == ExecOutcome::Status::interrupted) {
-        progress.finish("interrupted");
-        output.reset(); // removes the temporary file
-        std::cerr << "pbsim: interrupted: " << progress.completed() << " of " << spec.trials
-                  << " simulated trials are saved in " << executor.journal_path().string()
-                  << "; continue with the same command and --resume (" << out_path.string()
-                  << " left as it was)\n";
-        return cluster.broadcast(kExitInterrupted);
-    }
     if (!outcome.ok()) {
-        progress.finish("failed");
-        output.reset();
-        std::cerr << "pbsim: " << (outcome.status == ExecOutcome::Status::failed ? "trial failed: " : "")
-                  << outcome.message << "\n";
-        return cluster.broadcast(outcome.exit_code());
+        output.reset(); // removes the temporary file
+        return cluster.broadcast(
+            report_unfinished(outcome, progress, executor, job.tasks, "simulated trials", out_path));
     }
     try {
         std::vector<DesignSummary> designs;
@@ -238,10 +215,7 @@ int trial_command(const TrialOptions& o) {
                     designs.size(), spec.trials, spec.scale,
                     static_cast<unsigned long long>(o.seed), seconds);
     } catch (const std::exception& e) {
-        progress.finish("failed");
-        std::cerr << "pbsim: " << e.what() << "; the simulated trials are kept in "
-                  << executor.journal_path().string() << ": fix the problem and rerun with --resume\n";
-        return cluster.broadcast(kExitFailure);
+        return cluster.broadcast(report_write_failure(e.what(), progress, executor, "simulated trials"));
     }
     return cluster.broadcast(kExitOk);
 }
