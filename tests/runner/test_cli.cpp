@@ -531,3 +531,38 @@ TEST_CASE("cli: a scenario that extends no calibrated file gets a warning", "[cl
         }
     }
 }
+
+TEST_CASE("cli: --dry-run prints the plan and its estimate and writes nothing", "[cli]") {
+    ScratchDir dir;
+    dir.write("tiny.toml", kTiny);
+    const auto r = run_pbsim("run tiny.toml -r 3 --dry-run -o x.h5", dir.path());
+    CHECK(r.status == 0);
+    CHECK_THAT(r.out, Contains("3 runs of 2000 users x 24 months"));
+    CHECK_THAT(r.out, Contains("estimate: about"));
+    CHECK_THAT(r.out, Contains("of memory"));
+    CHECK_THAT(r.out, Contains("of disk"));
+    CHECK_FALSE(fs::exists(dir / "x.h5"));
+    CHECK_FALSE(fs::exists(dir / "x.h5.journal"));
+    // The estimate grows with the job: ten times the replications, about ten times the disk.
+    const auto big = run_pbsim("run tiny.toml -r 30 --dry-run -o x.h5", dir.path());
+    auto disk = [](const std::string& text) { // "... of memory, 141 kB of disk" in bytes
+        const auto at = text.find(" of memory, ") + 12;
+        std::size_t used = 0;
+        const double value = std::stod(text.substr(at), &used);
+        const char unit = text.at(at + used + 1);
+        return value * (unit == 'G' ? 1e9 : unit == 'M' ? 1e6 : 1e3);
+    };
+    CHECK(disk(big.out) > 5 * disk(r.out));
+}
+
+TEST_CASE("cli: a job larger than the free disk is refused before it starts, naming --force",
+          "[cli]") {
+    ScratchDir dir;
+    dir.write("large.toml", kLarge);
+    // 100,000 national replications need terabytes of journal and output.
+    const auto r = run_pbsim("run large.toml -r 100000 -o x.h5", dir.path());
+    CHECK(r.status == 2);
+    CHECK_THAT(r.err, Contains("of disk is free"));
+    CHECK_THAT(r.err, Contains("--force"));
+    CHECK(entries(dir.path()) == 1); // only the scenario file: nothing was written
+}
