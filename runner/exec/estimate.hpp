@@ -2,9 +2,10 @@
 // the run plan, shown by --dry-run and in the progress start line, and a job
 // that does not fit the free disk or memory refused before any work (exit 2)
 // unless --force. The figures are deliberately rough upper estimates, from
-// measurements of this engine (docs/reliability.md): about 150 bytes of
-// state per simulated user per thread, 60 MB for the process, and about 15 M
-// agent-months per second per core.
+// measurements of this engine (docs/architecture.md): about 150 bytes of
+// state per simulated user per thread, 60 MB for the process, the records in
+// flight (the executor's queue is bounded), and about 15 M agent-months per
+// second per core.
 #pragma once
 
 #include <cstddef>

@@ -4,6 +4,7 @@
 #include "runner/exec/stop.hpp"
 
 #include <oneapi/tbb/blocked_range.h>
+#include <oneapi/tbb/info.h>
 #include <oneapi/tbb/parallel_for.h>
 #include <oneapi/tbb/task_arena.h>
 
@@ -12,6 +13,7 @@
 #include <condition_variable>
 #include <deque>
 #include <exception>
+#include <iostream>
 #include <mutex>
 #include <new>
 #include <thread>
@@ -21,23 +23,36 @@ namespace pbsim::runner {
 namespace {
 
 // Finished records handed from TBB workers to the calling thread, which alone
-// journals them, hands them to the sink and talks MPI.
+// journals them, hands them to the sink and talks MPI. Bounded: a worker
+// waits while `capacity` records are queued (the writer is slower than the
+// simulations when records are large), so memory stays at a few records per
+// thread.
 struct RecordQueue {
+    std::size_t capacity = 4;
+    bool released = false; // workers stop waiting (the job is being abandoned)
     struct Item {
         std::uint32_t task;
         std::vector<double> values;
     };
     std::mutex mutex;
-    std::condition_variable cv;
+    std::condition_variable cv, space;
     std::deque<Item> items;
     bool workers_finished = false;
 
     void push(Item item) {
         {
-            std::lock_guard lock(mutex);
+            std::unique_lock lock(mutex);
+            space.wait(lock, [&] { return items.size() < capacity || released; });
             items.push_back(std::move(item));
         }
         cv.notify_one();
+    }
+    void release() {
+        {
+            std::lock_guard lock(mutex);
+            released = true;
+        }
+        space.notify_all();
     }
     void finish() {
         {
@@ -51,7 +66,9 @@ struct RecordQueue {
         std::unique_lock lock(mutex);
         cv.wait_for(lock, wait, [&] { return !items.empty() || workers_finished; });
         finished = workers_finished;
-        return std::exchange(items, {});
+        auto taken = std::exchange(items, {});
+        space.notify_all();
+        return taken;
     }
 };
 
@@ -98,7 +115,6 @@ ExecOutcome Executor::run(const Job& job, const ExecOptions& o, Progress& progre
             journal_ = std::make_unique<Journal>(o.journal, job.fingerprint,
                                                  static_cast<std::uint32_t>(job.record_size),
                                                  o.resume);
-            damaged_ = journal_->damaged();
             for (const auto task : journal_->loaded())
                 if (task < N) done[task] = 1;
         } catch (const JournalError& e) {
@@ -115,10 +131,15 @@ ExecOutcome Executor::run(const Job& job, const ExecOptions& o, Progress& progre
 
     std::size_t completed = 0; // records in hand on rank 0
     if (root && journal_) {
+        // Data-integrity warnings are never silenced by --quiet.
         if (journal_->damaged() > 0)
-            progress.message("warning: journal '" + journal_->path().string() + "': " +
-                             std::to_string(journal_->damaged()) +
-                             " damaged record(s) dropped (bad checksum); their tasks run again");
+            std::cerr << "pbsim: warning: journal '" << journal_->path().string()
+                      << "': " << journal_->damaged()
+                      << " damaged record(s) dropped (bad checksum); their tasks run again\n";
+        if (journal_->torn())
+            std::cerr << "pbsim: journal '" << journal_->path().string()
+                      << "': a record cut short by an interruption was dropped; its task runs "
+                         "again\n";
         const auto& loaded = journal_->loaded();
         if (!loaded.empty())
             progress.message("resuming: " + std::to_string(loaded.size()) + " of " +
@@ -153,14 +174,15 @@ ExecOutcome Executor::run(const Job& job, const ExecOptions& o, Progress& progre
     for (std::size_t t = 0; t < N; ++t)
         if (!done[t] && missing++ % ranks == rank) mine.push_back(static_cast<std::uint32_t>(t));
 
+    const int n_threads = o.threads > 0 ? o.threads : tbb::info::default_concurrency();
     RecordQueue queue;
+    queue.capacity = 2 * static_cast<std::size_t>(n_threads);
     std::atomic<bool> abandon{false};
     std::atomic<long> ticks{0};
     std::exception_ptr worker_error;
     const auto stopping = [&] { return abandon.load() || stop_requested() || (o.stop && o.stop()); };
     std::thread workers([&] {
         try {
-            const int n_threads = o.threads > 0 ? o.threads : tbb::info::default_concurrency();
             tbb::task_arena arena(n_threads);
             arena.execute([&] {
                 tbb::parallel_for(
@@ -186,6 +208,7 @@ ExecOutcome Executor::run(const Job& job, const ExecOptions& o, Progress& progre
             worker_error = std::current_exception();
             abandon = true;
         }
+        queue.release();
         queue.finish();
     });
 
@@ -240,19 +263,27 @@ ExecOutcome Executor::run(const Job& job, const ExecOptions& o, Progress& progre
                 if (ranks_done == ranks) break;
             }
         }
+    } catch (const std::bad_alloc&) {
+        failure = "out of memory while collecting records; try fewer --threads or a smaller "
+                  "--scale (--dry-run shows the estimated size)";
     } catch (const std::exception& e) {
         failure = e.what();
     }
+    // With several ranks a failure ends the whole job (others may be blocked
+    // sending): the failing rank says why first, whatever the progress form.
+    const auto abort_job = [&](const std::string& why) {
+        std::cerr << "pbsim (rank " << cluster_.rank() << " of " << ranks << "): " << why
+                  << "; stopping every rank\n";
+        progress.finish("failed");
+        cluster_.abort(kExitFailure);
+    };
     if (!failure.empty()) {
         abandon = true;
+        queue.release();
         workers.join();
         outcome.status = Status::failed;
         outcome.message = failure;
-        // Other ranks may be blocked sending: end the whole job.
-        if (ranks > 1) {
-            progress.finish("failed", failure);
-            cluster_.abort(kExitFailure);
-        }
+        if (ranks > 1) abort_job(failure);
         return outcome;
     }
     workers.join();
@@ -268,7 +299,7 @@ ExecOutcome Executor::run(const Job& job, const ExecOptions& o, Progress& progre
             outcome.message = "unknown error in a worker";
         }
         outcome.status = Status::failed;
-        if (ranks > 1) cluster_.abort(kExitFailure);
+        if (ranks > 1) abort_job(outcome.message);
         return outcome;
     }
     if (root && completed < N) outcome.status = Status::interrupted;

@@ -75,12 +75,10 @@ class Executor {
     void discard_journal();
     // The journal of the last run(), if any ("" if none).
     std::filesystem::path journal_path() const;
-    std::size_t damaged_records() const { return damaged_; }
 
   private:
     Cluster& cluster_;
     std::unique_ptr<Journal> journal_;
-    std::size_t damaged_ = 0;
 };
 
 } // namespace pbsim::runner

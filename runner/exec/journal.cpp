@@ -186,8 +186,8 @@ void Journal::append(std::uint32_t task, const std::vector<double>& values) {
     std::memcpy(buf.data() + 8, values.data(), n_ * sizeof(double));
     const std::uint64_t sum = record_checksum(task, buf.data() + 8, n_);
     std::memcpy(buf.data() + 8 + n_ * sizeof(double), &sum, 8);
-    // A written record survives a kill of the process at once; fdatasync, at
-    // most once a second (a sync per record cost more than a small run's
+    // A written record survives a kill of the process at once; fdatasync on
+    // an append at least a second after the last one, and on close (a sync per record cost more than a small run's
     // simulation), makes it survive a crash of the machine too.
     const off_t before = ::lseek(fd_, 0, SEEK_CUR);
     const auto now = std::chrono::steady_clock::now();
@@ -198,8 +198,12 @@ void Journal::append(std::uint32_t task, const std::vector<double>& values) {
         if (before >= 0 && ::ftruncate(fd_, before) == 0) ::lseek(fd_, before, SEEK_SET);
         throw JournalError("journal '" + path_.string() + "': cannot write: " + reason);
     }
-    if (sync) last_sync_ = now;
-    else unsynced_ = true;
+    if (sync) {
+        last_sync_ = now;
+        unsynced_ = false;
+    } else {
+        unsynced_ = true;
+    }
 }
 
 void Journal::remove() {

@@ -1,15 +1,18 @@
 // The journal of a job in progress (run, sweep, trial, PSA): an append-only
 // file of checksummed records, one per finished task (a replication, a design
-// point x replication, a simulated trial), synced to disk as each is written.
-// The HDF5 output is built from it, so a kill, a crash or a full disk loses at
-// most the tasks in flight, and `--resume` finishes the job.
+// point x replication, a simulated trial). The HDF5 output is built from it,
+// so a kill, a crash or a full disk loses at most the tasks in flight, and
+// `--resume` finishes the job.
 //
 // Why not write the HDF5 file task by task? A process killed (kill -9, node
 // failure) in the middle of an HDF5 write can leave the file unreadable, and
 // with it everything already done. A journal record is one write(2) of a
-// self-checking record of fixed size (synced to disk at most a second later): a crash can only cut the last record
-// short, which reopening detects (length) and cuts off; a record damaged on
-// disk fails its checksum, is reported, and its task is run again.
+// self-checking record of fixed size. It is in the file at once, so a kill of
+// the process loses nothing; it is synced to disk by the first append a second
+// or more after the last sync, and on close, so a crash of the machine loses at
+// most the last few records. A crash can only cut the last record short, which
+// reopening detects (length) and cuts off; a record damaged on disk fails its
+// checksum, is reported, and its task is run again.
 //
 // Layout: header "PBSIMJ1\n", fingerprint (u64), values per record (u32);
 // then records: marker "REC1" (u32), task index (u32), values (f64 x n),
@@ -57,7 +60,7 @@ class Journal {
     std::size_t damaged() const { return damaged_; } // records dropped: bad marker or checksum
     bool torn() const { return torn_; }              // a short last record was cut off
 
-    // Appends one record and syncs it to disk.
+    // Appends one record (synced as described above).
     void append(std::uint32_t task, const std::vector<double>& values);
     // Closes and deletes the file (once the output is complete).
     void remove();

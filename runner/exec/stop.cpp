@@ -16,6 +16,7 @@ extern "C" void on_signal(int) { g_stop.store(true); }
 void install_stop_handlers() {
     struct sigaction sa {};
     sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESETHAND; // a second Ctrl-C ends the process at once
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, nullptr);
     sigaction(SIGTERM, &sa, nullptr);

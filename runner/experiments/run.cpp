@@ -9,6 +9,7 @@
 #include "runner/exec/journal.hpp"
 #include "runner/exec/plan.hpp"
 #include "runner/input/scenario_file.hpp"
+#include "runner/input/toml_util.hpp"
 #include "runner/output/run_output.hpp"
 #include "runner/output/version.hpp"
 
@@ -90,7 +91,9 @@ void check_comparable(const std::vector<LoadedScenario>& loaded, double scale) {
 std::uint64_t fingerprint(const std::vector<Scenario>& scenarios, const RunOptions& o) {
     std::string text = std::string(kVersion) + "\n" + kSourceRevision + "\nrun " +
                        std::to_string(o.replications) + " " + std::to_string(o.seed) + " " +
-                       std::to_string(o.scale) + " " + std::to_string(kMetricCount) + "\n";
+                       format_number(o.scale) + " " +
+                       std::to_string(simulated_users(scenarios.front(), o.scale)) + " " +
+                       std::to_string(kMetricCount) + "\n";
     for (const auto& s : scenarios) text += to_toml(s) + "\n";
     return fnv1a(text.data(), text.size());
 }
@@ -150,22 +153,22 @@ int run_command(const RunOptions& o) {
     shape.record_values = series_values + layout.summary_columns.size();
     shape.output_bytes_per_run = 8.0 * static_cast<double>(series_values) / 3; // deflate: ~3.5x
     const JobSize size = estimate(shape);
+    // Sizing on rank 0 only, after every rank has joined the job.
+    Cluster cluster;
+    const bool root = cluster.root();
     if (o.dry_run) {
-        std::printf("run: %zu scenario(s) x %d replications = %zu runs of %d users x %d months "
+        if (root)
+            std::printf("run: %zu scenario(s) x %d replications = %zu runs of %d users x %d months "
                     "(scale %g), seed %llu, into %s\nestimate: %s\n",
                     scenarios.size(), o.replications, shape.runs, users, first.months(), o.scale,
                     static_cast<unsigned long long>(o.seed), out.string().c_str(),
                     size.text().c_str());
         return kExitOk;
     }
-    if (const int refused = refuse_if_too_large(size, out, o.force)) return refused;
-
-    Cluster cluster;
-    const bool root = cluster.root();
     std::unique_ptr<H5Output> output;
-    int status = kExitOk;
-    if (root) clear_stale_temporaries(out, o.quiet);
-    if (root) {
+    int status = root ? refuse_if_too_large(size, out, o.force) : kExitOk;
+    if (root && status == kExitOk) clear_stale_temporaries(out, o.quiet);
+    if (root && status == kExitOk) {
         try {
             output = std::make_unique<H5Output>(out, prov, layout);
         } catch (const OutputError& e) {
@@ -173,7 +176,7 @@ int run_command(const RunOptions& o) {
             status = kExitBadInput;
         }
     }
-    if (cluster.broadcast(status) != kExitOk) return status;
+    if (const int all = cluster.broadcast(status); all != kExitOk) return all;
 
     // A record: the replication's raw series (its ReplicationResult values),
     // then its summary row.

@@ -130,7 +130,7 @@ int sweep_command(const SweepOptions& o) {
             status = kExitBadInput;
         }
     }
-    if (cluster.broadcast(status) != kExitOk) return status;
+    if (const int all = cluster.broadcast(status); all != kExitOk) return all;
 
     const RunPlan plan{std::move(scenarios), sweep.replications, sweep.seed, sweep.scale};
     std::vector<std::vector<double>> results(runs);

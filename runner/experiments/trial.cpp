@@ -7,6 +7,7 @@
 #include "runner/exec/journal.hpp"
 #include "runner/experiments/run.hpp"
 #include "runner/input/scenario_file.hpp"
+#include "runner/input/toml_util.hpp"
 #include "runner/output/trial_output.hpp"
 #include "runner/output/version.hpp"
 
@@ -137,21 +138,22 @@ int trial_command(const TrialOptions& o) {
     shape.kept_values = trial_record_size(spec);
     shape.output_bytes_per_run = 8.0 * static_cast<double>(trial_record_size(spec));
     const JobSize size = estimate(shape);
+    // Sizing on rank 0 only, after every rank has joined the job.
+    Cluster cluster;
+    const bool root = cluster.root();
     if (o.dry_run) {
-        std::printf("trial '%s': %d simulated trials x %zu designs of %ld users (scale %g), "
+        if (root)
+            std::printf("trial '%s': %d simulated trials x %zu designs of %ld users (scale %g), "
                     "into %s\nestimate: %s\n",
                     spec.name.c_str(), spec.trials,
                     spec.clusters_per_arm.size() * spec.participants_per_cluster.size(),
                     shape.users, spec.scale, out_path.string().c_str(), size.text().c_str());
         return kExitOk;
     }
-    if (const int refused = refuse_if_too_large(size, out_path, o.force)) return refused;
 
-    Cluster cluster;
-    const bool root = cluster.root();
     std::unique_ptr<TrialOutput> output;
-    int status = kExitOk;
-    if (root) {
+    int status = root ? refuse_if_too_large(size, out_path, o.force) : kExitOk;
+    if (root && status == kExitOk) {
         clear_stale_temporaries(out_path, o.quiet);
         try {
             output = std::make_unique<TrialOutput>(out_path, prov);
@@ -160,7 +162,7 @@ int trial_command(const TrialOptions& o) {
             status = kExitBadInput;
         }
     }
-    if (cluster.broadcast(status) != kExitOk) return status;
+    if (const int all = cluster.broadcast(status); all != kExitOk) return all;
 
     // One task per simulated trial; its record is every design's analysis.
     Job job;
@@ -168,8 +170,11 @@ int trial_command(const TrialOptions& o) {
     job.record_size = trial_record_size(spec);
     job.ticks_per_task = months_per_trial;
     const std::string identity = std::string(kVersion) + "\n" + kSourceRevision + "\ntrial " +
-                                 to_toml(spec) + "\n" + to_toml(base) + "\n" +
-                                 std::to_string(o.seed) + " " + std::to_string(spec.scale);
+                                 spec.text + "\n" + to_toml(spec) + "\n" + to_toml(base) + "\n" +
+                                 std::to_string(o.seed) + " " + format_number(spec.scale) + " " +
+                                 std::to_string(spec.trials) + " " +
+                                 std::to_string(spec.follow_up_months) + " " +
+                                 std::to_string(shape.users);
     job.fingerprint = fnv1a(identity.data(), identity.size());
     job.compute = [&](std::size_t j, std::vector<double>& record, const std::function<bool()>& tick) {
         const auto results =

@@ -3,6 +3,7 @@
 #include <hdf5_hl.h>
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -251,6 +252,7 @@ AtomicFile::AtomicFile(const fs::path& source, fs::path final_path) : final_(std
         Id fapl = file_access();
         file_ = Id(H5Fopen(temp_.c_str(), H5F_ACC_RDWR, fapl));
         if (!file_.valid()) fail("cannot open the copy '" + temp_.string() + "': " + reason());
+        lock_owner();
     } catch (...) {
         abandon();
         throw;
@@ -271,6 +273,17 @@ void AtomicFile::create_empty() {
         throw OutputError("cannot create output file '" + final_.string() + "' (as '" +
                           temp_.string() + "'): " + reason());
     file_ = Id(f);
+    lock_owner();
+}
+
+void AtomicFile::lock_owner() {
+    owner_lock_ = ::open(temp_.c_str(), O_RDONLY | O_CLOEXEC);
+    if (owner_lock_ >= 0 && ::flock(owner_lock_, LOCK_EX | LOCK_NB) != 0) unlock_owner();
+}
+
+void AtomicFile::unlock_owner() {
+    if (owner_lock_ >= 0) ::close(owner_lock_);
+    owner_lock_ = -1;
 }
 
 AtomicFile::~AtomicFile() { abandon(); }
@@ -287,6 +300,7 @@ void AtomicFile::abandon() noexcept {
         fs::remove(temp_, ec);
         created_ = false;
     }
+    unlock_owner();
 }
 
 void AtomicFile::fail(const std::string& what) const {
@@ -326,6 +340,7 @@ void AtomicFile::commit() {
                           "; the complete results are left in '" + temp_.string() + "'");
     }
     committed_ = true;
+    unlock_owner();
     fs::path dir = final_.parent_path();
     sync_path(dir.empty() ? fs::path(".") : dir, true); // best effort: the rename is durable
 }

@@ -68,7 +68,10 @@ Id string_type();
 // --- the atomic file -----------------------------------------------------
 
 // An HDF5 file written under FINAL.partial-PID and renamed to FINAL by
-// commit() after a flush, close and fsync. Destroyed without commit (or after
+// commit() after a flush, close and fsync. While it is being written the
+// process holds an flock on the temporary, so that removing stale temporaries
+// (output/stale.hpp) never touches a live one, even of a process in another
+// PID namespace or on another host sharing the file system. Destroyed without commit (or after
 // a failure) it closes what it can and removes the temporary file; a failed
 // close never crashes the process.
 class AtomicFile {
@@ -100,8 +103,11 @@ class AtomicFile {
 
   private:
     void create_empty();
+    void lock_owner();   // holds an flock on the temporary while this object owns it
+    void unlock_owner();
     std::filesystem::path final_, temp_;
     Id file_;
+    int owner_lock_ = -1;
     bool created_ = false, committed_ = false;
 };
 

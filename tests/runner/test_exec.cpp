@@ -2,9 +2,15 @@
 #include "runner/exec/executor.hpp"
 #include "runner/exec/journal.hpp"
 #include "runner/exec/plan.hpp"
+#include "runner/output/stale.hpp"
 #include "support/test_support.hpp"
 
 #include <catch2/catch.hpp>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cstring>
@@ -201,4 +207,30 @@ TEST_CASE("journal: a torn last record is cut off, a damaged one is reported and
         j.remove();
     }
     CHECK_FALSE(fs::exists(path));
+}
+
+TEST_CASE("stale temporaries: only unlocked HDF5 files of dead processes are removed") {
+    ScratchDir dir;
+    const pid_t child = ::fork();
+    if (child == 0) ::_exit(0);
+    REQUIRE(child > 0);
+    REQUIRE(::waitpid(child, nullptr, 0) == child); // `child` is now a dead process
+    const std::string dead = std::to_string(child);
+    const std::string hdf5 = std::string("\x89HDF\r\n\x1a\n", 8) + "rest of a file";
+    const fs::path out = dir / "x.h5";
+    const auto stale = dir.write("x.h5.partial-" + dead, hdf5);
+    const auto text = dir.write("y.h5.partial-" + dead, "not an HDF5 file");
+    const auto alive = dir.write("x.h5.partial-" + std::to_string(::getppid()), hdf5);
+    const auto other = dir.write("x.h5.partial-" + dead + "0", hdf5); // maybe alive elsewhere
+    // A writer in another PID namespace or on another host holds its lock.
+    const int fd = ::open(other.c_str(), O_RDONLY);
+    REQUIRE(::flock(fd, LOCK_EX) == 0);
+    const auto removed = remove_stale_temporaries(out);
+    ::close(fd);
+    CHECK(removed == std::vector<fs::path>{stale});
+    CHECK_FALSE(fs::exists(stale));
+    CHECK(fs::exists(alive));
+    CHECK(fs::exists(other));
+    CHECK(remove_stale_temporaries(dir / "y.h5").empty()); // not HDF5: not ours to remove
+    CHECK(fs::exists(text));
 }
