@@ -173,8 +173,14 @@ void validate(const Scenario& s, std::string_view origin) {
             check_range(spec, step.value, where,
                         s.parameters[i].varies() ? " (from " + step.from.to_string() + ")" : "");
     }
-    // Rules that involve several parameters, checked month by month.
-    for (Month t = s.start; t <= s.end; t = t + 1) {
+    // Rules that involve several parameters. Parameters change only where a
+    // timeline steps, so the start month and the steps within the run stand
+    // for every month (in order: the first month that breaks a rule is named).
+    std::set<Month> months{s.start};
+    for (const auto& timeline : s.parameters)
+        for (const auto& step : timeline.steps)
+            if (step.from > s.start && step.from <= s.end) months.insert(step.from);
+    for (const Month t : months) {
         const Parameters p = s.at(t);
         auto fail = [&](const std::string& what) {
             throw ScenarioError(where + ": " + what + " (in " + t.to_string() + ")");

@@ -244,7 +244,7 @@ toml::table parse_toml(std::string_view text, const fs::path& file) {
         return toml::parse(text, file.string());
     } catch (const toml::parse_error& e) {
         throw ScenarioError(file.string() + ":" + std::to_string(e.source().begin.line) +
-                            ": TOML syntax error: " + std::string(e.description()));
+                            ": TOML syntax error: " + shorten(e.description(), 200));
     }
 }
 
