@@ -73,7 +73,7 @@ CalibrationSpec load_calibration(const fs::path& file) {
     const toml::table doc = parse_toml(spec.text, file);
     for (const auto& [k, node] : doc)
         if (!kKeys.count(std::string(k.str())))
-            throw ScenarioError(where(file, node) + ": unknown key '" + std::string(k.str()) +
+            throw ScenarioError(where(file, node) + ": unknown key '" + shorten(k.str()) +
                                 "'; accepted description, scenario, targets, end, method, seed, "
                                 "scale, replications, particles, generations, quantile, "
                                 "min_acceptance, batch, [parameters] and [[target]]");
@@ -82,7 +82,8 @@ CalibrationSpec load_calibration(const fs::path& file) {
     const auto* sc = doc.get("scenario");
     if (!sc) throw ScenarioError(file.string() + ": scenario is missing: name the scenario file to "
                                  "calibrate, e.g. scenario = \"../baseline.toml\"");
-    spec.scenario_file = file.parent_path() / string_of(*sc, file, "scenario");
+    spec.scenario_file =
+        linked_file(file, *sc, "scenario", string_of(*sc, file, "scenario"), "scenario file");
     spec.scenario = load_scenario(spec.scenario_file).scenario;
     if (const auto* e = doc.get("end")) {
         const std::string text = string_of(*e, file, "end");
@@ -127,7 +128,8 @@ CalibrationSpec load_calibration(const fs::path& file) {
         const std::string key(k.str());
         const int id = find_parameter(key);
         if (id < 0)
-            throw ScenarioError(where(file, v) + ": unknown parameter '" + key + "'" + suggestion(key));
+            throw ScenarioError(where(file, v) + ": unknown parameter '" + shorten(key) + "'" +
+                                suggestion(key));
         const auto& p = parameter_registry()[id];
         if (p.integer)
             throw ScenarioError(where(file, v) + ": " + key + " is a whole-number parameter; only " +
@@ -158,10 +160,11 @@ CalibrationSpec load_calibration(const fs::path& file) {
     const auto* tf = doc.get("targets");
     if (!tf) throw ScenarioError(file.string() + ": targets is missing: name the targets CSV, e.g. "
                                  "targets = \"targets.csv\"");
-    spec.targets_file = file.parent_path() / string_of(*tf, file, "targets");
+    spec.targets_file = linked_file(file, *tf, "targets", string_of(*tf, file, "targets"),
+                                    "targets CSV", kMaxCsvBytes);
     std::vector<analysis::Target> rows;
     try {
-        rows = analysis::parse_targets(read_text_file(spec.targets_file, "targets file"),
+        rows = analysis::parse_targets(read_text_file(spec.targets_file, "targets CSV", kMaxCsvBytes),
                                        spec.targets_file.string());
     } catch (const analysis::TargetError& e) {
         throw ScenarioError(e.what());
@@ -177,7 +180,7 @@ CalibrationSpec load_calibration(const fs::path& file) {
         if (!t) throw ScenarioError(where(file, node) + ": each [[target]] must be a table");
         for (const auto& [k, v] : *t)
             if (k.str() != "name" && k.str() != "period" && k.str() != "output")
-                throw ScenarioError(where(file, v) + ": unknown key '" + std::string(k.str()) +
+                throw ScenarioError(where(file, v) + ": unknown key '" + shorten(k.str()) +
                                     "' in [[target]]; accepted name, period, output");
         auto field = [&](const char* key) {
             const auto* v = t->get(key);

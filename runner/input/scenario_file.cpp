@@ -19,6 +19,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// Scenario files a chain of `extends` may hold (each level is a nested parse).
+constexpr std::size_t kMaxExtendsDepth = 32;
+
 // Range and whole-number check of one value, naming where it was set.
 void check_range(const ParameterSpec& spec, double v, const std::string& where,
                  const std::string& when) {
@@ -46,7 +49,7 @@ std::string string_value(const toml::node& n, const fs::path& file, std::string_
 Month month_value(const toml::node& n, const fs::path& file, std::string_view key) {
     const std::string text = string_value(n, file, key);
     if (auto m = parse_month(text)) return *m;
-    throw ScenarioError(where(file, n) + ": " + std::string(key) + " = \"" + text +
+    throw ScenarioError(where(file, n) + ": " + std::string(key) + " = \"" + shorten(text) +
                         "\" is not a month: accepted \"YYYY-MM\" (1900-01 to 2200-12)");
 }
 
@@ -72,7 +75,7 @@ void apply_value(Scenario& s, const ParameterSpec& spec, int id, const toml::nod
     for (const auto& [date, v] : *table) {
         const auto month = parse_month(date.str());
         if (!month)
-            throw ScenarioError(where(file, v) + ": " + key + ": \"" + std::string(date.str()) +
+            throw ScenarioError(where(file, v) + ": " + key + ": \"" + shorten(date.str()) +
                                 "\" is not a month: accepted \"YYYY-MM\"");
         const auto number = as_number(v);
         if (!number)
@@ -92,15 +95,19 @@ LoadedScenario parse_with_chain(std::string_view text, const fs::path& file,
     LoadedScenario loaded{Scenario::defaults(), file};
     Scenario& s = loaded.scenario;
     if (const auto* ext = doc.get("extends")) {
-        const fs::path parent = file.parent_path() / string_value(*ext, file, "extends");
+        const fs::path parent = linked_file(file, *ext, "extends",
+                                            string_value(*ext, file, "extends"), "scenario file");
         std::error_code ec;
         const fs::path canonical = fs::weakly_canonical(parent, ec);
         if (chain.count(canonical))
-            throw ScenarioError(where(file, *ext) + ": extends \"" + parent.string() +
-                                "\" makes a cycle of scenario files");
-        if (!fs::exists(parent, ec))
-            throw ScenarioError(where(file, *ext) + ": extends \"" + parent.string() +
-                                "\", which does not exist");
+            throw ScenarioError(where(file, *ext) + ": extends \"" +
+                                shorten(parent.string(), kShownPathChars) + "\" makes a cycle of scenario files");
+        if (chain.size() >= kMaxExtendsDepth)
+            throw ScenarioError(where(file, *ext) + ": extends \"" +
+                                shorten(parent.string(), kShownPathChars) + "\" makes a chain of more than " +
+                                std::to_string(kMaxExtendsDepth) +
+                                " scenario files; accepted at most " +
+                                std::to_string(kMaxExtendsDepth));
         chain.insert(canonical);
         s = parse_with_chain(read_file(parent), parent, chain).scenario;
         s.description.clear();
@@ -117,7 +124,7 @@ LoadedScenario parse_with_chain(std::string_view text, const fs::path& file,
         if (key == "name") {
             s.name = string_value(node, file, key);
             if (!valid_name(s.name))
-                throw ScenarioError(where(file, node) + ": name = \"" + s.name + "\" is not a valid " +
+                throw ScenarioError(where(file, node) + ": name = \"" + shorten(s.name) + "\" is not a valid " +
                                     "scenario name: accepted letters, digits, '_', '-' and '.', " +
                                     "not starting with '.' (it names output files and groups)");
         }
@@ -130,12 +137,12 @@ LoadedScenario parse_with_chain(std::string_view text, const fs::path& file,
                 const std::string full = key + "." + std::string(name.str());
                 const int id = find_parameter(full);
                 if (id < 0)
-                    throw ScenarioError(where(file, value) + ": unknown key '" + full + "'" +
+                    throw ScenarioError(where(file, value) + ": unknown key '" + shorten(full) + "'" +
                                         suggestion(full));
                 apply_value(s, parameter_registry()[id], id, value, file);
             }
         } else {
-            throw ScenarioError(where(file, node) + ": unknown key '" + key + "'" +
+            throw ScenarioError(where(file, node) + ": unknown key '" + shorten(key) + "'" +
                                 suggestion(key) +
                                 "; top-level keys are name, description, extends, start, end, " +
                                 "evaluation_start " +
@@ -166,8 +173,14 @@ void validate(const Scenario& s, std::string_view origin) {
             check_range(spec, step.value, where,
                         s.parameters[i].varies() ? " (from " + step.from.to_string() + ")" : "");
     }
-    // Rules that involve several parameters, checked month by month.
-    for (Month t = s.start; t <= s.end; t = t + 1) {
+    // Rules that involve several parameters. Parameters change only where a
+    // timeline steps, so the start month and the steps within the run stand
+    // for every month (in order: the first month that breaks a rule is named).
+    std::set<Month> months{s.start};
+    for (const auto& timeline : s.parameters)
+        for (const auto& step : timeline.steps)
+            if (step.from > s.start && step.from <= s.end) months.insert(step.from);
+    for (const Month t : months) {
         const Parameters p = s.at(t);
         auto fail = [&](const std::string& what) {
             throw ScenarioError(where + ": " + what + " (in " + t.to_string() + ")");
@@ -213,7 +226,7 @@ void apply_setting(Scenario& s, std::string_view assignment, std::string_view or
 void apply_setting_unchecked(Scenario& s, std::string_view assignment, std::string_view origin) {
     const std::string text(assignment);
     const auto eq = text.find('=');
-    const std::string head = std::string(origin) + " " + text;
+    const std::string head = std::string(origin) + " " + shorten(text);
     if (eq == std::string::npos)
         throw ScenarioError(head + ": expected key=value or key=value@YYYY-MM");
     const std::string key = text.substr(0, eq);
@@ -221,15 +234,15 @@ void apply_setting_unchecked(Scenario& s, std::string_view assignment, std::stri
     std::optional<Month> from;
     if (const auto at = value.find('@'); at != std::string::npos) {
         from = parse_month(value.substr(at + 1));
-        if (!from) throw ScenarioError(head + ": \"" + value.substr(at + 1) + "\" is not YYYY-MM");
+        if (!from) throw ScenarioError(head + ": \"" + shorten(value.substr(at + 1)) + "\" is not YYYY-MM");
         value = value.substr(0, at);
     }
     const int id = find_parameter(key);
-    if (id < 0) throw ScenarioError(head + ": unknown key '" + key + "'" + suggestion(key));
+    if (id < 0) throw ScenarioError(head + ": unknown key '" + shorten(key) + "'" + suggestion(key));
     double number = 0;
     const auto r = std::from_chars(value.data(), value.data() + value.size(), number);
     if (r.ec != std::errc{} || r.ptr != value.data() + value.size())
-        throw ScenarioError(head + ": \"" + value + "\" is not a number");
+        throw ScenarioError(head + ": \"" + shorten(value) + "\" is not a number");
     const auto& spec = parameter_registry()[id];
     if (from && !spec.time_varying)
         throw ScenarioError(head + ": " + key + " is fixed for a run and cannot vary by date");

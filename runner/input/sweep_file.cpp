@@ -47,7 +47,7 @@ Located parse_factor(const std::string& key, const toml::node& node, const fs::p
     const std::string name = "parameters." + key;
     const int id = find_parameter(key);
     if (id < 0)
-        throw ScenarioError(where(file, node) + ": unknown parameter '" + key +
+        throw ScenarioError(where(file, node) + ": unknown parameter '" + shorten(key) +
                             "' in [parameters]" + suggestion(key) +
                             "; keys are as in docs/parameters.md");
     const ParameterSpec& spec = parameter_registry()[id];
@@ -94,13 +94,13 @@ Located parse_factor(const std::string& key, const toml::node& node, const fs::p
             const std::string month = text_value(v, file, name + ".from");
             out.factor.from = parse_month(month);
             if (!out.factor.from)
-                throw ScenarioError(where(file, v) + ": " + name + ".from = \"" + month +
+                throw ScenarioError(where(file, v) + ": " + name + ".from = \"" + shorten(month) +
                                     "\" is not a month: accepted \"YYYY-MM\"");
             if (!spec.time_varying)
                 throw ScenarioError(where(file, v) + ": " + name +
                                     " is fixed for a run and cannot vary by date; drop 'from'");
         } else {
-            throw ScenarioError(where(file, v) + ": unknown key '" + field + "' in " + name +
+            throw ScenarioError(where(file, v) + ": unknown key '" + shorten(field) + "' in " + name +
                                 "; accepted min, max, from");
         }
     }
@@ -212,7 +212,7 @@ Sweep parse_sweep(const std::string& text, const fs::path& file, const SweepOver
             const std::string name = text_value(node, file, key);
             if (!analysis::parse_design(name, s.design))
                 throw ScenarioError(
-                    where(file, node) + ": design = \"" + name +
+                    where(file, node) + ": design = \"" + shorten(name) +
                     "\" is unknown: accepted \"grid\", \"lhs\", \"sobol\", \"morris\"");
         } else if (key == "points")
             s.points = static_cast<int>(whole(node, file, key, 1, 1'000'000));
@@ -237,7 +237,7 @@ Sweep parse_sweep(const std::string& text, const fs::path& file, const SweepOver
                 if (what == "timeseries")
                     s.timeseries = true;
                 else if (what != "summary")
-                    throw ScenarioError(where(file, v) + ": outputs: \"" + what +
+                    throw ScenarioError(where(file, v) + ": outputs: \"" + shorten(what) +
                                         "\" is unknown: accepted \"summary\", \"timeseries\"");
             }
         } else if (key == "parameters") {
@@ -246,7 +246,7 @@ Sweep parse_sweep(const std::string& text, const fs::path& file, const SweepOver
             collect_factors(*t, "", file, factors);
         } else {
             throw ScenarioError(
-                where(file, node) + ": unknown key '" + key + "'; accepted description, " +
+                where(file, node) + ": unknown key '" + shorten(key) + "'; accepted description, " +
                 "base, design, points, levels, replications, seed, scale, outputs, " +
                 "[parameters]");
         }
@@ -261,13 +261,7 @@ Sweep parse_sweep(const std::string& text, const fs::path& file, const SweepOver
     if (!base)
         throw ScenarioError(file.string() + ": missing key 'base': the scenario file the sweep " +
                             "varies, e.g. base = \"../baseline.toml\"");
-    s.base_file = file.parent_path() / text_value(*base, file, "base");
-    {
-        std::error_code ec;
-        if (!fs::exists(s.base_file, ec))
-            throw ScenarioError(where(file, *base) + ": base = \"" + s.base_file.string() +
-                                "\", which does not exist");
-    }
+    s.base_file = linked_file(file, *base, "base", text_value(*base, file, "base"), "scenario file");
     s.base = load_scenario(s.base_file).scenario;
 
     if (o.points) s.points = *o.points;

@@ -43,7 +43,7 @@ constexpr int kMaxClustersPerArm = 500, kMaxParticipants = 100000, kMaxTrials = 
 }
 
 std::string shown(const toml::node& n) {
-    if (const auto* s = n.as_string()) return "\"" + s->get() + "\"";
+    if (const auto* s = n.as_string()) return '"' + shorten(s->get()).append("\"");
     if (const auto* i = n.as_integer()) return std::to_string(i->get());
     if (const auto* f = n.as_floating_point()) {
         std::ostringstream o;
@@ -98,7 +98,7 @@ std::vector<int> whole_list(const toml::node& n, const fs::path& file, const std
 Month month_of(const toml::node& n, const fs::path& file, const std::string& key) {
     const std::string text = string_of(n, file, key);
     if (auto m = parse_month(text)) return *m;
-    fail(file, n, key + " = \"" + text + "\" is not a month: accepted \"YYYY-MM\"");
+    fail(file, n, key + " = \"" + shorten(text) + "\" is not a month: accepted \"YYYY-MM\"");
 }
 
 std::string outcome_of(const toml::node& n, const fs::path& file, const std::string& key) {
@@ -106,7 +106,7 @@ std::string outcome_of(const toml::node& n, const fs::path& file, const std::str
     if (find_outcome(name)) return name;
     std::string names;
     for (const auto& o : kTrialOutcomes) names += (names.empty() ? "" : ", ") + std::string(o.name);
-    fail(file, n, key + " = \"" + name + "\" is not an outcome: accepted " + names);
+    fail(file, n, key + " = \"" + shorten(name) + "\" is not an outcome: accepted " + names);
 }
 
 // Parameters a team intervention cannot change: person effects (a person's
@@ -131,7 +131,7 @@ void read_intervention(const toml::table& table, const std::string& prefix, cons
         }
         const int id = find_parameter(key);
         if (id < 0)
-            fail(file, node, "intervention: unknown key '" + key + "'" + suggestion(key) +
+            fail(file, node, "intervention: unknown key '" + shorten(key) + "'" + suggestion(key) +
                                  "; keys are parameters as in docs/parameters.md");
         const auto& spec = parameter_registry()[id];
         if (!spec.time_varying)
@@ -171,7 +171,7 @@ TrialSpec parse_trial(std::string_view text, const fs::path& file) {
             if (unit == "council") t.unit = TrialUnit::council;
             else if (unit == "team") t.unit = TrialUnit::team;
             else
-                fail(file, node, "unit = \"" + unit + "\" is not a unit of randomisation: accepted "
+                fail(file, node, "unit = \"" + shorten(unit) + "\" is not a unit of randomisation: accepted "
                                  "\"council\" or \"team\"");
         } else if (key == "team_size") {
             t.team_size = whole_in(node, file, key, 1, kMaxTeamSize);
@@ -194,7 +194,7 @@ TrialSpec parse_trial(std::string_view text, const fs::path& file) {
             else if (s == "dp_culture") t.stratify = Stratify::dp_culture;
             else if (s == "size") t.stratify = Stratify::size;
             else if (s == "council") t.stratify = Stratify::council;
-            else fail(file, node, "stratify = \"" + s + "\" is not accepted: \"none\", \"dp_culture\", \"size\" or (unit = \"team\") \"council\"");
+            else fail(file, node, "stratify = \"" + shorten(s) + "\" is not accepted: \"none\", \"dp_culture\", \"size\" or (unit = \"team\") \"council\"");
             stratify_node = &node;
         } else if (key == "primary") t.primary = outcome_of(node, file, key);
         else if (key == "secondary") {
@@ -214,7 +214,7 @@ TrialSpec parse_trial(std::string_view text, const fs::path& file) {
             read_intervention(*table, "", file, t);
             intervention_node = &node;
         } else {
-            fail(file, node, "unknown key '" + key + "'; accepted: description, scenario, unit, "
+            fail(file, node, "unknown key '" + shorten(key) + "'; accepted: description, scenario, unit, "
                              "team_size, clusters_per_arm, participants_per_cluster, recruitment, "
                              "follow_up_months, stratify, primary, secondary, trials, alpha, "
                              "scale, null_check, [intervention]");
@@ -247,10 +247,8 @@ TrialSpec parse_trial(std::string_view text, const fs::path& file) {
                          "capacity) and cannot differ between teams: accepted with unit = "
                          "\"council\" only");
 
-    const fs::path base = file.parent_path() / string_of(*scenario_node, file, "scenario");
-    std::error_code ec;
-    if (!fs::exists(base, ec))
-        fail(file, *scenario_node, "scenario \"" + base.string() + "\" does not exist");
+    const fs::path base = linked_file(file, *scenario_node, "scenario",
+                                      string_of(*scenario_node, file, "scenario"), "scenario file");
     t.base = load_scenario(base);
     const Scenario& s = t.base.scenario;
     if (t.recruitment <= s.start || t.follow_up_end() > s.end)

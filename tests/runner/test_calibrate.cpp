@@ -86,7 +86,15 @@ TEST_CASE("calibrate: the file is read, and every mistake named with its line an
     CHECK_THAT(load_error(dir, "method = \"mcmc\"\n" + kCalibration),
                Contains("\"abc-smc\" or \"rejection\""));
     CHECK_THAT(load_error(dir, replaced(kCalibration, "s.toml", "missing.toml")),
-               Contains("not found"));
+               Contains("c.toml:1: scenario = \"missing.toml\": ") && Contains("does not exist"));
+    // Links are regular files within the size caps, named with the key and line.
+    CHECK_THAT(load_error(dir, replaced(kCalibration, "s.toml", "")),
+               Contains("c.toml:1: scenario = \"\": empty path; give a scenario file relative to c.toml"));
+    CHECK_THAT(load_error(dir, replaced(kCalibration, "t.csv", "/dev/zero")),
+               Contains("c.toml:2: targets = \"/dev/zero\": /dev/zero is a character device, not a "
+                        "regular file; accepted a regular targets CSV of at most 16 MiB"));
+    CHECK_THAT(load_error(dir, replaced(kCalibration, "t.csv", ".")),
+               Contains("c.toml:2: targets = \".\": ") && Contains("is a directory, not a targets CSV"));
     CHECK_THAT(load_error(dir, kCalibration, "target,value\n"), Contains("t.csv:1: header"));
     // A checkpoint after the run's end would make every candidate NaN.
     CHECK_THAT(load_error(dir, replaced(kCalibration, "\"refusals_total\"", "\"dp_holders_2008_12\"")),
