@@ -23,7 +23,8 @@ struct Draws {
         const r123::Philox4x32::ctr_type ctr{{generation, candidate, attempt, block}};
         const auto r = r123::Philox4x32{}(ctr, key);
         std::array<double, 4> u;
-        for (int i = 0; i < 4; ++i) u[i] = (static_cast<double>(r[i]) + 0.5) * 0x1p-32;
+        for (int i = 0; i < 4; ++i)
+            u[i] = (static_cast<double>(r[i]) + 0.5) * 0x1p-32;
         return u;
     }
 };
@@ -54,8 +55,10 @@ std::vector<double> kernel_sd(const Generation& g, const UniformPrior& prior) {
     std::vector<double> sd(prior.size());
     for (std::size_t k = 0; k < prior.size(); ++k) {
         double mean = 0, var = 0;
-        for (const auto& p : g.particles) mean += p.weight * p.theta[k];
-        for (const auto& p : g.particles) var += p.weight * (p.theta[k] - mean) * (p.theta[k] - mean);
+        for (const auto& p : g.particles)
+            mean += p.weight * p.theta[k];
+        for (const auto& p : g.particles)
+            var += p.weight * (p.theta[k] - mean) * (p.theta[k] - mean);
         sd[k] = std::max(std::sqrt(2.0 * var), 1e-6 * (prior.high[k] - prior.low[k]));
     }
     return sd;
@@ -99,7 +102,8 @@ void weigh(Generation& next, const Generation& prev, const std::vector<double>& 
         p.weight = mixture > 0 ? 1.0 / mixture : 0.0;
         total += p.weight;
     }
-    for (auto& p : next.particles) p.weight = total > 0 ? p.weight / total : 1.0 / next.particles.size();
+    for (auto& p : next.particles)
+        p.weight = total > 0 ? p.weight / total : 1.0 / next.particles.size();
 }
 
 void check(const UniformPrior& prior, const AbcSettings& s) {
@@ -138,7 +142,8 @@ double weighted_quantile(std::vector<double> values, std::vector<double> weights
 AbcResult abc(const UniformPrior& prior, const AbcSettings& s, const Evaluate& evaluate,
               const OnGeneration& on_generation) {
     check(prior, s);
-    const Draws draws{{{static_cast<std::uint32_t>(s.seed), static_cast<std::uint32_t>(s.seed >> 32)}}};
+    const Draws draws{
+        {{static_cast<std::uint32_t>(s.seed), static_cast<std::uint32_t>(s.seed >> 32)}}};
     const int batch = s.batch > 0 ? s.batch : s.particles;
     AbcResult result;
 
@@ -159,17 +164,19 @@ AbcResult abc(const UniformPrior& prior, const AbcSettings& s, const Evaluate& e
             throw std::runtime_error("rejection: only " + std::to_string(all.size()) + " of " +
                                      std::to_string(draws_total) + " prior draws have a finite " +
                                      "distance; " + std::to_string(s.particles) + " are needed");
-        std::stable_sort(all.begin(), all.end(),
-                         [](const Particle& a, const Particle& b) { return a.distance < b.distance; });
+        std::stable_sort(all.begin(), all.end(), [](const Particle& a, const Particle& b) {
+            return a.distance < b.distance;
+        });
         all.resize(static_cast<std::size_t>(s.particles));
         Generation g;
         g.candidates = draws_total;
         g.epsilon = all.back().distance;
-        for (auto& p : all) p.weight = 1.0 / s.particles;
+        for (auto& p : all)
+            p.weight = 1.0 / s.particles;
         g.particles = std::move(all);
         result.generations.push_back(std::move(g));
-        result.stop_reason = "rejection: kept the closest " + std::to_string(s.particles) +
-                             " of " + std::to_string(draws_total) + " prior draws";
+        result.stop_reason = "rejection: kept the closest " + std::to_string(s.particles) + " of " +
+                             std::to_string(draws_total) + " prior draws";
         if (on_generation) on_generation(result.generations.back(), 0);
         return result;
     }
@@ -181,7 +188,8 @@ AbcResult abc(const UniformPrior& prior, const AbcSettings& s, const Evaluate& e
         std::vector<double> sd, cumulative;
         if (prev) {
             std::vector<double> d;
-            for (const auto& p : prev->particles) d.push_back(p.distance);
+            for (const auto& p : prev->particles)
+                d.push_back(p.distance);
             next.epsilon = weighted_quantile(d, std::vector<double>(d.size(), 1.0), s.quantile);
             sd = kernel_sd(*prev, prior);
             for (const auto& p : prev->particles)
@@ -220,9 +228,11 @@ AbcResult abc(const UniformPrior& prior, const AbcSettings& s, const Evaluate& e
                 result.stop_reason = "too few candidates of the prior sample had a finite distance";
             break;
         }
-        if (prev) weigh(next, *prev, sd);
+        if (prev)
+            weigh(next, *prev, sd);
         else
-            for (auto& p : next.particles) p.weight = 1.0 / s.particles;
+            for (auto& p : next.particles)
+                p.weight = 1.0 / s.particles;
         result.generations.push_back(std::move(next));
         const Generation& done = result.generations.back();
         if (on_generation && !on_generation(done, gi)) {
@@ -230,9 +240,11 @@ AbcResult abc(const UniformPrior& prior, const AbcSettings& s, const Evaluate& e
             return result;
         }
         double worst = 0;
-        for (const auto& p : done.particles) worst = std::max(worst, p.distance);
+        for (const auto& p : done.particles)
+            worst = std::max(worst, p.distance);
         if (worst <= s.target_distance) {
-            result.stop_reason = "every particle within distance " + std::to_string(s.target_distance);
+            result.stop_reason =
+                "every particle within distance " + std::to_string(s.target_distance);
             return result;
         }
     }
@@ -245,12 +257,15 @@ AbcResult abc(const UniformPrior& prior, const AbcSettings& s, const Evaluate& e
 PosteriorSummary summarise(const Generation& g, const UniformPrior& prior) {
     PosteriorSummary out;
     std::vector<double> w;
-    for (const auto& p : g.particles) w.push_back(p.weight);
+    for (const auto& p : g.particles)
+        w.push_back(p.weight);
     for (std::size_t k = 0; k < prior.size(); ++k) {
         std::vector<double> v;
         double mean = 0, var = 0;
-        for (const auto& p : g.particles) v.push_back(p.theta[k]), mean += p.weight * p.theta[k];
-        for (const auto& p : g.particles) var += p.weight * (p.theta[k] - mean) * (p.theta[k] - mean);
+        for (const auto& p : g.particles)
+            v.push_back(p.theta[k]), mean += p.weight * p.theta[k];
+        for (const auto& p : g.particles)
+            var += p.weight * (p.theta[k] - mean) * (p.theta[k] - mean);
         const double width = prior.high[k] - prior.low[k];
         out.mean.push_back(mean);
         out.sd.push_back(std::sqrt(var));

@@ -28,10 +28,10 @@ struct UniformPrior {
 struct AbcSettings {
     enum class Method { smc, rejection };
     Method method = Method::smc;
-    int particles = 100;   // accepted per generation (rejection: kept)
-    int generations = 5;   // SMC: generation 0 is a prior sample
-    double quantile = 0.5; // next tolerance: this quantile of the current distances
-                           // (rejection: share of prior draws kept)
+    int particles = 100;          // accepted per generation (rejection: kept)
+    int generations = 5;          // SMC: generation 0 is a prior sample
+    double quantile = 0.5;        // next tolerance: this quantile of the current distances
+                                  // (rejection: share of prior draws kept)
     double min_acceptance = 0.02; // SMC: stop when a generation accepts fewer
     double target_distance = 0;   // SMC: stop once every particle is within this
     int batch = 0;                // candidates evaluated together; 0 = particles
@@ -78,8 +78,8 @@ AbcResult abc(const UniformPrior& prior, const AbcSettings& settings, const Eval
 // Weighted summaries of a generation's particles, per parameter.
 struct PosteriorSummary {
     std::vector<double> mean, sd, median, low, high; // low/high: 2.5% and 97.5%
-    std::vector<double> contraction; // 1 - posterior variance / prior variance
-    std::size_t best = 0;            // index of the particle with the smallest distance
+    std::vector<double> contraction;                 // 1 - posterior variance / prior variance
+    std::size_t best = 0; // index of the particle with the smallest distance
 };
 PosteriorSummary summarise(const Generation& g, const UniformPrior& prior);
 

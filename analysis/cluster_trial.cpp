@@ -22,10 +22,12 @@ struct MeanVar {
 
 MeanVar mean_var(const std::vector<double>& v) {
     MeanVar m;
-    for (double x : v) m.mean += x, ++m.n;
+    for (double x : v)
+        m.mean += x, ++m.n;
     if (m.n == 0) return m;
     m.mean /= m.n;
-    for (double x : v) m.ss += (x - m.mean) * (x - m.mean);
+    for (double x : v)
+        m.ss += (x - m.mean) * (x - m.mean);
     return m;
 }
 
@@ -102,13 +104,15 @@ IccEstimate anova_icc(const std::vector<std::vector<double>>& clusters, const st
         const double n = static_cast<double>(clusters[j].size());
         if (n == 0) continue;
         ++nonempty;
-        for (double y : clusters[j]) g_sum[g] += y;
+        for (double y : clusters[j])
+            g_sum[g] += y;
         g_n[g] += n;
         g_n2[g] += n * n;
         out.people += static_cast<int>(n);
     }
     int used_groups = 0;
-    for (double n : g_n) used_groups += n > 0;
+    for (double n : g_n)
+        used_groups += n > 0;
     out.clusters = nonempty;
     const int df_b = nonempty - used_groups, df_w = out.people - nonempty;
     if (df_b < 1 || df_w < 1) {
@@ -121,10 +125,12 @@ IccEstimate anova_icc(const std::vector<std::vector<double>>& clusters, const st
         const int g = arm.empty() ? 0 : arm[j];
         const double grand = g_sum[g] / g_n[g];
         double mean = 0;
-        for (double y : clusters[j]) mean += y;
+        for (double y : clusters[j])
+            mean += y;
         mean /= static_cast<double>(clusters[j].size());
         ssb += static_cast<double>(clusters[j].size()) * (mean - grand) * (mean - grand);
-        for (double y : clusters[j]) ssw += (y - mean) * (y - mean);
+        for (double y : clusters[j])
+            ssw += (y - mean) * (y - mean);
     }
     double n0 = out.people;
     for (int g = 0; g < groups; ++g)
@@ -149,7 +155,8 @@ IccEstimate anova_icc(const std::vector<std::vector<double>>& clusters, const st
 
 Proportion wilson(int hits, int n, double level) {
     if (n <= 0) return {kNaN, kNaN, kNaN};
-    const double z = boost::math::quantile(boost::math::normal_distribution<double>(), 0.5 + level / 2);
+    const double z =
+        boost::math::quantile(boost::math::normal_distribution<double>(), 0.5 + level / 2);
     const double p = static_cast<double>(hits) / n, z2n = z * z / n;
     const double centre = (p + z2n / 2) / (1 + z2n);
     const double half = z * std::sqrt(p * (1 - p) / n + z2n / (4.0 * n)) / (1 + z2n);

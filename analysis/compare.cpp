@@ -41,7 +41,8 @@ PairedDifference paired_difference(const std::vector<double>& baseline,
         return out;
     }
     double ss = 0;
-    for (double x : d) ss += (x - out.mean) * (x - out.mean);
+    for (double x : d)
+        ss += (x - out.mean) * (x - out.mean);
     out.sd = std::sqrt(ss / (out.n - 1));
     const double half = t_quantile(0.5 + level / 2, out.n - 1) * out.sd / std::sqrt(out.n);
     out.ci_low = out.mean - half;
@@ -49,19 +50,17 @@ PairedDifference paired_difference(const std::vector<double>& baseline,
     return out;
 }
 
-CostEffectiveness cost_effectiveness(const std::vector<double>& base_cost,
-                                     const std::vector<double>& scen_cost,
-                                     const std::vector<double>& base_qalys,
-                                     const std::vector<double>& scen_qalys,
-                                     const std::vector<double>& base_crises,
-                                     const std::vector<double>& scen_crises,
-                                     const std::vector<double>& thresholds) {
+CostEffectiveness
+cost_effectiveness(const std::vector<double>& base_cost, const std::vector<double>& scen_cost,
+                   const std::vector<double>& base_qalys, const std::vector<double>& scen_qalys,
+                   const std::vector<double>& base_crises, const std::vector<double>& scen_crises,
+                   const std::vector<double>& thresholds) {
     CostEffectiveness ce;
     ce.cost = paired_difference(base_cost, scen_cost);
     ce.qalys = paired_difference(base_qalys, scen_qalys);
     ce.icer = ce.qalys.mean != 0 ? ce.cost.mean / ce.qalys.mean : kNaN;
-    const std::size_t n = std::min({base_cost.size(), scen_cost.size(), base_qalys.size(),
-                                    scen_qalys.size()});
+    const std::size_t n =
+        std::min({base_cost.size(), scen_cost.size(), base_qalys.size(), scen_qalys.size()});
     for (double lambda : thresholds) {
         // NMB per replication as a paired difference against zero.
         std::vector<double> zero(n, 0.0), nmb(n);

@@ -36,12 +36,10 @@ struct CostEffectiveness {
     double cost_per_crisis_averted = 0; // mean dCost / mean crises averted (NaN if none averted)
 };
 
-CostEffectiveness cost_effectiveness(const std::vector<double>& base_cost,
-                                     const std::vector<double>& scen_cost,
-                                     const std::vector<double>& base_qalys,
-                                     const std::vector<double>& scen_qalys,
-                                     const std::vector<double>& base_crises,
-                                     const std::vector<double>& scen_crises,
-                                     const std::vector<double>& thresholds = {20000, 30000});
+CostEffectiveness
+cost_effectiveness(const std::vector<double>& base_cost, const std::vector<double>& scen_cost,
+                   const std::vector<double>& base_qalys, const std::vector<double>& scen_qalys,
+                   const std::vector<double>& base_crises, const std::vector<double>& scen_crises,
+                   const std::vector<double>& thresholds = {20000, 30000});
 
 } // namespace pbsim::analysis

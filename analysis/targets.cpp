@@ -10,8 +10,10 @@ namespace pbsim::analysis {
 namespace {
 
 std::string trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
+        s.remove_prefix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
+        s.remove_suffix(1);
     return std::string(s);
 }
 
@@ -23,9 +25,12 @@ std::vector<std::vector<std::string>> records(std::string_view text) {
         const char ch = text[i];
         auto& field = out.back().back();
         if (quoted) {
-            if (ch == '"' && i + 1 < text.size() && text[i + 1] == '"') field += '"', ++i;
-            else if (ch == '"') quoted = false;
-            else field += ch;
+            if (ch == '"' && i + 1 < text.size() && text[i + 1] == '"')
+                field += '"', ++i;
+            else if (ch == '"')
+                quoted = false;
+            else
+                field += ch;
         } else if (ch == '"') {
             quoted = true;
         } else if (ch == ',') {
@@ -36,7 +41,8 @@ std::vector<std::vector<std::string>> records(std::string_view text) {
             field += ch;
         }
     }
-    while (!out.empty() && out.back().size() == 1 && trim(out.back()[0]).empty()) out.pop_back();
+    while (!out.empty() && out.back().size() == 1 && trim(out.back()[0]).empty())
+        out.pop_back();
     return out;
 }
 
@@ -74,14 +80,17 @@ bool parse_tolerance(const std::string& text, double value, double& low, double&
 std::vector<Target> parse_targets(std::string_view csv, std::string_view origin) {
     const auto rows = records(csv);
     const std::string where(origin);
-    const std::vector<std::string> expected{"target", "period", "value",  "unit",
-                                            "tolerance", "kind", "source"};
-    if (rows.empty()) throw TargetError(where + ": empty; expected a header " +
-                                        "target,period,value,unit,tolerance,kind,source");
+    const std::vector<std::string> expected{"target",    "period", "value", "unit",
+                                            "tolerance", "kind",   "source"};
+    if (rows.empty())
+        throw TargetError(where + ": empty; expected a header " +
+                          "target,period,value,unit,tolerance,kind,source");
     std::vector<std::string> header;
-    for (const auto& h : rows[0]) header.push_back(trim(h));
+    for (const auto& h : rows[0])
+        header.push_back(trim(h));
     if (header != expected)
-        throw TargetError(where + ":1: header must be target,period,value,unit,tolerance,kind,source");
+        throw TargetError(where +
+                          ":1: header must be target,period,value,unit,tolerance,kind,source");
     std::vector<Target> out;
     for (std::size_t i = 1; i < rows.size(); ++i) {
         const std::string line = where + ":" + std::to_string(i + 1);
@@ -117,13 +126,15 @@ double normalised_error(const Target& t, double model) {
     if (!t.fitted) return 0;
     const double d = model - t.value;
     const double half = d >= 0 ? t.high - t.value : t.value - t.low;
-    return half > 0 ? d / half : (d == 0 ? 0 : std::copysign(std::numeric_limits<double>::infinity(), d));
+    return half > 0 ? d / half
+                    : (d == 0 ? 0 : std::copysign(std::numeric_limits<double>::infinity(), d));
 }
 
 double distance(const std::vector<double>& e) {
     if (e.empty()) return 0;
     double sum = 0;
-    for (double x : e) sum += x * x;
+    for (double x : e)
+        sum += x * x;
     return std::sqrt(sum / static_cast<double>(e.size()));
 }
 

@@ -1,9 +1,9 @@
 // Process 4, assessment and gatekeeping. Requests queue on the assessment
 // capacity of the council's coordinators (each waiting request starts with
-// probability capacity / queue length); an assessment ends each month with probability 1 / mean duration and
-// is approved with log-odds set by eligibility, budget pressure, the duty to
-// offer, the coordinator's attitude, and their risk aversion against the
-// user's severity. A change of coordinator can lose a pending request.
+// probability capacity / queue length); an assessment ends each month with probability 1 / mean
+// duration and is approved with log-odds set by eligibility, budget pressure, the duty to offer,
+// the coordinator's attitude, and their risk aversion against the user's severity. A change of
+// coordinator can lose a pending request.
 #pragma once
 
 #include "model/month.hpp"
@@ -31,10 +31,9 @@ inline void step_waiting(MonthContext& m, const UserMonth& um, const CouncilMont
 
 inline double approval_probability(const World& w, std::uint32_t i, const CouncilMonth& c) {
     const auto post = w.users.coordinator[i];
-    return logistic(c.approval_logit_base +
-                    c.approval_attitude * (w.coordinators.attitude[post] - 0.5) -
-                    c.approval_risk * w.coordinators.risk_aversion[post] *
-                        (w.users.severity[i] - 1));
+    return logistic(
+        c.approval_logit_base + c.approval_attitude * (w.coordinators.attitude[post] - 0.5) -
+        c.approval_risk * w.coordinators.risk_aversion[post] * (w.users.severity[i] - 1));
 }
 
 inline void step_assessing(MonthContext& m, const UserMonth& um, const CouncilMonth& c,

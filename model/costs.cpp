@@ -15,7 +15,8 @@ void close_month(CouncilTally& t, const Parameters& p) {
     t[Metric::cost_care_coordination] = k.coordination_hours * k.hourly_rate * population;
     t[Metric::cost_assessment] =
         k.assessment_hours * k.hourly_rate * (t[Metric::approvals] + t[Metric::refusals]);
-    t[Metric::cost_support_planning] = k.support_planning_hours * k.hourly_rate * t[Metric::new_pbs];
+    t[Metric::cost_support_planning] =
+        k.support_planning_hours * k.hourly_rate * t[Metric::new_pbs];
     t[Metric::cost_reviews] = k.review_hours * k.hourly_rate * t[Metric::reviews];
     t[Metric::cost_dp_support_service] = p.dp_support_service.cost * t[Metric::dp_support_users];
     t[Metric::cost_advocacy] = p.advocacy.cost * t[Metric::advocacy_users];

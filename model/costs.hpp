@@ -25,20 +25,20 @@ inline void account_user(MonthContext& m, const UserMonth& um, const CouncilMont
     const bool in_hospital = u.hospital_days_left[i] > 0;
     if (is_holding(s)) {
         const float held = static_cast<float>(m.t - u.state_since[i]);
-        const float built = c.crisis_buildup_months > 0
-                                ? std::min(1.0f, held / c.crisis_buildup_months)
-                                : 1.0f;
+        const float built =
+            c.crisis_buildup_months > 0 ? std::min(1.0f, held / c.crisis_buildup_months) : 1.0f;
         ascot += c.ascot_gain * built * u.pb_effect_scale[i];
         utility += c.utility_gain * built * u.pb_effect_scale[i];
         const float spend = u.pb_amount[i] * c.usable_share / 12.0f;
         tally[Metric::cost_pb_spend] += spend;
-        if (!in_hospital) tally.substituted += std::min(traditional_per_month, substitution * spend);
+        if (!in_hospital)
+            tally.substituted += std::min(traditional_per_month, substitution * spend);
     }
     if (crisis || in_hospital) {
         ascot -= c.ascot_loss;
         utility -= c.utility_loss;
     }
-    tally.ascot_sum += std::clamp(ascot, 0.0f, 1.0f); // ASCOT is a 0-1 score
+    tally.ascot_sum += std::clamp(ascot, 0.0f, 1.0f);        // ASCOT is a 0-1 score
     tally[Metric::qalys] += std::min(utility, 1.0f) / 12.0f; // 1 = full health
     if (in_hospital) tally[Metric::in_hospital] += 1;
     // Services are costed for every user they help: DP support from awareness

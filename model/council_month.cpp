@@ -17,10 +17,9 @@ CouncilMonth derive_council_month(const Parameters& p) {
     c.cover_crisis_prevention = reach_threshold(p.crisis_prevention.coverage);
 
     const auto& a = p.awareness;
-    c.aware_not_general =
-        static_cast<float>((1 - a.background) *
-                           (1 - a.from_campaign * p.information.campaign_intensity) *
-                           (1 - a.from_voluntary * p.information.voluntary_strength));
+    c.aware_not_general = static_cast<float>(
+        (1 - a.background) * (1 - a.from_campaign * p.information.campaign_intensity) *
+        (1 - a.from_voluntary * p.information.voluntary_strength));
     c.aware_not_advocate = static_cast<float>(1 - a.from_advocate);
     c.aware_not_group = static_cast<float>(1 - a.from_peer_group);
     for (int n = 0; n <= kMaxPeerCount; ++n)
@@ -79,8 +78,8 @@ CouncilMonth derive_council_month(const Parameters& p) {
 
     const auto& h = p.holding;
     c.handback_managed = static_cast<float>(h.handback_rate);
-    c.handback_dp = static_cast<float>(
-        h.handback_rate * std::exp(h.burden_effect * p.policy.application_complexity));
+    c.handback_dp = static_cast<float>(h.handback_rate *
+                                       std::exp(h.burden_effect * p.policy.application_complexity));
     c.handback_dp_support_hr = static_cast<float>(h.dp_support_hr);
     c.handback_peer_hr = static_cast<float>(h.peer_support_hr);
     c.handback_continuity_hr = static_cast<float>(h.continuity_hr);

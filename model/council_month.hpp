@@ -12,7 +12,12 @@ namespace pbsim {
 
 // Services that reach a user this month, as bits; the low three (help with an
 // application) index request_rate_by_help.
-enum ServiceBits : unsigned { kDpSupport = 1, kAdvocacy = 2, kPeerSupport = 4, kCrisisPrevention = 8 };
+enum ServiceBits : unsigned {
+    kDpSupport = 1,
+    kAdvocacy = 2,
+    kPeerSupport = 4,
+    kCrisisPrevention = 8
+};
 
 // A service with coverage c reaches users whose 16-bit reach value is below
 // round(c * 65536); coverage 1 reaches everyone.

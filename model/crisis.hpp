@@ -19,9 +19,8 @@ inline float hazard(const World& w, const UserMonth& um, const CouncilMonth& c, 
     float h = c.crisis_rate[u.severity[i] - 1];
     if (is_holding(u.state[i])) {
         const float held = static_cast<float>(t - u.state_since[i]);
-        const float built = c.crisis_buildup_months > 0
-                                ? std::min(1.0f, held / c.crisis_buildup_months)
-                                : 1.0f;
+        const float built =
+            c.crisis_buildup_months > 0 ? std::min(1.0f, held / c.crisis_buildup_months) : 1.0f;
         h *= 1.0f - std::min(1.0f, c.crisis_pb_effect * built * u.pb_effect_scale[i]);
     }
     if (um.services & kCrisisPrevention) h *= c.crisis_prevention_factor;

@@ -25,10 +25,10 @@ struct MonthContext {
     const Rng& rng;
     const std::vector<CouncilMonth>& coefficients; // by council
     std::vector<CouncilTally>& tally;              // by council
-    std::int32_t t;           // simulation month (0 = scenario start)
-    std::uint32_t key;        // calendar month index, keys the month's draws
-    int days;                 // days in this calendar month
-    std::vector<std::uint32_t>& holding_changed; // slots that started or stopped holding
+    std::int32_t t;                                // simulation month (0 = scenario start)
+    std::uint32_t key;                             // calendar month index, keys the month's draws
+    int days;                                      // days in this calendar month
+    std::vector<std::uint32_t>& holding_changed;   // slots that started or stopped holding
 
     // Moves user i to a new pathway state this month.
     void move(std::uint32_t i, PathwayState to) {
@@ -53,13 +53,18 @@ struct UserMonth {
 // The purpose of the pathway draw of a user in each state.
 inline Purpose pathway_purpose(PathwayState s) {
     switch (s) {
-    case PathwayState::unaware: return Purpose::awareness;
+    case PathwayState::unaware:
+        return Purpose::awareness;
     case PathwayState::aware:
-    case PathwayState::handed_back: return Purpose::request;
+    case PathwayState::handed_back:
+        return Purpose::request;
     case PathwayState::requested:
-    case PathwayState::in_assessment: return Purpose::assessment;
-    case PathwayState::support_planning: return Purpose::support_planning;
-    default: return Purpose::holding;
+    case PathwayState::in_assessment:
+        return Purpose::assessment;
+    case PathwayState::support_planning:
+        return Purpose::support_planning;
+    default:
+        return Purpose::holding;
     }
 }
 
@@ -72,7 +77,8 @@ inline std::int32_t continuity_lost_at(const World& w, std::uint32_t i) {
     return std::max(u.reassigned_at[i], replaced > u.coordinator_since[i] ? replaced : kLongAgo);
 }
 
-inline UserMonth user_month(const World& w, std::uint32_t i, const CouncilMonth& c, std::int32_t t) {
+inline UserMonth user_month(const World& w, std::uint32_t i, const CouncilMonth& c,
+                            std::int32_t t) {
     const auto& u = w.users;
     const unsigned services =
         (u.reach_dp_support[i] < c.cover_dp_support ? kDpSupport : 0u) |

@@ -7,18 +7,17 @@ namespace pbsim {
 
 namespace {
 
-
 // R: a real parameter; I: a whole-number parameter. The member path is the key.
 // F ("fixed") marks structural parameters that cannot change by date.
-#define PBSIM_R(path, unit, def, lo, hi, varying, desc, src)                                      \
-    ParameterSpec {                                                                               \
-        #path, unit, def, lo, hi, false, varying, desc, src,                                      \
-            [](Parameters& p) -> double* { return &p.path; }, nullptr                             \
+#define PBSIM_R(path, unit, def, lo, hi, varying, desc, src)                                       \
+    ParameterSpec {                                                                                \
+#path, unit, def, lo, hi, false, varying, desc, src,                                       \
+            [](Parameters & p) -> double* { return &p.path; }, nullptr                             \
     }
-#define PBSIM_I(path, unit, def, lo, hi, desc, src)                                               \
-    ParameterSpec {                                                                               \
-        #path, unit, def, lo, hi, true, false, desc, src, nullptr,                                \
-            [](Parameters& p) -> int* { return &p.path; }                                         \
+#define PBSIM_I(path, unit, def, lo, hi, desc, src)                                                \
+    ParameterSpec {                                                                                \
+#path, unit, def, lo, hi, true, false, desc, src, nullptr,                                 \
+            [](Parameters & p) -> int* { return &p.path; }                                         \
     }
 // Source of the parameters fitted by `pbsim calibrate` (docs/calibration.md).
 #define PBSIM_CALIBRATED                                                                           \
@@ -31,7 +30,8 @@ constexpr bool F = false; // fixed for the run
 const std::array kRegistry = {
     // --- population (generation of the synthetic population: fixed for a run) ---
     PBSIM_I(population.users, "people", 150000, 1, 10000000,
-            "Eligible adults with severe mental health problems known to secondary services, at national scale (scaled by --scale)",
+            "Eligible adults with severe mental health problems known to secondary services, at "
+            "national scale (scaled by --scale)",
             "evidence.md: working figure about 150,000 (E); 14.6% held a PB in 2011-12"),
     PBSIM_I(population.councils, "councils", 152, 1, 1000,
             "Local authorities with adult social services responsibilities",
@@ -39,7 +39,8 @@ const std::array kRegistry = {
     PBSIM_R(population.council_size_sigma, "log scale", 0.5, 0.0, 3.0, F,
             "Lognormal spread of council population sizes", "assumption"),
     PBSIM_R(population.exit_rate, "probability/month", 0.012, 0.0, 0.5, F,
-            "Monthly probability a user leaves (discharge, moving away, death); the place is taken by a new user",
+            "Monthly probability a user leaves (discharge, moving away, death); the place is taken "
+            "by a new user",
             "assumption: mean stay about 7 years"),
     PBSIM_R(population.share_severity_1, "fraction", 0.40, 0.0, 1.0, F,
             "Share of users at severity 1 (least severe)", "assumption"),
@@ -69,19 +70,30 @@ const std::array kRegistry = {
 
     // --- councils ---
     PBSIM_I(council.seed, "seed", 1, 0, 2147483647,
-            "Seed of the synthetic councils (sizes, DP culture, allocation levels): they stand for England's 152 councils, so they stay the same whatever the run's --seed",
+            "Seed of the synthetic councils (sizes, DP culture, allocation levels): they stand for "
+            "England's 152 councils, so they stay the same whatever the run's --seed",
             "design choice"),
     PBSIM_R(council.dp_culture_sigma, "log scale", 1.8, 0.0, 4.0, F,
-            "Spread of council DP culture; high values concentrate uptake in a few early-adopter councils",
+            "Spread of council DP culture; high values concentrate uptake in a few early-adopter "
+            "councils",
             "evidence.md: 11 councils made over half of MH DPs in the mid-2000s (M); hand-tuned"),
     PBSIM_R(council.amount_sigma, "log scale", 0.25, 0.0, 2.0, F,
             "Spread of council resource-allocation levels", "assumption"),
     PBSIM_R(council.culture_service_effect, "exponent", 2.5, 0.0, 4.0, F,
-            "Early adopters built DP support schemes: a council's DP support coverage is 1 - (1 - c)^(dp_culture^this), where c is dp_support_service.coverage (the coverage of a council of culture 1)",
-            "assumption, hand-tuned; Hasler 2003: two councils with over 600 DP users each in 2002 (M)"),
+            "Early adopters built DP support schemes: a council's DP support coverage is 1 - (1 - "
+            "c)^(dp_culture^this), where c is dp_support_service.coverage (the coverage of a "
+            "council of culture 1)",
+            "assumption, hand-tuned; Hasler 2003: two councils with over 600 DP users each in 2002 "
+            "(M)"),
     PBSIM_R(council.crisis_sigma, "log scale", 0.3, 0.0, 2.0, F,
-            "Spread of council crisis hazards: each council's crisis rates are multiplied by exp(sigma z - sigma^2/2), z standard normal drawn from council.seed, divided by the population-weighted mean of these over the councils (so the national rate does not move); the same in every replication and scenario; 0 makes councils alike. It sets how much crises and admissions cluster by council (the ICC of docs/trial.md)",
-            "assumption: admission rates vary about two-fold between areas of England (10th to 90th percentile ratio exp(2.56 sigma) = 2.2 at 0.3), giving an ICC of admissions of about 0.01, the low end of the 0.01-0.05 seen in trials; not in evidence.md"),
+            "Spread of council crisis hazards: each council's crisis rates are multiplied by "
+            "exp(sigma z - sigma^2/2), z standard normal drawn from council.seed, divided by the "
+            "population-weighted mean of these over the councils (so the national rate does not "
+            "move); the same in every replication and scenario; 0 makes councils alike. It sets "
+            "how much crises and admissions cluster by council (the ICC of docs/trial.md)",
+            "assumption: admission rates vary about two-fold between areas of England (10th to "
+            "90th percentile ratio exp(2.56 sigma) = 2.2 at 0.3), giving an ICC of admissions of "
+            "about 0.01, the low end of the 0.01-0.05 seen in trials; not in evidence.md"),
 
     // --- care coordinators ---
     PBSIM_I(coordinator.caseload, "users", 30, 1, 500, "Users per care coordinator",
@@ -92,7 +104,8 @@ const std::array kRegistry = {
     PBSIM_R(coordinator.attitude_sd, "logit scale", 1.0, 0.0, 5.0, F,
             "Spread of coordinator attitudes", "assumption"),
     PBSIM_R(coordinator.culture_effect, "logit per log-unit", 0.7, 0.0, 5.0, F,
-            "Shift of coordinator attitude per unit of log council DP culture", "assumption, hand-tuned"),
+            "Shift of coordinator attitude per unit of log council DP culture",
+            "assumption, hand-tuned"),
     PBSIM_R(coordinator.risk_aversion_mean, "0-1", 0.6, 0.01, 0.99, F,
             "Mean risk aversion of coordinators", "assumption; 'risk-averse culture' (Q)"),
     PBSIM_R(coordinator.risk_aversion_sd, "logit scale", 0.8, 0.0, 5.0, F,
@@ -110,12 +123,14 @@ const std::array kRegistry = {
             "Mind/UCLan 2015: restructuring and staff loss as barriers (Q)"),
     PBSIM_R(workforce.restructuring_turnover, "multiplier", 3.0, 1.0, 20.0, V,
             "Turnover multiplier at restructuring intensity 1", "assumption"),
-    PBSIM_R(workforce.restructuring_reassign, "probability/month", 0.03, 0.0, 1.0, V,
-            "Monthly probability a user is moved to another coordinator at restructuring intensity 1",
-            "assumption"),
-    PBSIM_R(workforce.lost_request_on_change, "probability", 0.5, 0.0, 1.0, V,
-            "Probability a pending request or assessment is lost when the user's coordinator changes",
-            "assumption; SCIE 2011 (Q)"),
+    PBSIM_R(
+        workforce.restructuring_reassign, "probability/month", 0.03, 0.0, 1.0, V,
+        "Monthly probability a user is moved to another coordinator at restructuring intensity 1",
+        "assumption"),
+    PBSIM_R(
+        workforce.lost_request_on_change, "probability", 0.5, 0.0, 1.0, V,
+        "Probability a pending request or assessment is lost when the user's coordinator changes",
+        "assumption; SCIE 2011 (Q)"),
     PBSIM_R(workforce.continuity_window_months, "months", 6, 0.0, 120.0, F,
             "Months after a change of coordinator that count as lost continuity", "assumption"),
 
@@ -124,8 +139,8 @@ const std::array kRegistry = {
             "Monthly probability a coordinator attends PB training (lever)", "assumption"),
     PBSIM_R(training.knowledge_gain, "0-1", 0.5, 0.0, 1.0, V,
             "Knowledge added by training (capped at 1)", "assumption"),
-    PBSIM_R(training.attitude_gain, "logit", 0.7, 0.0, 5.0, V,
-            "Attitude logit added by training", "assumption"),
+    PBSIM_R(training.attitude_gain, "logit", 0.7, 0.0, 5.0, V, "Attitude logit added by training",
+            "assumption"),
 
     // --- awareness channels (combined as 1 - prod(1 - p)) ---
     PBSIM_R(awareness.background, "probability/month", 0.001, 0.0, 1.0, V,
@@ -134,20 +149,23 @@ const std::array kRegistry = {
             "Monthly probability of hearing from a coordinator with attitude 1 and knowledge 1",
             PBSIM_CALIBRATED),
     PBSIM_R(awareness.from_peer, "probability/month", 0.03, 0.0, 1.0, V,
-            "Monthly probability of hearing from each peer who holds a PB", "assumption, hand-tuned"),
+            "Monthly probability of hearing from each peer who holds a PB",
+            "assumption, hand-tuned"),
     PBSIM_R(awareness.from_peer_group, "probability/month", 0.03, 0.0, 1.0, V,
             "Monthly probability of hearing in a peer-support group, for members", "assumption"),
     PBSIM_R(awareness.from_campaign, "probability/month", 0.02, 0.0, 1.0, V,
-            "Monthly probability of hearing from an information campaign at intensity 1", "assumption"),
+            "Monthly probability of hearing from an information campaign at intensity 1",
+            "assumption"),
     PBSIM_R(awareness.from_voluntary, "probability/month", 0.005, 0.0, 1.0, V,
-            "Monthly probability of hearing from voluntary organisations at strength 1", "assumption"),
+            "Monthly probability of hearing from voluntary organisations at strength 1",
+            "assumption"),
     PBSIM_R(awareness.from_advocate, "probability/month", 0.03, 0.0, 1.0, V,
-            "Monthly probability of hearing from an advocate, for users advocacy reaches", "assumption"),
+            "Monthly probability of hearing from an advocate, for users advocacy reaches",
+            "assumption"),
 
     // --- request (proportional-hazards form) ---
     PBSIM_R(request.base_rate, "probability/month", 0.012, 0.0, 1.0, V,
-            "Monthly request probability of an aware user at reference values",
-            PBSIM_CALIBRATED),
+            "Monthly request probability of an aware user at reference values", PBSIM_CALIBRATED),
     PBSIM_R(request.burden_effect, "log HR per unit", 1.2, 0.0, 10.0, V,
             "Log hazard ratio lost per unit of application burden not offset by help",
             "assumption, hand-tuned; application process as barrier (Mind/UCLan 2015, Q)"),
@@ -167,25 +185,25 @@ const std::array kRegistry = {
     PBSIM_R(request.handed_back_hr, "hazard ratio", 0.3, 0.0, 1.0, V,
             "Hazard ratio for users who have handed a budget back", "assumption"),
     PBSIM_R(request.active_offer_effect, "log HR", 2.5, 0.0, 10.0, V,
-            "Log hazard ratio at active-offer level 1",
-            PBSIM_CALIBRATED),
+            "Log hazard ratio at active-offer level 1", PBSIM_CALIBRATED),
     PBSIM_R(request.generosity_effect, "log HR per log-unit", 0.5, 0.0, 5.0, V,
-            "Log hazard ratio of requests per unit of log(allocation.amount_multiplier): larger budgets on offer are more worth the effort",
+            "Log hazard ratio of requests per unit of log(allocation.amount_multiplier): larger "
+            "budgets on offer are more worth the effort",
             "assumption"),
     PBSIM_R(request.discouraged_months, "months", 12, 0.0, 240.0, V,
             "Months after a refusal in which the user makes no new request", "assumption"),
 
     // --- assessment and gatekeeping ---
-    PBSIM_R(assessment.mean_months, "months", 2.0, 1.0, 60.0, V,
-            "Mean duration of a PB assessment", "assumption"),
+    PBSIM_R(assessment.mean_months, "months", 2.0, 1.0, 60.0, V, "Mean duration of a PB assessment",
+            "assumption"),
     PBSIM_R(assessment.approval_base, "log-odds", 1.5, -20.0, 20.0, V,
-            "Approval log-odds at reference values",
-            PBSIM_CALIBRATED),
+            "Approval log-odds at reference values", PBSIM_CALIBRATED),
     PBSIM_R(assessment.attitude_effect, "log-odds per unit", 3.0, 0.0, 20.0, V,
             "Approval log-odds per unit of coordinator attitude above 0.5",
             "assumption; coordinators as gatekeepers (Spandler & Vick 2006, Q)"),
     PBSIM_R(assessment.risk_aversion_effect, "log-odds per unit", 1.5, 0.0, 20.0, V,
-            "Approval log-odds lost per unit risk aversion per severity level above 1", "assumption"),
+            "Approval log-odds lost per unit risk aversion per severity level above 1",
+            "assumption"),
     PBSIM_R(assessment.eligibility_effect, "log-odds per unit", 2.0, 0.0, 20.0, V,
             "Approval log-odds lost per unit of eligibility threshold", "assumption"),
     PBSIM_R(assessment.budget_pressure_effect, "log-odds per unit", 1.0, 0.0, 20.0, V,
@@ -205,7 +223,8 @@ const std::array kRegistry = {
 
     // --- resource allocation ---
     PBSIM_R(allocation.median_severity_1, "GBP/year", 2500, 0.0, 1e6, V,
-            "Median annual PB at severity 1", "assumption; MH PBs up to about 20,000/year (Reform 2015, E)"),
+            "Median annual PB at severity 1",
+            "assumption; MH PBs up to about 20,000/year (Reform 2015, E)"),
     PBSIM_R(allocation.median_severity_2, "GBP/year", 4500, 0.0, 1e6, V,
             "Median annual PB at severity 2", "assumption"),
     PBSIM_R(allocation.median_severity_3, "GBP/year", 7500, 0.0, 1e6, V,
@@ -213,12 +232,14 @@ const std::array kRegistry = {
     PBSIM_R(allocation.sigma, "log scale", 0.6, 0.0, 3.0, V,
             "Lognormal spread of amounts within council and severity", "assumption"),
     PBSIM_R(allocation.max_amount, "GBP/year", 20000, 0.0, 1e7, V,
-            "Cap on an annual PB (x allocation.amount_multiplier)", "Reform 2015: up to about 20,000/year (E)"),
+            "Cap on an annual PB (x allocation.amount_multiplier)",
+            "Reform 2015: up to about 20,000/year (E)"),
     PBSIM_R(allocation.amount_multiplier, "multiplier", 1.0, 0.0, 10.0, V,
             "Policy multiplier on amounts (e.g. integrated health and social care budgets)",
             "lever"),
     PBSIM_R(allocation.effect_elasticity, "elasticity", 0.5, 0.0, 3.0, V,
-            "A holder's PB effects (crisis reduction, care-related QoL and utility gains) scale with (annual amount / median_severity_s)^this: larger budgets do more",
+            "A holder's PB effects (crisis reduction, care-related QoL and utility gains) scale "
+            "with (annual amount / median_severity_s)^this: larger budgets do more",
             "assumption; Forder et al. 2012: larger, more flexible budgets did better (M/Q)"),
     PBSIM_R(allocation.effect_scale_cap, "multiple", 2.0, 1.0, 10.0, V,
             "Cap on that scaling of PB effects", "assumption"),
@@ -245,14 +266,17 @@ const std::array kRegistry = {
     // --- crises ---
     PBSIM_R(crisis.rate_severity_1, "probability/month", 0.008, 0.0, 1.0, V,
             "Monthly crisis probability at severity 1",
-            "assumption; with the others about 8 admissions per 100 users a year (evidence.md: 6-29% inpatients a year)"),
+            "assumption; with the others about 8 admissions per 100 users a year (evidence.md: "
+            "6-29% inpatients a year)"),
     PBSIM_R(crisis.rate_severity_2, "probability/month", 0.02, 0.0, 1.0, V,
             "Monthly crisis probability at severity 2", "assumption"),
     PBSIM_R(crisis.rate_severity_3, "probability/month", 0.045, 0.0, 1.0, V,
             "Monthly crisis probability at severity 3", "assumption"),
     PBSIM_R(crisis.pb_effect, "fraction", 0.2, 0.0, 1.0, V,
-            "Relative reduction of crisis hazard for PB holders once built up, with a fully usable budget (x policy.market_development)",
-            "assumption, uncertain: users report fewer crises (Griffiths & Ainsworth 2013, Q); no English estimate"),
+            "Relative reduction of crisis hazard for PB holders once built up, with a fully usable "
+            "budget (x policy.market_development)",
+            "assumption, uncertain: users report fewer crises (Griffiths & Ainsworth 2013, Q); no "
+            "English estimate"),
     PBSIM_R(crisis.buildup_months, "months", 6, 0.0, 120.0, V,
             "Months of holding over which the PB effect builds up linearly", "assumption"),
     PBSIM_R(crisis.continuity_hr, "hazard ratio", 1.3, 1.0, 10.0, V,
@@ -263,8 +287,8 @@ const std::array kRegistry = {
     PBSIM_R(crisis.share_home_treatment, "fraction", 0.45, 0.0, 1.0, V,
             "Share of crises resolved by crisis resolution / home treatment; the rest by A&E",
             "assumption"),
-    PBSIM_R(crisis.los_median_days, "days", 23, 1.0, 3650.0, V,
-            "Median inpatient length of stay", "Mental Health Bulletin 2013-14: median 23 days (M)"),
+    PBSIM_R(crisis.los_median_days, "days", 23, 1.0, 3650.0, V, "Median inpatient length of stay",
+            "Mental Health Bulletin 2013-14: median 23 days (M)"),
     PBSIM_R(crisis.los_sigma, "log scale", 1.0, 0.0, 3.0, V,
             "Lognormal spread of length of stay (1.0 gives a mean of about 38 days)",
             "Pillay & Moncrieff 2011: means 42-108 days (M); assumption"),
@@ -290,15 +314,17 @@ const std::array kRegistry = {
 
     // --- support services ---
     PBSIM_R(dp_support_service.coverage, "fraction", 0.15, 0.0, 1.0, V,
-            "Share of users a DP support service reaches in a council of DP culture 1 (others: see council.culture_service_effect); 1 reaches everyone everywhere",
+            "Share of users a DP support service reaches in a council of DP culture 1 (others: see "
+            "council.culture_service_effect); 1 reaches everyone everywhere",
             "assumption; enabler (SCIE 2011, Q)"),
     PBSIM_R(dp_support_service.effect, "fraction", 0.5, 0.0, 1.0, V,
             "Share of the application burden a DP support service takes away", "assumption"),
     PBSIM_R(dp_support_service.cost, "GBP/user-month", 20, 0.0, 1e5, V,
-            "Cost per reached user who is aware, has handed a budget back, is applying or holds a DP, per month",
+            "Cost per reached user who is aware, has handed a budget back, is applying or holds a "
+            "DP, per month",
             "assumption; managed-account fee about 15/month (E)"),
-    PBSIM_R(advocacy.coverage, "fraction", 0.1, 0.0, 1.0, V,
-            "Share of users advocacy reaches", "assumption; enabler (Mind/UCLan 2015, Q)"),
+    PBSIM_R(advocacy.coverage, "fraction", 0.1, 0.0, 1.0, V, "Share of users advocacy reaches",
+            "assumption; enabler (Mind/UCLan 2015, Q)"),
     PBSIM_R(advocacy.effect, "fraction", 0.3, 0.0, 1.0, V,
             "Share of the application burden an advocate takes away", "assumption"),
     PBSIM_R(advocacy.cost, "GBP/user-month", 20, 0.0, 1e5, V,
@@ -308,8 +334,8 @@ const std::array kRegistry = {
             "Share of users who are members of a peer-support or user-led group", "assumption"),
     PBSIM_R(peer_support.effect, "fraction", 0.2, 0.0, 1.0, V,
             "Share of the application burden peer support takes away", "assumption"),
-    PBSIM_R(peer_support.cost, "GBP/user-month", 8, 0.0, 1e5, V,
-            "Cost per member per month", "assumption"),
+    PBSIM_R(peer_support.cost, "GBP/user-month", 8, 0.0, 1e5, V, "Cost per member per month",
+            "assumption"),
     PBSIM_R(crisis_prevention.coverage, "fraction", 0.1, 0.0, 1.0, V,
             "Share of users a crisis prevention service reaches", "assumption"),
     PBSIM_R(crisis_prevention.effect, "fraction", 0.25, 0.0, 1.0, V,
@@ -328,27 +354,28 @@ const std::array kRegistry = {
 
     // --- unit costs (GBP, 2012-13 prices) ---
     PBSIM_R(cost.hourly_rate, "GBP/hour", 55, 0.0, 1e4, V,
-            "Care coordinator time per hour of client-related work", "PSSRU 2013: social worker about 55/hour (M)"),
+            "Care coordinator time per hour of client-related work",
+            "PSSRU 2013: social worker about 55/hour (M)"),
     PBSIM_R(cost.coordination_hours, "hours/user-month", 1.5, 0.0, 200.0, V,
             "Routine care coordination per user per month", "assumption"),
     PBSIM_R(cost.assessment_hours, "hours", 6, 0.0, 1000.0, V,
             "Coordinator hours per PB assessment", "assumption"),
     PBSIM_R(cost.support_planning_hours, "hours", 8, 0.0, 1000.0, V,
             "Coordinator hours per support plan", "assumption"),
-    PBSIM_R(cost.review_hours, "hours", 3, 0.0, 1000.0, V,
-            "Coordinator hours per annual PB review", "assumption"),
+    PBSIM_R(cost.review_hours, "hours", 3, 0.0, 1000.0, V, "Coordinator hours per annual PB review",
+            "assumption"),
     PBSIM_R(cost.training, "GBP/coordinator", 500, 0.0, 1e6, V,
             "Cost of training one coordinator in PBs", "assumption"),
     PBSIM_R(cost.traditional_services, "GBP/user-month", 250, 0.0, 1e6, V,
             "Traditional council-funded community services per user per month (not in hospital)",
             "assumption"),
-    PBSIM_R(cost.bed_day, "GBP/day", 340, 0.0, 1e5, V,
-            "Mental health inpatient bed-day", "PSSRU 2013: about 330-350 (E)"),
+    PBSIM_R(cost.bed_day, "GBP/day", 340, 0.0, 1e5, V, "Mental health inpatient bed-day",
+            "PSSRU 2013: about 330-350 (E)"),
     PBSIM_R(cost.home_treatment, "GBP/episode", 2200, 0.0, 1e6, V,
             "Crisis resolution / home treatment episode",
             "Joint Commissioning Panel for Mental Health: about 2,200 a month (E)"),
-    PBSIM_R(cost.a_and_e, "GBP/attendance", 100, 0.0, 1e5, V,
-            "A&E attendance", "NAO 2014; Reference Costs 2014-15: 69-132 (M)"),
+    PBSIM_R(cost.a_and_e, "GBP/attendance", 100, 0.0, 1e5, V, "A&E attendance",
+            "NAO 2014; Reference Costs 2014-15: 69-132 (M)"),
 
     // --- outcomes ---
     PBSIM_R(outcome.ascot_severity_1, "ASCOT 0-1", 0.80, 0.0, 1.0, V,
@@ -358,10 +385,13 @@ const std::array kRegistry = {
     PBSIM_R(outcome.ascot_severity_3, "ASCOT 0-1", 0.64, 0.0, 1.0, V,
             "Care-related quality of life at severity 3", "assumption"),
     PBSIM_R(outcome.ascot_pb_gain, "ASCOT", 0.056, 0.0, 1.0, V,
-            "Care-related quality of life gain with a PB once built up, with a fully usable budget (x policy.market_development)",
-            "Forder et al. 2012: +0.057 with a PHB vs +0.018 control (M): 0.039 realised at the default usable share 0.7"),
+            "Care-related quality of life gain with a PB once built up, with a fully usable budget "
+            "(x policy.market_development)",
+            "Forder et al. 2012: +0.057 with a PHB vs +0.018 control (M): 0.039 realised at the "
+            "default usable share 0.7"),
     PBSIM_R(outcome.ascot_crisis_loss, "ASCOT", 0.05, 0.0, 1.0, V,
-            "Care-related quality of life lost in a month with a crisis or in hospital", "assumption"),
+            "Care-related quality of life lost in a month with a crisis or in hospital",
+            "assumption"),
     PBSIM_R(outcome.utility_severity_1, "EQ-5D 0-1", 0.78, -0.6, 1.0, V,
             "Health utility at severity 1", "assumption"),
     PBSIM_R(outcome.utility_severity_2, "EQ-5D 0-1", 0.66, -0.6, 1.0, V,
@@ -369,7 +399,8 @@ const std::array kRegistry = {
     PBSIM_R(outcome.utility_severity_3, "EQ-5D 0-1", 0.52, -0.6, 1.0, V,
             "Health utility at severity 3", "assumption"),
     PBSIM_R(outcome.utility_pb_gain, "EQ-5D", 0.0, -1.0, 1.0, V,
-            "Health utility gain with a PB once built up, with a fully usable budget (x policy.market_development)",
+            "Health utility gain with a PB once built up, with a fully usable budget (x "
+            "policy.market_development)",
             "Forder et al. 2012: no difference in EQ-5D (M); sweep it"),
     PBSIM_R(outcome.utility_crisis_loss, "EQ-5D", 0.10, 0.0, 1.0, V,
             "Health utility lost in a month with a crisis or in hospital", "assumption"),
@@ -395,7 +426,9 @@ void ParameterSpec::set(Parameters& p, double value) const {
         *whole(p) = static_cast<int>(std::lround(value));
 }
 
-std::span<const ParameterSpec> parameter_registry() { return kRegistry; }
+std::span<const ParameterSpec> parameter_registry() {
+    return kRegistry;
+}
 
 int find_parameter(std::string_view key) {
     for (std::size_t i = 0; i < kRegistry.size(); ++i)
@@ -405,7 +438,8 @@ int find_parameter(std::string_view key) {
 
 Parameters default_parameters() {
     Parameters p{};
-    for (const auto& spec : kRegistry) spec.set(p, spec.default_value);
+    for (const auto& spec : kRegistry)
+        spec.set(p, spec.default_value);
     return p;
 }
 

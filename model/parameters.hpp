@@ -36,8 +36,9 @@ struct CouncilParams {
     int seed;                // seed of the synthetic councils, fixed whatever the run's --seed
     double dp_culture_sigma; // lognormal spread of council DP culture (early adopters vs laggards)
     double amount_sigma;     // lognormal spread of council resource-allocation levels
-    double culture_service_effect; // DP support coverage in a council = 1 - (1 - coverage)^(culture^this)
-    double crisis_sigma;     // lognormal spread of council crisis-hazard multipliers (mean 1)
+    double culture_service_effect; // DP support coverage in a council = 1 - (1 -
+                                   // coverage)^(culture^this)
+    double crisis_sigma;           // lognormal spread of council crisis-hazard multipliers (mean 1)
 };
 
 struct CoordinatorParams {
@@ -53,11 +54,14 @@ struct CoordinatorParams {
 };
 
 struct WorkforceParams {
-    double restructuring;            // restructuring intensity, 0 none, 1 major (time-varying)
-    double restructuring_turnover;   // turnover multiplier at intensity 1
-    double restructuring_reassign;   // monthly probability a user is moved to another coordinator at intensity 1
-    double lost_request_on_change;   // probability a pending request is lost when the coordinator changes
-    double continuity_window_months; // months after a change of coordinator that count as lost continuity
+    double restructuring;          // restructuring intensity, 0 none, 1 major (time-varying)
+    double restructuring_turnover; // turnover multiplier at intensity 1
+    double restructuring_reassign; // monthly probability a user is moved to another coordinator at
+                                   // intensity 1
+    double lost_request_on_change; // probability a pending request is lost when the coordinator
+                                   // changes
+    double continuity_window_months; // months after a change of coordinator that count as lost
+                                     // continuity
 };
 
 struct TrainingParams {
@@ -67,35 +71,37 @@ struct TrainingParams {
 };
 
 struct AwarenessParams {
-    double background;       // monthly probability from general sources
-    double from_coordinator; // monthly probability from a coordinator with attitude 1 and knowledge 1
-    double from_peer;        // monthly probability per peer holding a PB
-    double from_peer_group;  // monthly probability for a member of a peer-support group
-    double from_campaign;    // monthly probability at campaign intensity 1
-    double from_voluntary;   // monthly probability at voluntary-sector strength 1
-    double from_advocate;    // monthly probability for a user an advocate reaches
+    double background; // monthly probability from general sources
+    double
+        from_coordinator; // monthly probability from a coordinator with attitude 1 and knowledge 1
+    double from_peer;     // monthly probability per peer holding a PB
+    double from_peer_group; // monthly probability for a member of a peer-support group
+    double from_campaign;   // monthly probability at campaign intensity 1
+    double from_voluntary;  // monthly probability at voluntary-sector strength 1
+    double from_advocate;   // monthly probability for a user an advocate reaches
 };
 
 struct RequestParams {
-    double base_rate;          // monthly request probability at reference values
-    double burden_effect;      // log hazard ratio per unit of unhelped application burden
-    double trust_effect;       // log hazard ratio per unit of trust above 0.5
-    double confidence_effect;  // log hazard ratio per unit of confidence above 0.5
-    double carer_effect;       // log hazard ratio for having an informal carer
-    double coordinator_effect; // log hazard ratio per unit of coordinator attitude above 0.5
-    double peer_effect;        // log hazard ratio per peer holding a PB (up to 3)
-    double recent_crisis_hr;   // hazard ratio within 3 months of a crisis
-    double handed_back_hr;     // hazard ratio after having handed a budget back
+    double base_rate;           // monthly request probability at reference values
+    double burden_effect;       // log hazard ratio per unit of unhelped application burden
+    double trust_effect;        // log hazard ratio per unit of trust above 0.5
+    double confidence_effect;   // log hazard ratio per unit of confidence above 0.5
+    double carer_effect;        // log hazard ratio for having an informal carer
+    double coordinator_effect;  // log hazard ratio per unit of coordinator attitude above 0.5
+    double peer_effect;         // log hazard ratio per peer holding a PB (up to 3)
+    double recent_crisis_hr;    // hazard ratio within 3 months of a crisis
+    double handed_back_hr;      // hazard ratio after having handed a budget back
     double active_offer_effect; // log hazard ratio at active-offer level 1
-    double generosity_effect;  // log hazard ratio per log of allocation.amount_multiplier
-    double discouraged_months; // months a refusal deters a new request
+    double generosity_effect;   // log hazard ratio per log of allocation.amount_multiplier
+    double discouraged_months;  // months a refusal deters a new request
 };
 
 struct AssessmentParams {
-    double mean_months;            // mean duration of an assessment
-    double approval_base;          // approval log-odds at reference values
-    double attitude_effect;        // log-odds per unit of coordinator attitude above 0.5
-    double risk_aversion_effect;   // log-odds lost per unit risk aversion x severity above 1 (per level)
+    double mean_months;     // mean duration of an assessment
+    double approval_base;   // approval log-odds at reference values
+    double attitude_effect; // log-odds per unit of coordinator attitude above 0.5
+    double
+        risk_aversion_effect; // log-odds lost per unit risk aversion x severity above 1 (per level)
     double eligibility_effect;     // log-odds lost per unit eligibility threshold
     double budget_pressure_effect; // log-odds lost per unit budget pressure
     double active_offer_effect;    // log-odds gained at active-offer level 1
@@ -119,13 +125,13 @@ struct AllocationParams {
 };
 
 struct HoldingParams {
-    double handback_rate;        // monthly hand-back probability at reference values
-    double burden_effect;        // log hazard ratio per unit application complexity, DP holders
-    double confidence_effect;    // log hazard ratio per unit of confidence above 0.5
-    double dp_support_hr;        // hazard ratio for DP holders a DP support service reaches
-    double peer_support_hr;      // hazard ratio for peer-group members
-    double continuity_hr;        // hazard ratio after a change of coordinator
-    double review_end;           // probability an annual review ends the budget
+    double handback_rate;          // monthly hand-back probability at reference values
+    double burden_effect;          // log hazard ratio per unit application complexity, DP holders
+    double confidence_effect;      // log hazard ratio per unit of confidence above 0.5
+    double dp_support_hr;          // hazard ratio for DP holders a DP support service reaches
+    double peer_support_hr;        // hazard ratio for peer-group members
+    double continuity_hr;          // hazard ratio after a change of coordinator
+    double review_end;             // probability an annual review ends the budget
     double review_pressure_effect; // relative rise of review_end per unit budget pressure
 };
 
@@ -133,23 +139,23 @@ struct CrisisParams {
     double rate_severity_1; // monthly crisis probability by severity
     double rate_severity_2;
     double rate_severity_3;
-    double pb_effect;        // relative reduction for PB holders once built up
-    double buildup_months;   // months of holding for the PB effect to build up fully
-    double continuity_hr;    // hazard ratio after a change of coordinator
-    double share_admission;  // share of crises resolved by an inpatient admission
+    double pb_effect;            // relative reduction for PB holders once built up
+    double buildup_months;       // months of holding for the PB effect to build up fully
+    double continuity_hr;        // hazard ratio after a change of coordinator
+    double share_admission;      // share of crises resolved by an inpatient admission
     double share_home_treatment; // share resolved by crisis resolution / home treatment
-    double los_median_days;  // median inpatient length of stay
-    double los_sigma;        // lognormal spread of length of stay
+    double los_median_days;      // median inpatient length of stay
+    double los_sigma;            // lognormal spread of length of stay
 };
 
 struct PolicyParams {
-    double managed_budgets;  // 1 once managed personal budgets exist (2008), else DPs only
-    double active_offer;     // strength of the duty to offer a PB to all eligible, 0-1
+    double managed_budgets;        // 1 once managed personal budgets exist (2008), else DPs only
+    double active_offer;           // strength of the duty to offer a PB to all eligible, 0-1
     double application_complexity; // burden of the application, 1 = status quo
-    double eligibility_threshold;   // strictness of eligibility, 0-1
-    double budget_pressure;  // financial pressure on the council, 0-1
-    double market_development; // share of a budget that can actually be spent as planned
-    double substitution;     // share of PB spend that replaces traditional services
+    double eligibility_threshold;  // strictness of eligibility, 0-1
+    double budget_pressure;        // financial pressure on the council, 0-1
+    double market_development;     // share of a budget that can actually be spent as planned
+    double substitution;           // share of PB spend that replaces traditional services
 };
 
 // A support service reaching a share of users (coverage) at a unit cost.
@@ -160,36 +166,36 @@ struct ServiceParams {
 };
 
 struct InformationParams {
-    double campaign_intensity;  // information campaign intensity, 0-1 (lever)
-    double campaign_cost;       // GBP per user per month at intensity 1
-    double voluntary_strength;  // voluntary-sector strength, 0-1
+    double campaign_intensity; // information campaign intensity, 0-1 (lever)
+    double campaign_cost;      // GBP per user per month at intensity 1
+    double voluntary_strength; // voluntary-sector strength, 0-1
 };
 
 struct CostParams {
-    double hourly_rate;             // GBP per hour of care-coordinator time
-    double coordination_hours;      // hours per user per month of routine care coordination
-    double assessment_hours;        // hours per PB assessment
-    double support_planning_hours;  // hours per support plan
-    double review_hours;            // hours per annual PB review
-    double training;                // GBP per coordinator trained
-    double traditional_services;    // GBP per user per month of traditional community services
-    double bed_day;                 // GBP per inpatient bed-day
-    double home_treatment;          // GBP per crisis resolution / home treatment episode
-    double a_and_e;                 // GBP per A&E attendance
+    double hourly_rate;            // GBP per hour of care-coordinator time
+    double coordination_hours;     // hours per user per month of routine care coordination
+    double assessment_hours;       // hours per PB assessment
+    double support_planning_hours; // hours per support plan
+    double review_hours;           // hours per annual PB review
+    double training;               // GBP per coordinator trained
+    double traditional_services;   // GBP per user per month of traditional community services
+    double bed_day;                // GBP per inpatient bed-day
+    double home_treatment;         // GBP per crisis resolution / home treatment episode
+    double a_and_e;                // GBP per A&E attendance
 };
 
 struct OutcomeParams {
     double ascot_severity_1; // care-related quality of life (ASCOT, 0-1) by severity
     double ascot_severity_2;
     double ascot_severity_3;
-    double ascot_pb_gain;    // ASCOT gain once a PB has built up
-    double ascot_crisis_loss; // ASCOT loss in a month with a crisis or in hospital
+    double ascot_pb_gain;      // ASCOT gain once a PB has built up
+    double ascot_crisis_loss;  // ASCOT loss in a month with a crisis or in hospital
     double utility_severity_1; // health utility (EQ-5D) by severity
     double utility_severity_2;
     double utility_severity_3;
-    double utility_pb_gain;  // utility gain from a PB (small and uncertain)
+    double utility_pb_gain;     // utility gain from a PB (small and uncertain)
     double utility_crisis_loss; // utility loss in a month with a crisis or in hospital
-    double discount_rate;    // annual discount rate for costs and outcomes
+    double discount_rate;       // annual discount rate for costs and outcomes
 };
 
 struct Parameters {
@@ -218,7 +224,7 @@ struct Parameters {
 
 // One row of the registry.
 struct ParameterSpec {
-    std::string_view key;  // dotted path, also the TOML key
+    std::string_view key; // dotted path, also the TOML key
     std::string_view unit;
     double default_value;
     double min;

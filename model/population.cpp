@@ -42,7 +42,8 @@ std::vector<LocalAuthority> make_councils(const Parameters& p, int total_users) 
         las[c].amount_multiplier = std::exp(p.council.amount_sigma * standard_normal(v[0], v[1]));
         // Lognormal with mean 1 (normalised below).
         const double sigma = p.council.crisis_sigma;
-        las[c].crisis_multiplier = std::exp(sigma * standard_normal(v[2], v[3]) - sigma * sigma / 2);
+        las[c].crisis_multiplier =
+            std::exp(sigma * standard_normal(v[2], v[3]) - sigma * sigma / 2);
     }
     const double total_weight = std::accumulate(weight.begin(), weight.end(), 0.0);
     // The population-weighted mean crisis multiplier is exactly 1, so the
@@ -50,8 +51,10 @@ std::vector<LocalAuthority> make_councils(const Parameters& p, int total_users) 
     // every multiplier is exactly 1).
     if (p.council.crisis_sigma > 0) {
         double mean = 0;
-        for (int c = 0; c < n; ++c) mean += las[c].crisis_multiplier * weight[c] / total_weight;
-        for (auto& la : las) la.crisis_multiplier /= mean;
+        for (int c = 0; c < n; ++c)
+            mean += las[c].crisis_multiplier * weight[c] / total_weight;
+        for (auto& la : las)
+            la.crisis_multiplier /= mean;
     }
     // One user per council, then largest-remainder apportionment of the rest:
     // exactly total_users (>= councils) in all.
@@ -69,13 +72,14 @@ std::vector<LocalAuthority> make_councils(const Parameters& p, int total_users) 
     std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
         return quota[a] - std::floor(quota[a]) > quota[b] - std::floor(quota[b]);
     });
-    for (int k = 0; assigned < total_users; k = (k + 1) % n, ++assigned) ++las[order[k]].user_count;
+    for (int k = 0; assigned < total_users; k = (k + 1) % n, ++assigned)
+        ++las[order[k]].user_count;
     std::uint32_t first_user = 0, first_post = 0;
     for (auto& la : las) {
         la.first_user = first_user;
         first_user += la.user_count;
-        la.post_count = std::max<std::uint32_t>(
-            1, (la.user_count + p.coordinator.caseload - 1) / p.coordinator.caseload);
+        la.post_count = std::max<std::uint32_t>(1, (la.user_count + p.coordinator.caseload - 1) /
+                                                       p.coordinator.caseload);
         la.first_post = first_post;
         first_post += la.post_count;
     }
@@ -88,20 +92,21 @@ void hire_coordinator(World& w, const Parameters& p, const Rng& rng, std::uint32
     const auto& la = w.councils[cc.council[post]];
     const auto u = rng.uniform4(Purpose::coordinator_generation, post, generation);
     cc.generation[post] = generation;
-    cc.attitude[post] = static_cast<float>(
-        logistic(logit(p.coordinator.attitude_mean) +
-                 p.coordinator.culture_effect * std::log(la.dp_culture) +
-                 p.coordinator.attitude_sd * standard_normal(u[0], u[1])));
-    cc.risk_aversion[post] = logit_normal(p.coordinator.risk_aversion_mean,
-                                          p.coordinator.risk_aversion_sd, standard_normal(u[2], u[3]));
+    cc.attitude[post] =
+        static_cast<float>(logistic(logit(p.coordinator.attitude_mean) +
+                                    p.coordinator.culture_effect * std::log(la.dp_culture) +
+                                    p.coordinator.attitude_sd * standard_normal(u[0], u[1])));
+    cc.risk_aversion[post] =
+        logit_normal(p.coordinator.risk_aversion_mean, p.coordinator.risk_aversion_sd,
+                     standard_normal(u[2], u[3]));
     cc.knowledge[post] = static_cast<float>(p.coordinator.knowledge_new);
     cc.in_post_since[post] = t;
 }
 
 void refresh_person_factors(ServiceUsers& u, std::uint32_t i, const PersonEffects& e) {
-    u.request_propensity[i] = static_cast<float>(std::exp(
-        e.trust * (u.trust[i] - 0.5) + e.confidence * (u.confidence[i] - 0.5) +
-        e.carer * u.has_carer[i]));
+    u.request_propensity[i] = static_cast<float>(std::exp(e.trust * (u.trust[i] - 0.5) +
+                                                          e.confidence * (u.confidence[i] - 0.5) +
+                                                          e.carer * u.has_carer[i]));
     u.handback_propensity[i] =
         static_cast<float>(std::exp(-e.handback_confidence * (u.confidence[i] - 0.5)));
 }
@@ -116,7 +121,8 @@ void enter_user(World& w, const Parameters& p, const Rng& rng, std::uint32_t i,
     u.generation[i] = generation;
     u.severity[i] = a[0] < pp.share_severity_1 ? 1 : (a[0] < 1 - pp.share_severity_3 ? 2 : 3);
     u.has_carer[i] = a[1] < pp.carer_share;
-    u.confidence[i] = logit_normal(pp.confidence_mean, pp.attribute_sd, standard_normal(a[2], a[3]));
+    u.confidence[i] =
+        logit_normal(pp.confidence_mean, pp.attribute_sd, standard_normal(a[2], a[3]));
     u.trust[i] = logit_normal(pp.trust_mean, pp.attribute_sd, standard_normal(b[0], b[1]));
     u.exit_month[i] = t + months_until_exit(pp.exit_rate, b[2]);
     const auto reach = [](double x) { return static_cast<std::uint16_t>(x * 65536.0); };
@@ -136,9 +142,9 @@ void enter_user(World& w, const Parameters& p, const Rng& rng, std::uint32_t i,
 
     const auto& la = w.councils[u.council[i]];
     const double r = rng.uniform(Purpose::reassignment, i, calendar_key, 1);
-    u.coordinator[i] = la.first_post + std::min<std::uint32_t>(
-                                           la.post_count - 1,
-                                           static_cast<std::uint32_t>(r * la.post_count));
+    u.coordinator[i] =
+        la.first_post +
+        std::min<std::uint32_t>(la.post_count - 1, static_cast<std::uint32_t>(r * la.post_count));
     // A newcomer has not lost continuity: only later changes count.
     u.coordinator_since[i] = t;
     u.reassigned_at[i] = kLongAgo;
@@ -241,8 +247,8 @@ World generate_world(const Parameters& p, int total_users, const Rng& rng,
 
 std::string_view to_string(PathwayState s) {
     static constexpr std::string_view names[] = {
-        "unaware",    "aware",           "requested",   "in_assessment", "support_planning",
-        "holding_dp", "holding_managed", "handed_back"};
+        "unaware",          "aware",      "requested",       "in_assessment",
+        "support_planning", "holding_dp", "holding_managed", "handed_back"};
     return names[static_cast<int>(s)];
 }
 

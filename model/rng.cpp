@@ -35,8 +35,8 @@ void philox_scalar(std::uint32_t* x0, std::uint32_t* x1, std::uint32_t* x2, std:
 #ifdef PBSIM_HAVE_AVX2_KERNEL
 // hi and lo 32-bit halves of the eight 32x32 -> 64 products of x and m.
 __attribute__((target("avx2"))) inline void mulhilo(__m256i x, __m256i m, __m256i& hi,
-                                                     __m256i& lo) {
-    const __m256i even = _mm256_mul_epu32(x, m);                        // lanes 0,2,4,6
+                                                    __m256i& lo) {
+    const __m256i even = _mm256_mul_epu32(x, m);                       // lanes 0,2,4,6
     const __m256i odd = _mm256_mul_epu32(_mm256_srli_epi64(x, 32), m); // lanes 1,3,5,7
     hi = _mm256_blend_epi32(_mm256_srli_epi64(even, 32), odd, 0xAA);
     lo = _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xAA);
@@ -45,8 +45,8 @@ __attribute__((target("avx2"))) inline void mulhilo(__m256i x, __m256i m, __m256
 // The same on eight lanes at once, all ten rounds in registers. Integer
 // arithmetic: bit-identical to the scalar kernel.
 __attribute__((target("avx2"))) void philox_avx2(std::uint32_t* x0, std::uint32_t* x1,
-                                                  std::uint32_t* x2, std::uint32_t* x3, int n,
-                                                  std::uint32_t k0, std::uint32_t k1) {
+                                                 std::uint32_t* x2, std::uint32_t* x3, int n,
+                                                 std::uint32_t k0, std::uint32_t k1) {
     const __m256i m0 = _mm256_set1_epi32(static_cast<int>(kM0));
     const __m256i m1 = _mm256_set1_epi32(static_cast<int>(kM1));
     int j = 0;
@@ -60,9 +60,11 @@ __attribute__((target("avx2"))) void philox_avx2(std::uint32_t* x0, std::uint32_
             __m256i hi0, lo0, hi1, lo1;
             mulhilo(a, m0, hi0, lo0);
             mulhilo(c, m1, hi1, lo1);
-            a = _mm256_xor_si256(_mm256_xor_si256(hi1, b), _mm256_set1_epi32(static_cast<int>(key0)));
+            a = _mm256_xor_si256(_mm256_xor_si256(hi1, b),
+                                 _mm256_set1_epi32(static_cast<int>(key0)));
             b = lo1;
-            c = _mm256_xor_si256(_mm256_xor_si256(hi0, d), _mm256_set1_epi32(static_cast<int>(key1)));
+            c = _mm256_xor_si256(_mm256_xor_si256(hi0, d),
+                                 _mm256_set1_epi32(static_cast<int>(key1)));
             d = lo0;
             key0 += kW0;
             key1 += kW1;

@@ -21,9 +21,10 @@ enum class Purpose : std::uint32_t {
     council_generation = 1,
     population_generation = 2, // person attributes at entry (entity = slot, month = generation)
     network_generation = 3,
-    coordinator_generation = 4, // coordinator attributes at hire (entity = post, month = generation)
-    turnover = 5,               // coordinator leaving and training
-    reassignment = 6,           // caseload reassignment on entry and restructuring
+    coordinator_generation =
+        4,            // coordinator attributes at hire (entity = post, month = generation)
+    turnover = 5,     // coordinator leaving and training
+    reassignment = 6, // caseload reassignment on entry and restructuring
     awareness = 7,
     request = 8,
     assessment = 9, // queue, completion, approval, lost requests
@@ -31,15 +32,18 @@ enum class Purpose : std::uint32_t {
     holding = 11, // hand-back and annual review
     crisis = 12,  // occurrence, type, length of stay
     initial_state = 13,
-    trial_randomisation = 14, // virtual trials: order and allocation of clusters (replication = trial)
-    trial_recruitment = 15,   // virtual trials: order of eligible users (entity = slot)
+    trial_randomisation =
+        14, // virtual trials: order and allocation of clusters (replication = trial)
+    trial_recruitment = 15, // virtual trials: order of eligible users (entity = slot)
 };
 
 // Uniform doubles in the open interval (0, 1), four per Philox call.
 using Uniform4 = std::array<double, 4>;
 
 // (x + 0.5) / 2^32: never exactly 0 or 1, so log(u) and u < p are safe.
-inline double to_unit(std::uint32_t x) { return (static_cast<double>(x) + 0.5) * 0x1p-32; }
+inline double to_unit(std::uint32_t x) {
+    return (static_cast<double>(x) + 0.5) * 0x1p-32;
+}
 
 // The four raw words of one Philox call, converted to uniforms on use.
 struct Draw4 {
@@ -114,7 +118,11 @@ inline double standard_normal(double u1, double u2) {
     return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
 }
 
-inline double logistic(double x) { return 1.0 / (1.0 + std::exp(-x)); }
-inline double logit(double p) { return std::log(p / (1.0 - p)); }
+inline double logistic(double x) {
+    return 1.0 / (1.0 + std::exp(-x));
+}
+inline double logit(double p) {
+    return std::log(p / (1.0 - p));
+}
 
 } // namespace pbsim

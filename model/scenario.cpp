@@ -25,7 +25,8 @@ Scenario Scenario::defaults() {
 Parameters Scenario::at(Month t) const {
     Parameters p{};
     const auto registry = parameter_registry();
-    for (std::size_t i = 0; i < registry.size(); ++i) registry[i].set(p, parameters[i].at(t));
+    for (std::size_t i = 0; i < registry.size(); ++i)
+        registry[i].set(p, parameters[i].at(t));
     return p;
 }
 
@@ -41,7 +42,8 @@ void Scenario::set_constant(std::string_view key, double value) {
 
 void Scenario::set_from(std::string_view key, Month from, double value) {
     auto& steps = parameters[require_parameter(key)].steps;
-    std::erase_if(steps, [&](const Timeline::Step& s) { return s.from >= from && s.from.index > 0; });
+    std::erase_if(steps,
+                  [&](const Timeline::Step& s) { return s.from >= from && s.from.index > 0; });
     steps.push_back({from, value});
     std::sort(steps.begin(), steps.end(),
               [](const auto& a, const auto& b) { return a.from < b.from; });

@@ -40,7 +40,7 @@ struct Scenario {
     // First month of the policy evaluation window (the summary's eval_* columns
     // count from it and discount to it); unset means the whole run.
     std::optional<Month> evaluation_start;
-    std::vector<Timeline> parameters;     // one per registry entry
+    std::vector<Timeline> parameters; // one per registry entry
     std::vector<CouncilOverride> council_overrides;
 
     // All parameters at their defaults, constant over time.

@@ -18,7 +18,8 @@ namespace pbsim {
 double ReplicationResult::national(Metric metric, int month) const {
     const double* row = series(metric) + static_cast<std::size_t>(month) * councils;
     double sum = 0;
-    for (int c = 0; c < councils; ++c) sum += row[c];
+    for (int c = 0; c < councils; ++c)
+        sum += row[c];
     return sum;
 }
 
@@ -66,9 +67,9 @@ void Simulation::update_parameters() {
         coefficients_[k] = uniform ? national_coefficients : derive_council_month(params_[k]);
         // Early adopters built DP support schemes, laggards did not. Culture
         // shifts coverage but keeps its ends: none stays none, all stays all.
-        coefficients_[k].cover_dp_support = reach_threshold(council_coverage(
-            params_[k].dp_support_service.coverage, la.dp_culture,
-            params_[k].council.culture_service_effect));
+        coefficients_[k].cover_dp_support =
+            reach_threshold(council_coverage(params_[k].dp_support_service.coverage, la.dp_culture,
+                                             params_[k].council.culture_service_effect));
         // Councils differ in crisis risk (council.crisis_sigma).
         if (la.crisis_multiplier != 1.0)
             for (auto& rate : coefficients_[k].crisis_rate)
@@ -83,8 +84,8 @@ void Simulation::update_parameters() {
 }
 
 template <bool kPosts>
-[[gnu::always_inline]] inline void Simulation::step_user(MonthContext& m, std::uint32_t i, Draw4 pathway,
-                                                         const Draw4& crisis_draw) {
+[[gnu::always_inline]] inline void Simulation::step_user(MonthContext& m, std::uint32_t i,
+                                                         Draw4 pathway, const Draw4& crisis_draw) {
     auto& u = world_.users;
     const int council = u.council[i];
     std::size_t k = static_cast<std::size_t>(council);
@@ -115,14 +116,26 @@ template <bool kPosts>
         u.hospital_days_left[i] = static_cast<std::uint16_t>(u.hospital_days_left[i] - days);
     } else {
         switch (u.state[i]) { // 2-6
-        case PathwayState::unaware: awareness::step(m, um, c, pathway); break;
+        case PathwayState::unaware:
+            awareness::step(m, um, c, pathway);
+            break;
         case PathwayState::aware:
-        case PathwayState::handed_back: request::step(m, um, c, pathway); break;
-        case PathwayState::requested: assessment::step_waiting(m, um, c, pathway); break;
-        case PathwayState::in_assessment: assessment::step_assessing(m, um, c, pathway); break;
-        case PathwayState::support_planning: allocation::step(m, um, c, pathway); break;
+        case PathwayState::handed_back:
+            request::step(m, um, c, pathway);
+            break;
+        case PathwayState::requested:
+            assessment::step_waiting(m, um, c, pathway);
+            break;
+        case PathwayState::in_assessment:
+            assessment::step_assessing(m, um, c, pathway);
+            break;
+        case PathwayState::support_planning:
+            allocation::step(m, um, c, pathway);
+            break;
         case PathwayState::holding_dp:
-        case PathwayState::holding_managed: holding::step(m, um, c, pathway); break;
+        case PathwayState::holding_managed:
+            holding::step(m, um, c, pathway);
+            break;
         }
         had_crisis = crisis::step(m, um, c, crisis_draw); // 7
     }
@@ -173,14 +186,16 @@ void Simulation::step_followed(MonthContext& m, std::uint32_t i, Draw4 pathway,
     step_user<kPosts>(m, i, pathway, crisis_draw);
     CouncilTally own = tally_[council];
     tally_[council] = kept;
-    for (std::size_t k = 0; k < kMetricCount; ++k) tally_[council].metric[k] += own.metric[k];
+    for (std::size_t k = 0; k < kMetricCount; ++k)
+        tally_[council].metric[k] += own.metric[k];
     tally_[council].ascot_sum += own.ascot_sum;
     tally_[council].substituted += own.substituted;
     if constexpr (kPosts)
         costs::close_month(own, params_[arm_index(i)]); // priced as in their coordinator's arm
     else
         costs::close_month(own, params_[council]);
-    for (std::size_t k = 0; k < kMetricCount; ++k) person.total[k] += own.metric[k];
+    for (std::size_t k = 0; k < kMetricCount; ++k)
+        person.total[k] += own.metric[k];
     ++person.months;
 }
 
@@ -188,8 +203,7 @@ void Simulation::step_followed(MonthContext& m, std::uint32_t i, Draw4 pathway,
 // the pathway a month (the step for their state at the start of the month);
 // crisis and accounting then see the state after that step. Peers' new
 // budgets count from next month.
-template <bool kPosts>
-void Simulation::step_users(const MonthContext& context) {
+template <bool kPosts> void Simulation::step_users(const MonthContext& context) {
     MonthContext m = context; // a local copy: its fields stay in registers in the loop
     auto& u = world_.users;
     const std::uint32_t n = static_cast<std::uint32_t>(u.size());
@@ -216,7 +230,8 @@ void Simulation::step_users(const MonthContext& context) {
 void Simulation::step() {
     const Month now = scenario_.start + t_;
     update_parameters();
-    for (auto& t : tally_) t = CouncilTally{};
+    for (auto& t : tally_)
+        t = CouncilTally{};
     holding_changed_.clear();
     MonthContext m{world_,
                    rng_,

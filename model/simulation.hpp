@@ -52,7 +52,7 @@ int simulated_users(const Scenario& s, double scale);
 // a person leaves, so following stops at exit (`left`, the month they left).
 struct FollowedPerson {
     std::uint32_t slot = 0;
-    std::int32_t months = 0;   // months followed
+    std::int32_t months = 0;    // months followed
     std::int32_t left = kNever; // simulation month the person left services, if they did
     std::array<double, kMetricCount> total{}; // state metrics are person-months in the state
 

@@ -6,7 +6,9 @@
 
 namespace pbsim {
 
-double discount_factor(double annual_rate, int t) { return std::pow(1 + annual_rate, -t / 12.0); }
+double discount_factor(double annual_rate, int t) {
+    return std::pow(1 + annual_rate, -t / 12.0);
+}
 
 namespace {
 
@@ -22,8 +24,8 @@ std::string suffix(std::string_view date) {
 std::vector<SummaryValue> summarise(const ReplicationResult& r, const Scenario& s, double scale) {
     std::vector<SummaryValue> out;
     // Scale up by the users actually simulated (every council has at least one).
-    const double to_national = s.at(s.start).population.users /
-                               static_cast<double>(simulated_users(s, scale));
+    const double to_national =
+        s.at(s.start).population.users / static_cast<double>(simulated_users(s, scale));
     const double nan = std::numeric_limits<double>::quiet_NaN();
 
     auto checkpoint = [&](std::string label, int t) {
@@ -35,7 +37,8 @@ std::vector<SummaryValue> summarise(const ReplicationResult& r, const Scenario& 
                        "Share of users holding a PB (DP or managed) at the end of " + label,
                        pb / pop});
         out.push_back({"pb_holders_" + label, "people",
-                       "People holding a PB at the end of " + label + ", national", pb * to_national});
+                       "People holding a PB at the end of " + label + ", national",
+                       pb * to_national});
         out.push_back({"dp_holders_" + label, "people",
                        "People holding a direct payment at the end of " + label + ", national",
                        dp * to_national});
@@ -80,9 +83,11 @@ std::vector<SummaryValue> summarise(const ReplicationResult& r, const Scenario& 
     out.push_back({"cost_total", "GBP", "All costs, whole run, national, undiscounted", cost});
     out.push_back({"cost_total_discounted", "GBP", "All costs, whole run, national, discounted",
                    cost_discounted});
-    out.push_back({"qalys_total", "QALYs", "Health-related QALYs, whole run, national, undiscounted",
+    out.push_back({"qalys_total", "QALYs",
+                   "Health-related QALYs, whole run, national, undiscounted",
                    total(Metric::qalys, false)});
-    out.push_back({"qalys_discounted", "QALYs", "Health-related QALYs, whole run, national, discounted",
+    out.push_back({"qalys_discounted", "QALYs",
+                   "Health-related QALYs, whole run, national, discounted",
                    total(Metric::qalys, true)});
 
     // Care-related quality of life: population-weighted mean, and
@@ -98,7 +103,8 @@ std::vector<SummaryValue> summarise(const ReplicationResult& r, const Scenario& 
             if (t >= t0) eval_ascot_years += q / 12.0 * discount_factor(rate, t - t0);
         }
     out.push_back({"care_related_qol_mean", "ASCOT score (0-1)",
-                   "Mean care-related quality of life over all user-months", ascot_sum / person_months});
+                   "Mean care-related quality of life over all user-months",
+                   ascot_sum / person_months});
     out.push_back({"care_related_qol_years_discounted", "ASCOT-years",
                    "Care-related quality-of-life-weighted person-years, national, discounted",
                    ascot_years * to_national});

@@ -26,7 +26,8 @@ void step(MonthContext& m, const std::vector<Parameters>& params,
         }
         if (r[1] < c.training_rate) {
             const auto& tr = params[arm(post)].training;
-            cc.knowledge[post] = static_cast<float>(std::min(1.0, cc.knowledge[post] + tr.knowledge_gain));
+            cc.knowledge[post] =
+                static_cast<float>(std::min(1.0, cc.knowledge[post] + tr.knowledge_gain));
             cc.attitude[post] =
                 static_cast<float>(logistic(logit(cc.attitude[post]) + tr.attitude_gain));
             m.tally[council][Metric::coordinators_trained] += 1;

@@ -25,8 +25,8 @@ inline void reassign(MonthContext& m, std::uint32_t i, const CouncilMonth& c) {
     if (la.post_count < 2) return;
     const auto r = m.rng.uniform4(Purpose::reassignment, i, m.key);
     if (r[0] >= c.reassign) return;
-    const auto offset = std::min<std::uint32_t>(la.post_count - 2,
-                                                static_cast<std::uint32_t>(r[1] * (la.post_count - 1)));
+    const auto offset = std::min<std::uint32_t>(
+        la.post_count - 2, static_cast<std::uint32_t>(r[1] * (la.post_count - 1)));
     const std::uint32_t current = u.coordinator[i] - la.first_post;
     u.coordinator[i] = la.first_post + (offset >= current ? offset + 1 : offset);
     u.coordinator_since[i] = m.t;

@@ -88,10 +88,10 @@ struct ServiceUsers {
     std::vector<float> pb_effect_scale; // PB effects relative to a median budget (see allocation)
     std::vector<std::int32_t> last_crisis;
     std::vector<std::uint16_t> hospital_days_left;
-    std::vector<std::uint32_t> coordinator; // post index
+    std::vector<std::uint32_t> coordinator;      // post index
     std::vector<std::int32_t> coordinator_since; // month the user joined this post
     std::vector<std::int32_t> reassigned_at;     // month of the user's last move between posts
-    std::vector<std::uint16_t> peers_holding; // peers currently holding a PB
+    std::vector<std::uint16_t> peers_holding;    // peers currently holding a PB
 
     std::size_t size() const { return council.size(); }
     void resize(std::size_t n);

@@ -9,7 +9,7 @@
 # failure is returned as a non-zero status.
 
 PBSIM_PACKAGES=(
-  build-essential cmake g++ pkg-config
+  build-essential cmake g++ pkg-config clang-format
   libboost-graph-dev libtbb-dev libhdf5-dev hdf5-tools libcli11-dev catch2
   libtomlplusplus-dev librandom123-dev nlohmann-json3-dev
   libopenmpi-dev openmpi-bin

@@ -51,21 +51,23 @@ void warn_if_uncalibrated(const std::vector<std::filesystem::path>& files,
 // --- run ----------------------------------------------------------------------
 
 Action setup_run(CLI::App& cmd, const Context& context) {
-    describe(cmd,
-             "Same scenario + seed gives bit-identical datasets for any --threads. Scenarios run\n"
-             "together (or with the same seed) share common random numbers: replication r of\n"
-             "each is paired, so differences are signal, not noise. Several scenarios go under\n"
-             "/scenarios/<name>/ in the file (docs/hdf5-schema.md).",
-             "  pbsim run scenarios/baseline.toml --replications 8 --scale 0.1\n"
-             "  pbsim run scenarios/dp_support_everywhere.toml --seed 7 --out outputs/dps.h5\n"
-             "  pbsim run scenarios/baseline.toml scenarios/crisis_prevention.toml -r 20  # paired\n"
-             "  pbsim run scenarios/baseline.toml --set crisis.pb_effect=0.3 --set "
-             "policy.active_offer=1@2015-04\n"
-             "  pbsim compare outputs/comparison.h5   # then: paired differences, ICER, NMB");
+    describe(
+        cmd,
+        "Same scenario + seed gives bit-identical datasets for any --threads. Scenarios run\n"
+        "together (or with the same seed) share common random numbers: replication r of\n"
+        "each is paired, so differences are signal, not noise. Several scenarios go under\n"
+        "/scenarios/<name>/ in the file (docs/hdf5-schema.md).",
+        "  pbsim run scenarios/baseline.toml --replications 8 --scale 0.1\n"
+        "  pbsim run scenarios/dp_support_everywhere.toml --seed 7 --out outputs/dps.h5\n"
+        "  pbsim run scenarios/baseline.toml scenarios/crisis_prevention.toml -r 20  # paired\n"
+        "  pbsim run scenarios/baseline.toml --set crisis.pb_effect=0.3 --set "
+        "policy.active_offer=1@2015-04\n"
+        "  pbsim compare outputs/comparison.h5   # then: paired differences, ICER, NMB");
     auto o = std::make_shared<RunOptions>();
     o->command_line = context.command_line;
-    cmd.add_option("scenarios", o->scenario_files,
-                   "Scenario file(s) (TOML), e.g. scenarios/baseline.toml scenarios/crisis_prevention.toml")
+    cmd.add_option(
+           "scenarios", o->scenario_files,
+           "Scenario file(s) (TOML), e.g. scenarios/baseline.toml scenarios/crisis_prevention.toml")
         ->required();
     add_replications(cmd, o->replications, "Independent replications");
     add_seed(cmd, o->seed);
@@ -96,7 +98,8 @@ int validate_command(const std::filesystem::path& file, bool print) {
         const auto& s = loaded.scenario;
         if (const auto w = uncalibrated_warning(s, file); !w.empty()) std::cerr << w << "\n";
         int varying = 0;
-        for (const auto& t : s.parameters) varying += t.varies();
+        for (const auto& t : s.parameters)
+            varying += t.varies();
         if (print) {
             std::cout << to_toml(s, "Resolved from " + file.string());
         } else {
@@ -113,7 +116,8 @@ int validate_command(const std::filesystem::path& file, bool print) {
 }
 
 Action setup_validate(CLI::App& cmd, const Context&) {
-    describe(cmd, "Reports the first problem as one line naming the file, line, key and accepted range.",
+    describe(cmd,
+             "Reports the first problem as one line naming the file, line, key and accepted range.",
              "  pbsim validate scenarios/my_policy.toml\n"
              "  pbsim validate scenarios/my_policy.toml --print > resolved.toml");
     struct State {
@@ -133,7 +137,8 @@ Action setup_bench(CLI::App& cmd, const Context&) {
              "  pbsim bench\n"
              "  pbsim bench scenarios/baseline.toml --scale 0.25 --threads 4");
     auto o = std::make_shared<BenchOptions>();
-    cmd.add_option("scenario", o->scenario_file, "Scenario file")->default_str(o->scenario_file.string());
+    cmd.add_option("scenario", o->scenario_file, "Scenario file")
+        ->default_str(o->scenario_file.string());
     add_scale(cmd, o->scale, "Population scale");
     add_replications(cmd, o->replications, "Replications on all cores; 0 = two per core", 0);
     add_threads(cmd, o->threads, "Threads; 0 = all cores");
@@ -181,7 +186,8 @@ Action setup_report(CLI::App& cmd, const Context&) {
     auto o = std::make_shared<ReportOptions>();
     cmd.add_option("file", o->file, "Output of pbsim run (one or several scenarios)")->required();
     add_out(cmd, o->out, "HTML file [default: <file stem>-report.html]");
-    cmd.add_option("--baseline", o->baseline, "Scenario to compare with, if the comparison must be run");
+    cmd.add_option("--baseline", o->baseline,
+                   "Scenario to compare with, if the comparison must be run");
     cmd.add_option("--screenshot", o->screenshot,
                    "Open the report in headless Chromium, check that it loads without\n"
                    "console errors and every figure shows, and save a PNG here");
@@ -191,22 +197,24 @@ Action setup_report(CLI::App& cmd, const Context&) {
 // --- calibrate ----------------------------------------------------------------
 
 Action setup_calibrate(CLI::App& cmd, const Context& context) {
-    describe(cmd,
-             "The calibration file names the scenario, the targets CSV, each free parameter's\n"
-             "prior range and the summary column of each target; every candidate runs the same\n"
-             "seeded replications (common random numbers). Writes the accepted parameter sets of\n"
-             "every generation, the posterior and the per-target fit to HDF5, and prints them\n"
-             "with the best fit as TOML to paste into the scenario. Reproducible from its seed,\n"
-             "whatever --threads.",
-             "  pbsim calibrate scenarios/calibration/baseline.toml\n"
-             "  pbsim calibrate scenarios/calibration/baseline.toml --particles 20 --generations 2");
+    describe(
+        cmd,
+        "The calibration file names the scenario, the targets CSV, each free parameter's\n"
+        "prior range and the summary column of each target; every candidate runs the same\n"
+        "seeded replications (common random numbers). Writes the accepted parameter sets of\n"
+        "every generation, the posterior and the per-target fit to HDF5, and prints them\n"
+        "with the best fit as TOML to paste into the scenario. Reproducible from its seed,\n"
+        "whatever --threads.",
+        "  pbsim calibrate scenarios/calibration/baseline.toml\n"
+        "  pbsim calibrate scenarios/calibration/baseline.toml --particles 20 --generations 2");
     auto o = std::make_shared<CalibrateOptions>();
     o->command_line = context.command_line;
     cmd.add_option("file", o->file, "Calibration file (TOML)")->required();
     add_out(cmd, o->out, "Output HDF5 file [default: outputs/calibration-<file stem>.h5]");
     add_threads(cmd, o->threads);
     cmd.add_option_function<int>(
-           "--particles", [o](const int& v) { o->particles = v; }, "Override: particles per generation")
+           "--particles", [o](const int& v) { o->particles = v; },
+           "Override: particles per generation")
         ->check(whole_number(2, 1000000));
     cmd.add_option_function<int>(
            "--generations", [o](const int& v) { o->generations = v; }, "Override: SMC generations")
@@ -215,7 +223,8 @@ Action setup_calibrate(CLI::App& cmd, const Context& context) {
     add_scale(cmd, o->scale, "Override: population scale");
     add_seed(cmd, o->seed, "Override: seed");
     add_quiet(cmd, o->quiet, "No progress and no tables");
-    add_log_json(cmd, o->log_json, "Progress as JSON lines on stderr (start, each generation, end)");
+    add_log_json(cmd, o->log_json,
+                 "Progress as JSON lines on stderr (start, each generation, end)");
     return [o] { return calibrate_command(*o); };
 }
 
@@ -231,7 +240,8 @@ Action setup_sweep(CLI::App& cmd, const Context& context) {
              "what is missing and writes the same file. Under `mpirun -n K` (built with\n"
              "-DPBSIM_MPI=ON) the runs are shared by K processes and the file is identical.",
              "  pbsim sweep scenarios/sweeps/barriers_sobol.toml\n"
-             "  pbsim sweep scenarios/sweeps/barriers_sobol.toml --points 8 --scale 0.02 -o outputs/quick.h5\n"
+             "  pbsim sweep scenarios/sweeps/barriers_sobol.toml --points 8 --scale 0.02 -o "
+             "outputs/quick.h5\n"
              "  pbsim sweep my_sweep.toml --set crisis.pb_effect=0.3 --resume --log-json\n"
              "  mpirun -n 4 build/pbsim sweep scenarios/sweeps/barriers_sobol.toml --threads 2");
     auto o = std::make_shared<SweepOptions>();
@@ -267,7 +277,8 @@ Action setup_sensitivity(CLI::App& cmd, const Context&) {
              "replications of each point. Prints a table ranked by the index and writes it\n"
              "under /sensitivity/<output> (to a copy renamed over the file, or to --out).",
              "  pbsim sensitivity outputs/barriers_sobol.h5 --output uptake_share_2014_12\n"
-             "  pbsim sensitivity outputs/barriers_sobol.h5 --output cost_total_discounted --bootstrap 2000");
+             "  pbsim sensitivity outputs/barriers_sobol.h5 --output cost_total_discounted "
+             "--bootstrap 2000");
     auto o = std::make_shared<analysis::SensitivityOptions>();
     cmd.add_option("file", o->file, "Output of pbsim sweep (sobol or morris design)")->required();
     cmd.add_option("--output", o->outputs,
@@ -300,12 +311,14 @@ Action setup_trial(CLI::App& cmd, const Context& context) {
              "  participants_per_cluster = 100      # eligible users not holding a budget\n"
              "  recruitment = \"2016-04\"\n"
              "  follow_up_months = 18\n"
-             "  primary = \"admissions\"              # or crises, bed_days, qalys, ascot, cost, uptake\n"
+             "  primary = \"admissions\"              # or crises, bed_days, qalys, ascot, cost, "
+             "uptake\n"
              "  trials = 400                        # simulated trials per design\n"
              "  [intervention]                      # parameter keys, intervention councils only\n"
              "  policy.active_offer = 1",
              "  pbsim trial scenarios/trials/admissions_20pct.toml\n"
-             "  pbsim trial scenarios/trials/admissions_20pct.toml --trials 50 --scale 0.25  # quick look\n"
+             "  pbsim trial scenarios/trials/admissions_20pct.toml --trials 50 --scale 0.25  # "
+             "quick look\n"
              "  pbsim trial my_trial.toml --set crisis.pb_effect=0.4 --out outputs/strong.h5\n"
              "  pbsim trial my_trial.toml --follow-up 24 --markdown > table.md  # Markdown table");
     struct State {
@@ -315,16 +328,19 @@ Action setup_trial(CLI::App& cmd, const Context& context) {
     auto o = std::make_shared<State>();
     o->trial.command_line = context.command_line;
     TrialOptions& t = o->trial;
-    cmd.add_option("trial_file", t.file, "Trial file (TOML), e.g. scenarios/trials/admissions_20pct.toml")
+    cmd.add_option("trial_file", t.file,
+                   "Trial file (TOML), e.g. scenarios/trials/admissions_20pct.toml")
         ->required();
     cmd.add_option("-n,--trials", t.trials, "Simulated trials per design [default: as in the file]")
         ->check(whole_number(1, 1000000));
     add_seed(cmd, t.seed);
     add_threads(cmd, t.threads);
-    add_scale(cmd, o->scale, "Share of the national population to simulate [default: as in the file]");
+    add_scale(cmd, o->scale,
+              "Share of the national population to simulate [default: as in the file]");
     cmd.add_option("--follow-up", t.follow_up, "Follow-up in months [default: as in the file]")
         ->check(whole_number(1, 240));
-    add_settings(cmd, t.settings, "Override a base-scenario parameter in both arms: key=value[@YYYY-MM]");
+    add_settings(cmd, t.settings,
+                 "Override a base-scenario parameter in both arms: key=value[@YYYY-MM]");
     add_out(cmd, t.out, "Output HDF5 file [default: outputs/<trial name>.h5]");
     cmd.add_flag("--markdown", t.markdown, "Print the power table as Markdown");
     add_quiet(cmd, t.quiet, "No progress line and no table");
@@ -346,8 +362,7 @@ int parameter_command(const std::string& key) {
     std::string group_list;
     for (const auto& spec : parameter_registry()) {
         keys.emplace_back(spec.key);
-        if (spec.key.starts_with(key + "."))
-            group_list += "  " + std::string(spec.key) + "\n";
+        if (spec.key.starts_with(key + ".")) group_list += "  " + std::string(spec.key) + "\n";
     }
     if (const int id = find_parameter(key); id >= 0) {
         std::cout << parameter_text(parameter_registry()[id]);
@@ -398,8 +413,10 @@ Action setup_docs(CLI::App& cmd, const Context&) {
             return kExitBadInput;
         }
         if (!o->key.empty()) {
-            std::cerr << "pbsim docs " << o->document << ": takes no key (did you mean pbsim "
-                         "docs parameter " << shown(o->key) << "?)\n";
+            std::cerr << "pbsim docs " << o->document
+                      << ": takes no key (did you mean pbsim "
+                         "docs parameter "
+                      << shown(o->key) << "?)\n";
             return kExitBadInput;
         }
         std::cout << (o->document == "parameters" ? parameters_markdown() : schema_markdown());
@@ -434,17 +451,19 @@ constexpr Command kCommands[] = {
      setup_report},
     {"calibrate", "Fit free parameters to published targets by approximate Bayesian computation",
      setup_calibrate},
-    {"sweep", "Run a parameter sweep (grid, lhs, sobol, morris design) x replications", setup_sweep},
+    {"sweep", "Run a parameter sweep (grid, lhs, sobol, morris design) x replications",
+     setup_sweep},
     {"sensitivity", "Sobol or Morris sensitivity indices of a sweep's outputs", setup_sensitivity},
     {"trial", "Simulate a cluster randomised trial many times and report its power", setup_trial},
-    {"docs", "Print a reference: every parameter, the output schema, or one parameter",
-     setup_docs},
+    {"docs", "Print a reference: every parameter, the output schema, or one parameter", setup_docs},
     {"scenarios", "List the scenarios of a folder (default scenarios/) and what they extend",
      setup_scenarios},
 };
 
 } // namespace
 
-std::span<const Command> command_table() { return kCommands; }
+std::span<const Command> command_table() {
+    return kCommands;
+}
 
 } // namespace pbsim::runner::cli

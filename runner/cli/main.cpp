@@ -30,7 +30,8 @@ namespace {
 
 std::string joined(int argc, char** argv) {
     std::string s;
-    for (int i = 0; i < argc; ++i) s += (i ? " " : "") + std::string(argv[i]);
+    for (int i = 0; i < argc; ++i)
+        s += (i ? " " : "") + std::string(argv[i]);
     return s;
 }
 

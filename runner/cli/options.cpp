@@ -16,7 +16,9 @@ std::string number_text(double v) {
     return s.str();
 }
 
-std::string got(const std::string& text) { return ", got '" + shown(text) + "'"; }
+std::string got(const std::string& text) {
+    return ", got '" + shown(text) + "'";
+}
 
 // The whole text as a number of type T, or nullopt (trailing junk, overflow, empty).
 template <class T> std::optional<T> parse_whole(const std::string& text) {
@@ -87,7 +89,8 @@ CLI::Option* add_scale(CLI::App& command, double& scale, const std::string& help
 
 CLI::Option* add_scale(CLI::App& command, std::optional<double>& scale, const std::string& help) {
     return command
-        .add_option_function<double>("--scale", [&scale](const double& v) { scale = v; }, help)
+        .add_option_function<double>(
+            "--scale", [&scale](const double& v) { scale = v; }, help)
         ->check(real_number(0, kMaxScale, true));
 }
 
@@ -97,8 +100,8 @@ CLI::Option* add_threads(CLI::App& command, int& threads, const std::string& hel
         ->default_val(threads);
 }
 
-CLI::Option* add_replications(CLI::App& command, int& replications, const std::string& help,
-                              int lo, int hi) {
+CLI::Option* add_replications(CLI::App& command, int& replications, const std::string& help, int lo,
+                              int hi) {
     return command.add_option("-r,--replications", replications, help)
         ->check(whole_number(lo, hi))
         ->default_val(replications);
@@ -137,8 +140,9 @@ CLI::Option* add_resume(CLI::App& command, bool& resume, const std::string& help
 void add_sizing(CLI::App& command, bool& dry_run, bool& force) {
     command.add_flag("--dry-run", dry_run,
                      "Print what would run and its estimated memory, disk and time; run nothing");
-    command.add_flag("--force", force,
-                     "Start even if the estimate says the job does not fit the free disk or memory");
+    command.add_flag(
+        "--force", force,
+        "Start even if the estimate says the job does not fit the free disk or memory");
 }
 
 // --- did you mean ------------------------------------------------------------
@@ -149,7 +153,8 @@ std::size_t bounded_edit_distance(std::string_view a, std::string_view b, std::s
     // Optimal string alignment: insertions, deletions, substitutions and
     // transpositions of neighbours ("rnu" is one edit from "run").
     std::vector<std::size_t> before(b.size() + 1), prev(b.size() + 1), row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+    for (std::size_t j = 0; j <= b.size(); ++j)
+        prev[j] = j;
     for (std::size_t i = 1; i <= a.size(); ++i) {
         row[0] = i;
         for (std::size_t j = 1; j <= b.size(); ++j) {
@@ -187,8 +192,10 @@ std::string shown(std::string_view word) {
 std::vector<std::string> option_names(const CLI::App& command) {
     std::vector<std::string> names;
     for (const CLI::Option* option : command.get_options()) {
-        for (const auto& l : option->get_lnames()) names.push_back("--" + l);
-        for (const auto& s : option->get_snames()) names.push_back("-" + s);
+        for (const auto& l : option->get_lnames())
+            names.push_back("--" + l);
+        for (const auto& s : option->get_snames())
+            names.push_back("-" + s);
     }
     return names;
 }

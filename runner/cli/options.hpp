@@ -49,15 +49,17 @@ CLI::Option* add_replications(CLI::App& command, int& replications, const std::s
 CLI::Option* add_replications(CLI::App& command, std::optional<int>& replications,
                               const std::string& help, int lo = 1, int hi = 100000);
 CLI::Option* add_out(CLI::App& command, std::filesystem::path& out, const std::string& help);
-CLI::Option* add_settings(CLI::App& command, std::vector<std::string>& settings,
-                          const std::string& help =
-                              "Override a parameter: key=value, or key=value@YYYY-MM for 'from that\n"
-                              "month on' (repeatable; keys as in docs/parameters.md)");
+CLI::Option*
+add_settings(CLI::App& command, std::vector<std::string>& settings,
+             const std::string& help =
+                 "Override a parameter: key=value, or key=value@YYYY-MM for 'from that\n"
+                 "month on' (repeatable; keys as in docs/parameters.md)");
 CLI::Option* add_quiet(CLI::App& command, bool& quiet,
                        const std::string& help = "No progress line and no summary table");
-CLI::Option* add_log_json(CLI::App& command, bool& log_json,
-                          const std::string& help =
-                              "Progress as JSON lines on stderr (start, progress, end): for batch systems");
+CLI::Option*
+add_log_json(CLI::App& command, bool& log_json,
+             const std::string& help =
+                 "Progress as JSON lines on stderr (start, progress, end): for batch systems");
 CLI::Option* add_resume(CLI::App& command, bool& resume, const std::string& help);
 // --dry-run (print the plan and its estimated memory, disk and time) and
 // --force (start although the estimate does not fit), for jobs the executor runs.

@@ -29,10 +29,12 @@ std::string uncalibrated_warning(const Scenario& s, const fs::path& file) {
     const auto keys = uncalibrated_parameters(s);
     if (keys.empty()) return {};
     std::string list;
-    for (const auto& k : keys) list += (list.empty() ? "" : ", ") + k;
-    return "pbsim: warning: " + file.string() + " runs on uncalibrated defaults: " +
-           std::to_string(keys.size()) + " calibrated parameter" +
-           (keys.size() > 1 ? "s keep" : " keeps") + " the registry default (" + list +
+    for (const auto& k : keys)
+        list += (list.empty() ? "" : ", ") + k;
+    return "pbsim: warning: " + file.string() +
+           " runs on uncalibrated defaults: " + std::to_string(keys.size()) +
+           " calibrated parameter" + (keys.size() > 1 ? "s keep" : " keeps") +
+           " the registry default (" + list +
            "); extend the calibrated baseline (extends = \"baseline.toml\", "
            "scenarios/baseline.toml) or set them";
 }
@@ -63,12 +65,14 @@ int scenarios_command(const fs::path& dir) {
     }
     std::vector<fs::path> files, folders;
     for (const auto& entry : fs::directory_iterator(dir, ec)) {
-        if (entry.is_directory(ec)) folders.push_back(entry.path().filename());
-        else if (entry.path().extension() == ".toml") files.push_back(entry.path());
+        if (entry.is_directory(ec))
+            folders.push_back(entry.path().filename());
+        else if (entry.path().extension() == ".toml")
+            files.push_back(entry.path());
     }
     if (ec) {
-        std::cerr << "pbsim scenarios: cannot read folder '" << dir.string() << "': "
-                  << ec.message() << "\n";
+        std::cerr << "pbsim scenarios: cannot read folder '" << dir.string()
+                  << "': " << ec.message() << "\n";
         return kExitBadInput;
     }
     std::sort(files.begin(), files.end());
@@ -111,11 +115,13 @@ int scenarios_command(const fs::path& dir) {
     if (!others.empty()) {
         std::cout << "\nNot scenarios (sweep, trial or calibration files, or scenarios with an "
                      "error):\n";
-        for (const auto& o : others) std::cout << "  " << o << "\n";
+        for (const auto& o : others)
+            std::cout << "  " << o << "\n";
     }
     if (!folders.empty()) {
         std::cout << "\nSubfolders:";
-        for (const auto& f : folders) std::cout << " " << f.string() << "/";
+        for (const auto& f : folders)
+            std::cout << " " << f.string() << "/";
         std::cout << " (pbsim scenarios " << (dir / folders.front()).string() << ")\n";
     }
     return kExitOk;

@@ -13,8 +13,8 @@ namespace pbsim::runner {
 
 namespace {
 
-constexpr double kProcessBytes = 60e6;          // measured: 55 MB at scale 0.01
-constexpr double kBytesPerUser = 150;            // measured: 142 bytes per simulated user
+constexpr double kProcessBytes = 60e6;             // measured: 55 MB at scale 0.01
+constexpr double kBytesPerUser = 150;              // measured: 142 bytes per simulated user
 constexpr double kAgentMonthsPerCoreSecond = 15e6; // measured 17-22 M on the shared machine
 
 } // namespace
@@ -41,10 +41,10 @@ JobSize estimate(const JobShape& s) {
     // executor's queue holds up to two records a thread for the writer, which
     // holds a few more (the record in hand, HDF5's chunk caches). Measured: a
     // run at scale 0.002 with 64 replications peaks at 290-310 MB on 2 threads.
-    z.memory_bytes = kProcessBytes + s.fixed_bytes +
-                     z.threads * (static_cast<double>(s.users) * kBytesPerUser * s.worlds_per_run +
-                                  4 * record) +
-                     10 * record + runs * 8.0 * static_cast<double>(s.kept_values);
+    z.memory_bytes =
+        kProcessBytes + s.fixed_bytes +
+        z.threads * (static_cast<double>(s.users) * kBytesPerUser * s.worlds_per_run + 4 * record) +
+        10 * record + runs * 8.0 * static_cast<double>(s.kept_values);
     z.disk_bytes = runs * (record + s.output_bytes_per_run);
     z.core_seconds = runs * s.agent_months / kAgentMonthsPerCoreSecond;
     return z;

@@ -24,15 +24,15 @@ struct JobSize {
 };
 
 struct JobShape {
-    std::size_t runs = 0;        // simulations (replications, points x replications, trials)
-    double agent_months = 0;     // per run: simulated users x months simulated
-    long users = 0;              // simulated users of one world
-    int worlds_per_run = 1;      // worlds alive at once in a run (a trial: history + arms)
+    std::size_t runs = 0;    // simulations (replications, points x replications, trials)
+    double agent_months = 0; // per run: simulated users x months simulated
+    long users = 0;          // simulated users of one world
+    int worlds_per_run = 1;  // worlds alive at once in a run (a trial: history + arms)
     int threads = 1;
     std::size_t record_values = 0; // doubles per journal record (0: no journal)
     std::size_t kept_values = 0;   // doubles per run held in memory until the end
     double output_bytes_per_run = 0;
-    double fixed_bytes = 0;        // held once for the whole job (a sweep's scenarios)
+    double fixed_bytes = 0; // held once for the whole job (a sweep's scenarios)
 };
 
 JobSize estimate(const JobShape& shape);

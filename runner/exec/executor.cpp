@@ -112,9 +112,8 @@ ExecOutcome Executor::run(const Job& job, const ExecOptions& o, Progress& progre
     journal_.reset();
     if (root && !o.journal.empty()) {
         try {
-            journal_ = std::make_unique<Journal>(o.journal, job.fingerprint,
-                                                 static_cast<std::uint32_t>(job.record_size),
-                                                 o.resume);
+            journal_ = std::make_unique<Journal>(
+                o.journal, job.fingerprint, static_cast<std::uint32_t>(job.record_size), o.resume);
             for (const auto task : journal_->loaded())
                 if (task < N) done[task] = 1;
         } catch (const JournalError& e) {
@@ -180,7 +179,9 @@ ExecOutcome Executor::run(const Job& job, const ExecOptions& o, Progress& progre
     std::atomic<bool> abandon{false};
     std::atomic<long> ticks{0};
     std::exception_ptr worker_error;
-    const auto stopping = [&] { return abandon.load() || stop_requested() || (o.stop && o.stop()); };
+    const auto stopping = [&] {
+        return abandon.load() || stop_requested() || (o.stop && o.stop());
+    };
     std::thread workers([&] {
         try {
             tbb::task_arena arena(n_threads);

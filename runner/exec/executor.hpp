@@ -29,7 +29,7 @@ namespace pbsim::runner {
 
 struct Job {
     std::size_t tasks = 0;
-    std::size_t record_size = 0;  // values per record
+    std::size_t record_size = 0;   // values per record
     std::uint64_t fingerprint = 0; // everything that determines the records (checked on resume)
     int ticks_per_task = 1;        // calls of tick() a task makes (its months), for progress
     // Computes task `task` into `record` (record_size values). Runs on TBB
@@ -42,20 +42,20 @@ struct Job {
 };
 
 struct ExecOptions {
-    int threads = 0;                     // 0: all cores
-    std::filesystem::path journal;       // empty: no journal (the job cannot be resumed)
-    bool resume = false;                 // continue from the journal if there is one
-    std::function<bool()> stop = {};     // another reason to stop, beside Ctrl-C and SIGTERM
+    int threads = 0;                 // 0: all cores
+    std::filesystem::path journal;   // empty: no journal (the job cannot be resumed)
+    bool resume = false;             // continue from the journal if there is one
+    std::function<bool()> stop = {}; // another reason to stop, beside Ctrl-C and SIGTERM
 };
 
 struct ExecOutcome {
     enum class Status { complete, interrupted, bad_input, failed };
     Status status = Status::complete;
-    std::string message;        // one line (bad_input, failed), on rank 0
-    std::size_t resumed = 0;    // records read back from the journal
-    std::size_t computed = 0;   // records computed by this job, on every rank
+    std::string message;      // one line (bad_input, failed), on rank 0
+    std::size_t resumed = 0;  // records read back from the journal
+    std::size_t computed = 0; // records computed by this job, on every rank
     bool ok() const { return status == Status::complete; }
-    int exit_code() const;      // 0, 130, 2 or 1
+    int exit_code() const; // 0, 130, 2 or 1
 };
 
 using RecordSink = std::function<void(std::size_t task, std::vector<double>&& record)>;

@@ -32,7 +32,8 @@ void clear_stale_temporaries(const std::filesystem::path& out, bool quiet) {
 }
 
 int report_unfinished(const ExecOutcome& outcome, Progress& progress, const Executor& executor,
-                      std::size_t total, const std::string& unit, const std::filesystem::path& out) {
+                      std::size_t total, const std::string& unit,
+                      const std::filesystem::path& out) {
     using Status = ExecOutcome::Status;
     const std::string journal = executor.journal_path().string();
     switch (outcome.status) {

@@ -171,8 +171,8 @@ void Journal::read(std::size_t k, std::vector<double>& values) const {
     const off_t at = static_cast<off_t>(offsets_.at(k)) + 8;
     const std::size_t bytes = n_ * sizeof(double);
     if (pread_all(fd_, reinterpret_cast<char*>(values.data()), bytes, at) != bytes)
-        throw JournalError("journal '" + path_.string() + "': cannot read a record back: " +
-                           std::strerror(errno));
+        throw JournalError("journal '" + path_.string() +
+                           "': cannot read a record back: " + std::strerror(errno));
 }
 
 void Journal::append(std::uint32_t task, const std::vector<double>& values) {
@@ -187,8 +187,8 @@ void Journal::append(std::uint32_t task, const std::vector<double>& values) {
     const std::uint64_t sum = record_checksum(task, buf.data() + 8, n_);
     std::memcpy(buf.data() + 8 + n_ * sizeof(double), &sum, 8);
     // A written record survives a kill of the process at once; fdatasync on
-    // an append at least a second after the last one, and on close (a sync per record cost more than a small run's
-    // simulation), makes it survive a crash of the machine too.
+    // an append at least a second after the last one, and on close (a sync per record cost more
+    // than a small run's simulation), makes it survive a crash of the machine too.
     const off_t before = ::lseek(fd_, 0, SEEK_CUR);
     const auto now = std::chrono::steady_clock::now();
     const bool sync = now - last_sync_ >= std::chrono::seconds(1);

@@ -24,15 +24,17 @@ struct RunPlan {
     double scale = 1.0;
 
     std::size_t runs() const { return variants.size() * static_cast<std::size_t>(replications); }
-    std::size_t variant(std::size_t run) const { return run / static_cast<std::size_t>(replications); }
+    std::size_t variant(std::size_t run) const {
+        return run / static_cast<std::size_t>(replications);
+    }
     std::uint32_t replication(std::size_t run) const {
         return static_cast<std::uint32_t>(run % static_cast<std::size_t>(replications));
     }
 };
 
 // What a finished simulation contributes to its record (record_size values).
-using RecordOf = std::function<void(std::size_t run, ReplicationResult& result,
-                                    std::vector<double>& record)>;
+using RecordOf =
+    std::function<void(std::size_t run, ReplicationResult& result, std::vector<double>& record)>;
 
 // The job of simulating every run of the plan; each tick is a month.
 Job simulation_job(const RunPlan& plan, std::size_t record_size, RecordOf record_of);

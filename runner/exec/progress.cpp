@@ -21,13 +21,15 @@ std::string rate_text(double r) {
 
 Progress::Progress(const ProgressOptions& o, std::string command, std::string unit,
                    std::size_t total)
-    : form_(o.log_json ? Form::json
-            : o.quiet  ? Form::none
+    : form_(o.log_json              ? Form::json
+            : o.quiet               ? Form::none
             : isatty(STDERR_FILENO) ? Form::terminal
                                     : Form::plain),
       command_(std::move(command)), unit_(std::move(unit)), total_(total) {}
 
-Progress::~Progress() { clear_line(); }
+Progress::~Progress() {
+    clear_line();
+}
 
 double Progress::elapsed() const {
     return std::chrono::duration<double>(Clock::now() - start_).count();
@@ -69,15 +71,21 @@ void Progress::clear_line() {
 }
 
 void Progress::emit(const std::string& event, const nlohmann::ordered_json& fields) {
-    nlohmann::ordered_json j = {{"event", event}, {"command", command_}, {"done", completed_},
-                        {"unit", unit_}, {"elapsed_s", std::round(elapsed() * 1000) / 1000}};
+    nlohmann::ordered_json j = {{"event", event},
+                                {"command", command_},
+                                {"done", completed_},
+                                {"unit", unit_},
+                                {"elapsed_s", std::round(elapsed() * 1000) / 1000}};
     if (total_ > 0) j["total"] = total_;
     const double r = rate(), e = eta();
     j["rate_per_s"] = std::round(r * 1000) / 1000;
-    j["eta_s"] = std::isfinite(e) ? nlohmann::ordered_json(std::round(e * 10) / 10) : nlohmann::ordered_json();
-    for (const auto& [k, v] : fields.items()) j[k] = v;
+    j["eta_s"] = std::isfinite(e) ? nlohmann::ordered_json(std::round(e * 10) / 10)
+                                  : nlohmann::ordered_json();
+    for (const auto& [k, v] : fields.items())
+        j[k] = v;
     last_event_ = Clock::now();
-    std::fprintf(stderr, "%s\n", j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace).c_str());
+    std::fprintf(stderr, "%s\n",
+                 j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace).c_str());
     std::fflush(stderr);
 }
 
@@ -119,10 +127,13 @@ void Progress::start(const std::string& text, const nlohmann::ordered_json& fiel
         emit("start", fields);
     else if (form_ != Form::none && !text.empty())
         std::fprintf(stderr, "[pbsim] %s\n", text.c_str());
-    if (form_ == Form::plain) last_step_ = total_ > 0 ? static_cast<int>(20.0 * work_ / static_cast<double>(total_)) : -1;
+    if (form_ == Form::plain)
+        last_step_ = total_ > 0 ? static_cast<int>(20.0 * work_ / static_cast<double>(total_)) : -1;
 }
 
-void Progress::set_total(std::size_t total) { total_ = total; }
+void Progress::set_total(std::size_t total) {
+    total_ = total;
+}
 
 void Progress::resumed(std::size_t units) {
     resumed_ = units;

@@ -35,7 +35,8 @@ class Progress {
     Progress& operator=(const Progress&) = delete;
 
     // The start line or event; `fields` are added to the JSON event.
-    void start(const std::string& text, const nlohmann::ordered_json& fields = nlohmann::ordered_json::object());
+    void start(const std::string& text,
+               const nlohmann::ordered_json& fields = nlohmann::ordered_json::object());
     void set_total(std::size_t total);
     // Units found already done (a resumed journal): counted as done, not in the rate.
     void resumed(std::size_t units);

@@ -9,7 +9,9 @@ namespace {
 
 std::atomic<bool> g_stop{false};
 
-extern "C" void on_signal(int) { g_stop.store(true); }
+extern "C" void on_signal(int) {
+    g_stop.store(true);
+}
 
 } // namespace
 
@@ -22,6 +24,8 @@ void install_stop_handlers() {
     sigaction(SIGTERM, &sa, nullptr);
 }
 
-bool stop_requested() { return g_stop.load(); }
+bool stop_requested() {
+    return g_stop.load();
+}
 
 } // namespace pbsim::runner

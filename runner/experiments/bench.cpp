@@ -44,7 +44,8 @@ int bench_command(const BenchOptions& o) {
     Simulation sim(s, {o.seed, 0, o.scale});
     const double generation = seconds_since(t0);
     t0 = std::chrono::steady_clock::now();
-    while (!sim.done()) sim.step();
+    while (!sim.done())
+        sim.step();
     const double stepping = seconds_since(t0);
     std::printf("one replication, 1 thread: generate %.3f s, simulate %.3f s\n", generation,
                 stepping);
@@ -61,11 +62,14 @@ int bench_command(const BenchOptions& o) {
         if (k == 1 && cores == 1) break;
         const int n = k == 0 ? std::max(1, reps / cores) : reps;
         const RunPlan plan{{s}, n, o.seed, o.scale};
-        const Job job = simulation_job(plan, 0, [](std::size_t, ReplicationResult&, std::vector<double>&) {});
+        const Job job =
+            simulation_job(plan, 0, [](std::size_t, ReplicationResult&, std::vector<double>&) {});
         Cluster one_process = Cluster::local();
         Progress quiet({true, false}, "bench", "replications", plan.runs());
         t0 = std::chrono::steady_clock::now();
-        Executor(one_process).run(job, {thread_counts[k], {}, false}, quiet, [](std::size_t, std::vector<double>&&) {});
+        Executor(one_process)
+            .run(job, {thread_counts[k], {}, false}, quiet,
+                 [](std::size_t, std::vector<double>&&) {});
         const double secs = seconds_since(t0);
         per_minute[k] = n / secs * 60;
         std::printf("%d replications on %d thread(s): %.2f s, %.1f replications/minute, "

@@ -34,38 +34,42 @@ std::vector<std::vector<double>> model_outputs(const CalibrationSpec& spec,
     std::vector<Scenario> scenarios;
     for (const auto& theta : thetas) {
         Scenario s = spec.scenario;
-        for (std::size_t k = 0; k < spec.prior.size(); ++k) s.set_constant(spec.prior.names[k], theta[k]);
+        for (std::size_t k = 0; k < spec.prior.size(); ++k)
+            s.set_constant(spec.prior.names[k], theta[k]);
         scenarios.push_back(std::move(s));
     }
     const auto& column = spec.output_columns;
     const std::size_t K = spec.outputs.size(), R = static_cast<std::size_t>(spec.replications);
     std::vector<double> values(thetas.size() * R * K);
     const RunPlan plan{std::move(scenarios), spec.replications, spec.seed, spec.scale};
-    Job job = simulation_job(plan, K, [&](std::size_t run, ReplicationResult& res, std::vector<double>& record) {
-        const auto summary = summarise(res, plan.variants[plan.variant(run)], spec.scale);
-        for (std::size_t k = 0; k < K; ++k) record[k] = summary[column[k]].value;
-    });
+    Job job = simulation_job(
+        plan, K, [&](std::size_t run, ReplicationResult& res, std::vector<double>& record) {
+            const auto summary = summarise(res, plan.variants[plan.variant(run)], spec.scale);
+            for (std::size_t k = 0; k < K; ++k)
+                record[k] = summary[column[k]].value;
+        });
     Cluster one_process = Cluster::local();
     Progress quiet({true, false}, "calibrate", "runs", plan.runs());
     Executor executor(one_process);
-    const ExecOutcome outcome = executor.run(job, {threads, {}, false, stop}, quiet,
-                                             [&](std::size_t run, std::vector<double>&& record) {
-                                                 std::copy(record.begin(), record.end(),
-                                                           values.begin() + static_cast<long>(run * K));
-                                             });
+    const ExecOutcome outcome = executor.run(
+        job, {threads, {}, false, stop}, quiet, [&](std::size_t run, std::vector<double>&& record) {
+            std::copy(record.begin(), record.end(), values.begin() + static_cast<long>(run * K));
+        });
     if (outcome.status == ExecOutcome::Status::interrupted || (stop && stop())) throw Interrupted{};
     if (!outcome.ok()) throw std::runtime_error(outcome.message);
     std::vector<std::vector<double>> out(thetas.size(), std::vector<double>(K, 0.0));
     for (std::size_t s = 0; s < thetas.size(); ++s)
         for (std::size_t r = 0; r < R; ++r) // summed in replication order: thread-independent
-            for (std::size_t k = 0; k < K; ++k) out[s][k] += values[(s * R + r) * K + k] / R;
+            for (std::size_t k = 0; k < K; ++k)
+                out[s][k] += values[(s * R + r) * K + k] / R;
     return out;
 }
 
 double target_distance(const CalibrationSpec& spec, const std::vector<double>& outputs) {
     std::vector<double> errors;
     for (std::size_t k = 0; k < spec.targets.size(); ++k)
-        if (spec.targets[k].fitted) errors.push_back(analysis::normalised_error(spec.targets[k], outputs[k]));
+        if (spec.targets[k].fitted)
+            errors.push_back(analysis::normalised_error(spec.targets[k], outputs[k]));
     return analysis::distance(errors);
 }
 
@@ -79,7 +83,8 @@ analysis::AbcResult calibrate(const CalibrationSpec& spec, int threads,
         [&](const std::vector<std::vector<double>>& thetas) {
             const auto outputs = model_outputs(spec, thetas, threads, stop);
             std::vector<analysis::Evaluation> out;
-            for (const auto& o : outputs) out.push_back({target_distance(spec, o), o});
+            for (const auto& o : outputs)
+                out.push_back({target_distance(spec, o), o});
             evaluated += static_cast<long>(thetas.size());
             if (on_batch) on_batch(evaluated);
             return out;
@@ -118,13 +123,14 @@ void write_results(ResultsFile& f, const CalibrationSpec& spec, const analysis::
     f.attribute("/", "seed", static_cast<std::uint64_t>(spec.seed));
     f.attribute("/", "scale", spec.scale);
     f.attribute("/", "replications", static_cast<std::int32_t>(spec.replications));
-    f.attribute("/", "method", std::string(spec.abc.method == AbcSettings::Method::smc ? "abc-smc"
-                                                                                       : "rejection"));
+    f.attribute("/", "method",
+                std::string(spec.abc.method == AbcSettings::Method::smc ? "abc-smc" : "rejection"));
     f.attribute("/", "particles", static_cast<std::int32_t>(spec.abc.particles));
     f.attribute("/", "stop_reason", r.stop_reason);
     f.attribute("/", "evaluations", static_cast<std::int32_t>(r.evaluations));
-    f.attribute("/", "distance", std::string("root mean square over fitted targets of the error in "
-                                             "units of the tolerance (1 = at its edge)"));
+    f.attribute("/", "distance",
+                std::string("root mean square over fitted targets of the error in "
+                            "units of the tolerance (1 = at its edge)"));
 
     {
         auto& t = f.table(layout::calibration_parameters());
@@ -192,13 +198,15 @@ void write_results(ResultsFile& f, const CalibrationSpec& spec, const analysis::
 
     std::vector<double> errors, within, plo, phi, pmed;
     std::vector<double> w;
-    for (const auto& p : final_gen.particles) w.push_back(p.weight);
+    for (const auto& p : final_gen.particles)
+        w.push_back(p.weight);
     for (std::size_t k = 0; k < K; ++k) {
         const double e = analysis::normalised_error(spec.targets[k], best.outputs[k]);
         errors.push_back(e);
         within.push_back(std::abs(e) <= 1.0);
         std::vector<double> v;
-        for (const auto& p : final_gen.particles) v.push_back(p.outputs[k]);
+        for (const auto& p : final_gen.particles)
+            v.push_back(p.outputs[k]);
         plo.push_back(analysis::weighted_quantile(v, w, 0.025));
         pmed.push_back(analysis::weighted_quantile(v, w, 0.5));
         phi.push_back(analysis::weighted_quantile(v, w, 0.975));
@@ -221,26 +229,32 @@ void print_results(const CalibrationSpec& spec, const analysis::AbcResult& r,
     std::printf("\n%-34s %22s %30s %10s %11s\n", "parameter", "prior", "posterior median [95%]",
                 "best", "contraction");
     for (std::size_t k = 0; k < spec.prior.size(); ++k)
-        std::printf("%-34s %22s %30s %10s %11.2f\n", spec.prior.names[k].c_str(),
-                    bracket(spec.prior.low[k], spec.prior.high[k]).c_str(),
-                    (fixed(post.median[k]).append(" ") + bracket(post.low[k], post.high[k])).c_str(),
-                    fixed(best.theta[k]).c_str(), post.contraction[k]);
+        std::printf(
+            "%-34s %22s %30s %10s %11.2f\n", spec.prior.names[k].c_str(),
+            bracket(spec.prior.low[k], spec.prior.high[k]).c_str(),
+            (fixed(post.median[k]).append(" ") + bracket(post.low[k], post.high[k])).c_str(),
+            fixed(best.theta[k]).c_str(), post.contraction[k]);
     std::vector<double> w;
-    for (const auto& p : final_gen.particles) w.push_back(p.weight);
+    for (const auto& p : final_gen.particles)
+        w.push_back(p.weight);
     std::printf("\n%-34s %-8s %20s %10s %24s %7s\n", "target", "period", "accepted", "best",
                 "posterior 95%", "within");
     for (std::size_t k = 0; k < spec.targets.size(); ++k) {
         const auto& t = spec.targets[k];
         std::vector<double> v;
-        for (const auto& p : final_gen.particles) v.push_back(p.outputs[k]);
+        for (const auto& p : final_gen.particles)
+            v.push_back(p.outputs[k]);
         const double e = analysis::normalised_error(t, best.outputs[k]);
         std::printf("%-34s %-8s %20s %10s %24s %7s\n", t.name.c_str(), t.period.c_str(),
                     t.fitted ? bracket(t.low, t.high).c_str()
                              : std::string("context ").append(fixed(t.value)).c_str(),
                     fixed(best.outputs[k]).c_str(),
                     bracket(analysis::weighted_quantile(v, w, 0.025),
-                            analysis::weighted_quantile(v, w, 0.975)).c_str(),
-                    !t.fitted ? "-" : std::abs(e) <= 1 ? "yes" : "NO");
+                            analysis::weighted_quantile(v, w, 0.975))
+                        .c_str(),
+                    !t.fitted          ? "-"
+                    : std::abs(e) <= 1 ? "yes"
+                                       : "NO");
     }
     std::printf("\n# Best fit (distance %.3g) of %s, for %s:\n", best.distance,
                 spec.file.string().c_str(), spec.scenario_file.string().c_str());
@@ -248,7 +262,8 @@ void print_results(const CalibrationSpec& spec, const analysis::AbcResult& r,
     for (std::size_t k = 0; k < spec.prior.size(); ++k) {
         const auto& key = spec.prior.names[k];
         const auto dot = key.find('.');
-        if (key.substr(0, dot) != group) std::printf("[%s]\n", (group = key.substr(0, dot)).c_str());
+        if (key.substr(0, dot) != group)
+            std::printf("[%s]\n", (group = key.substr(0, dot)).c_str());
         std::printf("%s = %.4g\n", key.substr(dot + 1).c_str(), best.theta[k]);
     }
 }
@@ -268,7 +283,8 @@ int calibrate_command(const CalibrateOptions& o) {
     if (o.replications) spec.replications = *o.replications;
     if (o.scale) spec.scale = *o.scale;
     if (o.seed) spec.seed = *o.seed, spec.abc.seed = *o.seed ^ 0x9e3779b97f4a7c15ull;
-    const fs::path out = !o.out.empty() ? o.out : fs::path("outputs") / ("calibration-" + spec.name + ".h5");
+    const fs::path out =
+        !o.out.empty() ? o.out : fs::path("outputs") / ("calibration-" + spec.name + ".h5");
     std::unique_ptr<ResultsFile> file;
     try {
         file = std::make_unique<ResultsFile>(out);
@@ -291,8 +307,10 @@ int calibrate_command(const CalibrateOptions& o) {
                   spec.abc.particles,
                   spec.abc.method == AbcSettings::Method::smc ? spec.abc.generations : 1,
                   spec.replications, spec.scale, static_cast<unsigned long long>(spec.seed));
-    progress.start(text, {{"parameters", spec.prior.size()}, {"targets", spec.targets.size()},
-                          {"particles", spec.abc.particles}, {"replications", spec.replications},
+    progress.start(text, {{"parameters", spec.prior.size()},
+                          {"targets", spec.targets.size()},
+                          {"particles", spec.abc.particles},
+                          {"replications", spec.replications},
                           {"scale", spec.scale}});
     analysis::AbcResult result;
     try {
@@ -300,7 +318,8 @@ int calibrate_command(const CalibrateOptions& o) {
             spec, o.threads, [] { return stop_requested(); },
             [&](const analysis::Generation& g, int index) {
                 double best = INFINITY;
-                for (const auto& p : g.particles) best = std::min(best, p.distance);
+                for (const auto& p : g.particles)
+                    best = std::min(best, p.distance);
                 char line[256];
                 std::snprintf(line, sizeof line,
                               "generation %d: tolerance %-8s accepted %zu of %ld candidates "
@@ -308,14 +327,16 @@ int calibrate_command(const CalibrateOptions& o) {
                               index, fixed(g.epsilon).c_str(), g.particles.size(), g.candidates,
                               100 * g.acceptance(), best, duration_text(elapsed()).c_str());
                 progress.message(line);
-                progress.event("generation",
-                               {{"generation", index}, {"tolerance", g.epsilon},
-                                {"accepted", g.particles.size()}, {"candidates", g.candidates},
-                                {"best_distance", best}});
+                progress.event("generation", {{"generation", index},
+                                              {"tolerance", g.epsilon},
+                                              {"accepted", g.particles.size()},
+                                              {"candidates", g.candidates},
+                                              {"best_distance", best}});
                 return true;
             },
             [&](long evaluated) {
-                progress.update(static_cast<std::size_t>(evaluated), static_cast<double>(evaluated));
+                progress.update(static_cast<std::size_t>(evaluated),
+                                static_cast<double>(evaluated));
             });
     } catch (const Interrupted&) {
         progress.finish("interrupted");
@@ -331,7 +352,8 @@ int calibrate_command(const CalibrateOptions& o) {
     try {
         write_results(*file, spec, result, post, o);
         file->commit();
-        progress.finish("complete", "", {{"out", out.string()}, {"evaluations", result.evaluations}});
+        progress.finish("complete", "",
+                        {{"out", out.string()}, {"evaluations", result.evaluations}});
     } catch (const OutputError& e) {
         progress.finish("failed");
         std::cerr << "pbsim: " << e.what() << "\n";

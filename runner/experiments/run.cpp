@@ -30,7 +30,8 @@ namespace {
 
 std::vector<std::string> month_labels(const Scenario& s) {
     std::vector<std::string> labels;
-    for (int t = 0; t < s.months(); ++t) labels.push_back((s.start + t).to_string());
+    for (int t = 0; t < s.months(); ++t)
+        labels.push_back((s.start + t).to_string());
     return labels;
 }
 
@@ -81,8 +82,9 @@ void check_comparable(const std::vector<LoadedScenario>& loaded, double scale) {
                    other[c].amount_multiplier == councils[c].amount_multiplier &&
                    other[c].crisis_multiplier == councils[c].crisis_multiplier;
         if (!same)
-            throw ScenarioError(pair + " generate different councils (population.* or council.* "
-                                "parameters differ); scenarios compared in one run must share them");
+            throw ScenarioError(
+                pair + " generate different councils (population.* or council.* "
+                       "parameters differ); scenarios compared in one run must share them");
     }
 }
 
@@ -94,7 +96,8 @@ std::uint64_t fingerprint(const std::vector<Scenario>& scenarios, const RunOptio
                        format_number(o.scale) + " " +
                        std::to_string(simulated_users(scenarios.front(), o.scale)) + " " +
                        std::to_string(kMetricCount) + "\n";
-    for (const auto& s : scenarios) text += to_toml(s) + "\n";
+    for (const auto& s : scenarios)
+        text += to_toml(s) + "\n";
     return fnv1a(text.data(), text.size());
 }
 
@@ -113,7 +116,8 @@ int run_command(const RunOptions& o) {
         return kExitBadInput;
     }
     std::vector<Scenario> scenarios;
-    for (const auto& l : loaded) scenarios.push_back(l.scenario);
+    for (const auto& l : loaded)
+        scenarios.push_back(l.scenario);
     const Scenario& first = scenarios.front();
     const fs::path out = !o.out.empty()          ? o.out
                          : scenarios.size() == 1 ? fs::path("outputs") / (first.name + ".h5")
@@ -143,8 +147,8 @@ int run_command(const RunOptions& o) {
     layout.summary_columns = summarise(ReplicationResult{}, first, o.scale);
 
     // The size of the job, before anything is written.
-    const std::size_t series_values = kMetricCount * static_cast<std::size_t>(first.months()) *
-                                      layout.councils.size();
+    const std::size_t series_values =
+        kMetricCount * static_cast<std::size_t>(first.months()) * layout.councils.size();
     JobShape shape;
     shape.runs = scenarios.size() * static_cast<std::size_t>(o.replications);
     shape.agent_months = static_cast<double>(users) * first.months();
@@ -159,10 +163,10 @@ int run_command(const RunOptions& o) {
     if (o.dry_run) {
         if (root)
             std::printf("run: %zu scenario(s) x %d replications = %zu runs of %d users x %d months "
-                    "(scale %g), seed %llu, into %s\nestimate: %s\n",
-                    scenarios.size(), o.replications, shape.runs, users, first.months(), o.scale,
-                    static_cast<unsigned long long>(o.seed), out.string().c_str(),
-                    size.text().c_str());
+                        "(scale %g), seed %llu, into %s\nestimate: %s\n",
+                        scenarios.size(), o.replications, shape.runs, users, first.months(),
+                        o.scale, static_cast<unsigned long long>(o.seed), out.string().c_str(),
+                        size.text().c_str());
         return kExitOk;
     }
     std::unique_ptr<H5Output> output;
@@ -181,18 +185,18 @@ int run_command(const RunOptions& o) {
     // A record: the replication's raw series (its ReplicationResult values),
     // then its summary row.
     const int n_scenarios = static_cast<int>(scenarios.size());
-    const std::size_t series_size = kMetricCount * static_cast<std::size_t>(first.months()) *
-                                    layout.councils.size();
+    const std::size_t series_size =
+        kMetricCount * static_cast<std::size_t>(first.months()) * layout.councils.size();
     const std::size_t columns = layout.summary_columns.size();
     const RunPlan plan{scenarios, o.replications, o.seed, o.scale};
-    Job job = simulation_job(plan, series_size + columns,
-                             [&](std::size_t run, ReplicationResult& result, std::vector<double>& record) {
-                                 const auto summary =
-                                     summarise(result, plan.variants[plan.variant(run)], o.scale);
-                                 std::copy(result.values.begin(), result.values.end(), record.begin());
-                                 for (std::size_t c = 0; c < columns; ++c)
-                                     record[series_size + c] = summary[c].value;
-                             });
+    Job job = simulation_job(
+        plan, series_size + columns,
+        [&](std::size_t run, ReplicationResult& result, std::vector<double>& record) {
+            const auto summary = summarise(result, plan.variants[plan.variant(run)], o.scale);
+            std::copy(result.values.begin(), result.values.end(), record.begin());
+            for (std::size_t c = 0; c < columns; ++c)
+                record[series_size + c] = summary[c].value;
+        });
     job.fingerprint = fingerprint(scenarios, o);
 
     install_stop_handlers();
@@ -204,24 +208,28 @@ int run_command(const RunOptions& o) {
                        std::to_string(n_scenarios) + " scenario(s) x " +
                        std::to_string(o.replications) + "), " + size.text(),
                    {{"estimate", estimate_fields(size)},
-                    {"scenarios", n_scenarios}, {"replications", o.replications},
-                        {"scale", o.scale}, {"users", users}, {"out", out.string()}});
+                    {"scenarios", n_scenarios},
+                    {"replications", o.replications},
+                    {"scale", o.scale},
+                    {"users", users},
+                    {"out", out.string()}});
     Executor executor(cluster);
-    const ExecOutcome outcome = executor.run(
-        job, {o.threads, journal_path(out), o.resume}, progress,
-        [&](std::size_t run, std::vector<double>&& record) {
-            const int s = static_cast<int>(plan.variant(run));
-            const int r = static_cast<int>(plan.replication(run));
-            auto& summary = summaries[s][r];
-            summary = layout.summary_columns;
-            for (std::size_t c = 0; c < columns; ++c) summary[c].value = record[series_size + c];
-            ReplicationResult result;
-            result.months = first.months();
-            result.councils = static_cast<int>(layout.councils.size());
-            record.resize(series_size);
-            result.values = std::move(record);
-            output->write_replication(s, r, result, summary);
-        });
+    const ExecOutcome outcome =
+        executor.run(job, {o.threads, journal_path(out), o.resume}, progress,
+                     [&](std::size_t run, std::vector<double>&& record) {
+                         const int s = static_cast<int>(plan.variant(run));
+                         const int r = static_cast<int>(plan.replication(run));
+                         auto& summary = summaries[s][r];
+                         summary = layout.summary_columns;
+                         for (std::size_t c = 0; c < columns; ++c)
+                             summary[c].value = record[series_size + c];
+                         ReplicationResult result;
+                         result.months = first.months();
+                         result.councils = static_cast<int>(layout.councils.size());
+                         record.resize(series_size);
+                         result.values = std::move(record);
+                         output->write_replication(s, r, result, summary);
+                     });
     if (!root) return cluster.broadcast(outcome.exit_code());
     if (!outcome.ok()) {
         output.reset(); // removes the temporary file
@@ -232,7 +240,8 @@ int run_command(const RunOptions& o) {
         output->commit();
         executor.discard_journal();
     } catch (const OutputError& e) {
-        return cluster.broadcast(report_write_failure(e.what(), progress, executor, "replications"));
+        return cluster.broadcast(
+            report_write_failure(e.what(), progress, executor, "replications"));
     }
     progress.finish("complete", "", {{"out", out.string()}, {"resumed", outcome.resumed}});
     const double seconds =
@@ -243,7 +252,8 @@ int run_command(const RunOptions& o) {
             print_summary(summaries[s]);
         }
     std::string names;
-    for (const auto& sc : scenarios) names += (names.empty() ? "'" : ", '") + sc.name + "'";
+    for (const auto& sc : scenarios)
+        names += (names.empty() ? "'" : ", '") + sc.name + "'";
     std::printf("wrote %s: %s %s, %d replications x %d months x %zu councils, %d users "
                 "(scale %g), seed %llu, in %.1f s\n",
                 out.string().c_str(), n_scenarios == 1 ? "scenario" : "scenarios", names.c_str(),

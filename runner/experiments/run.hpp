@@ -22,7 +22,7 @@ namespace pbsim::runner {
 
 struct RunOptions {
     std::vector<std::filesystem::path> scenario_files; // one or more, paired by replication
-    std::vector<std::string> settings; // --set key=value[@YYYY-MM]
+    std::vector<std::string> settings;                 // --set key=value[@YYYY-MM]
     int replications = 10;
     std::uint64_t seed = 1;
     int threads = 0; // 0: all cores

@@ -134,10 +134,12 @@ int sweep_command(const SweepOptions& o) {
 
     const RunPlan plan{std::move(scenarios), sweep.replications, sweep.seed, sweep.scale};
     std::vector<std::vector<double>> results(runs);
-    Job job = simulation_job(plan, per_run, [&](std::size_t run, ReplicationResult& result,
-                                                std::vector<double>& out_record) {
-        out_record = record(result, plan.variants[plan.variant(run)], sweep.scale, sweep.timeseries);
-    });
+    Job job = simulation_job(
+        plan, per_run,
+        [&](std::size_t run, ReplicationResult& result, std::vector<double>& out_record) {
+            out_record =
+                record(result, plan.variants[plan.variant(run)], sweep.scale, sweep.timeseries);
+        });
     job.fingerprint = fingerprint(sweep, values, columns);
 
     install_stop_handlers();
@@ -148,15 +150,18 @@ int sweep_command(const SweepOptions& o) {
                        std::to_string(runs) + " runs), " + std::to_string(cluster.size()) +
                        " process(es), " + size.text(),
                    {{"estimate", estimate_fields(size)},
-                    {"points", P}, {"replications", R}, {"ranks", cluster.size()}});
+                    {"points", P},
+                    {"replications", R},
+                    {"ranks", cluster.size()}});
     Executor executor(cluster);
     const ExecOutcome outcome = executor.run(
         job, {o.threads, journal_path(out), o.resume}, progress,
         [&](std::size_t run, std::vector<double>&& v) { results[run] = std::move(v); });
     const std::size_t already = outcome.resumed;
     if (!outcome.ok())
-        return cluster.broadcast(root ? report_unfinished(outcome, progress, executor, runs, "runs", out)
-                                      : outcome.exit_code());
+        return cluster.broadcast(
+            root ? report_unfinished(outcome, progress, executor, runs, "runs", out)
+                 : outcome.exit_code());
 
     if (root) {
         {

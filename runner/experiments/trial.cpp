@@ -33,11 +33,13 @@ void write_results(TrialOutput& out, const TrialSpec& spec,
     // Names, units and descriptions: layout::trial_designs and trial_trials.
     auto per_design = [&](const char* name, auto get) {
         std::vector<double> v;
-        for (const auto& d : designs) v.push_back(get(d));
+        for (const auto& d : designs)
+            v.push_back(get(d));
         out.design(name, v);
     };
     per_design("clusters_per_arm", [](auto& d) { return double(d.clusters_per_arm); });
-    per_design("participants_per_cluster", [](auto& d) { return double(d.participants_per_cluster); });
+    per_design("participants_per_cluster",
+               [](auto& d) { return double(d.participants_per_cluster); });
     per_design("mean_cluster_size", [](auto& d) { return d.mean_cluster_size; });
     per_design("power", [](auto& d) { return d.power.share; });
     per_design("power_ci_low", [](auto& d) { return d.power.ci_low; });
@@ -57,14 +59,16 @@ void write_results(TrialOutput& out, const TrialSpec& spec,
     for (std::size_t q = 0; q < spec.secondary.size(); ++q) {
         const std::string name = spec.secondary[q];
         std::vector<double> e, p;
-        for (const auto& d : designs) e.push_back(d.secondary_effect[q]), p.push_back(d.secondary_power[q].share);
+        for (const auto& d : designs)
+            e.push_back(d.secondary_effect[q]), p.push_back(d.secondary_power[q].share);
         out.design("secondary_" + name + "_effect", e);
         out.design("secondary_" + name + "_power", p);
     }
     auto per_trial = [&](const char* name, auto get) {
         std::vector<double> v(D * T);
         for (std::size_t d = 0; d < D; ++d)
-            for (std::size_t t = 0; t < T; ++t) v[d * T + t] = get(all[t][d]);
+            for (std::size_t t = 0; t < T; ++t)
+                v[d * T + t] = get(all[t][d]);
         out.trial(name, v);
     };
     per_trial("effect", [](const TrialResult& r) { return r.primary.effect; });
@@ -97,14 +101,16 @@ int trial_command(const TrialOptions& o) {
         if (o.follow_up > 0) {
             spec.follow_up_months = o.follow_up;
             if (spec.follow_up_end() > base.end)
-                throw ScenarioError("--follow-up " + std::to_string(o.follow_up) + ": follow-up from " +
-                                    spec.recruitment.to_string() + " would end after the scenario (" +
-                                    base.end.to_string() + "): accepted at most " +
+                throw ScenarioError("--follow-up " + std::to_string(o.follow_up) +
+                                    ": follow-up from " + spec.recruitment.to_string() +
+                                    " would end after the scenario (" + base.end.to_string() +
+                                    "): accepted at most " +
                                     std::to_string(base.end - spec.recruitment + 1) + " months");
         }
         if (!o.settings.empty()) apply_settings(base, o.settings, "--set");
         base.end = spec.follow_up_end(); // nothing after follow-up is needed
-        if (const int units = count_clusters(spec, base, spec.scale); 2 * spec.clusters_per_arm.back() > units)
+        if (const int units = count_clusters(spec, base, spec.scale);
+            2 * spec.clusters_per_arm.back() > units)
             throw ScenarioError(too_few_clusters(spec, units, spec.scale));
     } catch (const ScenarioError& e) {
         std::cerr << "pbsim: " << e.what() << "\n";
@@ -118,8 +124,9 @@ int trial_command(const TrialOptions& o) {
     prov.trial_file = o.file.string();
     prov.trial_text = spec.text;
     prov.trial_resolved = to_toml(spec);
-    prov.scenario_toml = to_toml(base, "Base scenario (both arms) resolved by pbsim " +
-                                           std::string(kVersion) + " from " + spec.base.file.string());
+    prov.scenario_toml =
+        to_toml(base, "Base scenario (both arms) resolved by pbsim " + std::string(kVersion) +
+                          " from " + spec.base.file.string());
     prov.seed = o.seed;
     prov.trials = spec.trials;
     prov.scale = spec.scale;
@@ -144,10 +151,10 @@ int trial_command(const TrialOptions& o) {
     if (o.dry_run) {
         if (root)
             std::printf("trial '%s': %d simulated trials x %zu designs of %ld users (scale %g), "
-                    "into %s\nestimate: %s\n",
-                    spec.name.c_str(), spec.trials,
-                    spec.clusters_per_arm.size() * spec.participants_per_cluster.size(),
-                    shape.users, spec.scale, out_path.string().c_str(), size.text().c_str());
+                        "into %s\nestimate: %s\n",
+                        spec.name.c_str(), spec.trials,
+                        spec.clusters_per_arm.size() * spec.participants_per_cluster.size(),
+                        shape.users, spec.scale, out_path.string().c_str(), size.text().c_str());
         return kExitOk;
     }
 
@@ -169,14 +176,14 @@ int trial_command(const TrialOptions& o) {
     job.tasks = static_cast<std::size_t>(spec.trials);
     job.record_size = trial_record_size(spec);
     job.ticks_per_task = months_per_trial;
-    const std::string identity = std::string(kVersion) + "\n" + kSourceRevision + "\ntrial " +
-                                 spec.text + "\n" + to_toml(spec) + "\n" + to_toml(base) + "\n" +
-                                 std::to_string(o.seed) + " " + format_number(spec.scale) + " " +
-                                 std::to_string(spec.trials) + " " +
-                                 std::to_string(spec.follow_up_months) + " " +
-                                 std::to_string(shape.users);
+    const std::string identity =
+        std::string(kVersion) + "\n" + kSourceRevision + "\ntrial " + spec.text + "\n" +
+        to_toml(spec) + "\n" + to_toml(base) + "\n" + std::to_string(o.seed) + " " +
+        format_number(spec.scale) + " " + std::to_string(spec.trials) + " " +
+        std::to_string(spec.follow_up_months) + " " + std::to_string(shape.users);
     job.fingerprint = fnv1a(identity.data(), identity.size());
-    job.compute = [&](std::size_t j, std::vector<double>& record, const std::function<bool()>& tick) {
+    job.compute = [&](std::size_t j, std::vector<double>& record,
+                      const std::function<bool()>& tick) {
         const auto results =
             simulate_trial(spec, base, o.seed, static_cast<std::uint32_t>(j), spec.scale, tick);
         if (!results.empty()) encode_trial(results, record);
@@ -187,21 +194,25 @@ int trial_command(const TrialOptions& o) {
     std::vector<std::vector<TrialResult>> results(spec.trials);
     Progress progress({o.quiet || !root, o.log_json && root}, "trial " + spec.name, "trials",
                       job.tasks);
-    progress.start("trial " + spec.name + ": " + std::to_string(spec.trials) +
-                       " simulated trials, " + size.text(),
-                   {{"estimate", estimate_fields(size)},
-                    {"trials", spec.trials},
-                        {"designs", spec.clusters_per_arm.size() * spec.participants_per_cluster.size()},
-                        {"scale", spec.scale}, {"out", out_path.string()}});
+    progress.start(
+        "trial " + spec.name + ": " + std::to_string(spec.trials) + " simulated trials, " +
+            size.text(),
+        {{"estimate", estimate_fields(size)},
+         {"trials", spec.trials},
+         {"designs", spec.clusters_per_arm.size() * spec.participants_per_cluster.size()},
+         {"scale", spec.scale},
+         {"out", out_path.string()}});
     Executor executor(cluster);
-    const ExecOutcome outcome = executor.run(
-        job, {o.threads, journal_path(out_path), o.resume}, progress,
-        [&](std::size_t j, std::vector<double>&& record) { results[j] = decode_trial(spec, record); });
+    const ExecOutcome outcome =
+        executor.run(job, {o.threads, journal_path(out_path), o.resume}, progress,
+                     [&](std::size_t j, std::vector<double>&& record) {
+                         results[j] = decode_trial(spec, record);
+                     });
     if (!root) return cluster.broadcast(outcome.exit_code());
     if (!outcome.ok()) {
         output.reset(); // removes the temporary file
-        return cluster.broadcast(
-            report_unfinished(outcome, progress, executor, job.tasks, "simulated trials", out_path));
+        return cluster.broadcast(report_unfinished(outcome, progress, executor, job.tasks,
+                                                   "simulated trials", out_path));
     }
     try {
         std::vector<DesignSummary> designs;
@@ -220,7 +231,8 @@ int trial_command(const TrialOptions& o) {
                     designs.size(), spec.trials, spec.scale,
                     static_cast<unsigned long long>(o.seed), seconds);
     } catch (const std::exception& e) {
-        return cluster.broadcast(report_write_failure(e.what(), progress, executor, "simulated trials"));
+        return cluster.broadcast(
+            report_write_failure(e.what(), progress, executor, "simulated trials"));
     }
     return cluster.broadcast(kExitOk);
 }

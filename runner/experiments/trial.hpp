@@ -27,9 +27,9 @@ struct TrialOptions {
     std::vector<std::string> settings; // --set on the base scenario (both arms)
     std::uint64_t seed = 1;
     int threads = 0;
-    int trials = 0;     // 0: as in the file
-    double scale = 0;   // 0: as in the file
-    int follow_up = 0;  // months; 0: as in the file
+    int trials = 0;            // 0: as in the file
+    double scale = 0;          // 0: as in the file
+    int follow_up = 0;         // months; 0: as in the file
     std::filesystem::path out; // empty: outputs/<trial name>.h5
     bool quiet = false;
     bool log_json = false; // progress as JSON lines on stderr

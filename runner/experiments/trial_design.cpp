@@ -41,13 +41,15 @@ std::vector<int> allocate(const std::vector<int>& clusters, bool stratified, std
             key[j] = rng.uniform(Purpose::trial_randomisation,
                                  static_cast<std::uint32_t>(clusters[j]), 1, design);
         std::sort(order.begin(), order.end(), [&](auto a, auto b) { return key[a] < key[b]; });
-        for (std::size_t j = 0; j < n / 2; ++j) arm[order[j]] = 1;
+        for (std::size_t j = 0; j < n / 2; ++j)
+            arm[order[j]] = 1;
         return arm;
     }
-    std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) { return value(a) < value(b); });
+    std::stable_sort(order.begin(), order.end(),
+                     [&](auto a, auto b) { return value(a) < value(b); });
     for (std::size_t p = 0; p + 1 < n; p += 2) {
-        const bool first = rng.uniform(Purpose::trial_randomisation, static_cast<std::uint32_t>(p / 2),
-                                       2, design) < 0.5;
+        const bool first = rng.uniform(Purpose::trial_randomisation,
+                                       static_cast<std::uint32_t>(p / 2), 2, design) < 0.5;
         arm[order[p]] = first ? 1 : 0;
         arm[order[p + 1]] = first ? 0 : 1;
     }
@@ -61,7 +63,8 @@ std::vector<int> allocate_arms(const std::vector<int>& clusters,
                                std::uint64_t seed, std::uint32_t trial, std::uint32_t design) {
     return allocate(clusters, stratify != Stratify::none, seed, trial, design, [&](std::size_t j) {
         const auto& la = councils[clusters[j]];
-        return stratify == Stratify::dp_culture ? la.dp_culture : static_cast<double>(la.user_count);
+        return stratify == Stratify::dp_culture ? la.dp_culture
+                                                : static_cast<double>(la.user_count);
     });
 }
 
@@ -80,7 +83,8 @@ std::vector<Team> make_teams(const std::vector<LocalAuthority>& councils, int te
     return teams;
 }
 
-std::vector<int> allocate_team_arms(const std::vector<int>& clusters, const std::vector<Team>& teams,
+std::vector<int> allocate_team_arms(const std::vector<int>& clusters,
+                                    const std::vector<Team>& teams,
                                     const std::vector<LocalAuthority>& councils,
                                     const std::vector<std::uint32_t>& users, Stratify stratify,
                                     std::uint64_t seed, std::uint32_t trial, std::uint32_t design) {
@@ -89,19 +93,24 @@ std::vector<int> allocate_team_arms(const std::vector<int>& clusters, const std:
     std::vector<double> council_key(clusters.size());
     if (stratify == Stratify::council) {
         std::vector<int> count(councils.size(), 0), seen(councils.size(), 0);
-        for (const int q : clusters) ++count[teams[q].council];
+        for (const int q : clusters)
+            ++count[teams[q].council];
         for (std::size_t j = 0; j < clusters.size(); ++j) {
             const int c = teams[clusters[j]].council;
             const bool odd_one_out = ++seen[c] == count[c] && count[c] % 2 == 1;
-            council_key[j] = static_cast<double>(c) + (odd_one_out ? static_cast<double>(councils.size()) : 0.0);
+            council_key[j] =
+                static_cast<double>(c) + (odd_one_out ? static_cast<double>(councils.size()) : 0.0);
         }
     }
     return allocate(clusters, stratify != Stratify::none, seed, trial, design, [&](std::size_t j) {
         const Team& team = teams[clusters[j]];
         switch (stratify) {
-        case Stratify::dp_culture: return councils[team.council].dp_culture;
-        case Stratify::size: return static_cast<double>(users[clusters[j]]);
-        default: return council_key[j];
+        case Stratify::dp_culture:
+            return councils[team.council].dp_culture;
+        case Stratify::size:
+            return static_cast<double>(users[clusters[j]]);
+        default:
+            return council_key[j];
         }
     });
 }
@@ -143,7 +152,8 @@ std::vector<std::uint32_t> recruit(const World& world, const Team& team, int n, 
 
 std::string too_few_clusters(const TrialSpec& spec, int units, double scale) {
     const int k = spec.clusters_per_arm.back();
-    const std::string where = spec.clusters_where.empty() ? spec.file.string() : spec.clusters_where;
+    const std::string where =
+        spec.clusters_where.empty() ? spec.file.string() : spec.clusters_where;
     if (spec.unit == TrialUnit::council)
         return where + ": clusters_per_arm = " + std::to_string(k) + " needs " +
                std::to_string(2 * k) + " councils but the scenario has " + std::to_string(units) +
@@ -151,9 +161,9 @@ std::string too_few_clusters(const TrialSpec& spec, int units, double scale) {
     char scale_text[32];
     std::snprintf(scale_text, sizeof scale_text, "%g", scale);
     return where + ": clusters_per_arm = " + std::to_string(k) + " needs " + std::to_string(2 * k) +
-           " teams but there are " + std::to_string(units) + " teams of team_size = " +
-           std::to_string(spec.team_size) + " coordinators at scale " + scale_text +
-           ": accepted at most " + std::to_string(units / 2) +
+           " teams but there are " + std::to_string(units) +
+           " teams of team_size = " + std::to_string(spec.team_size) + " coordinators at scale " +
+           scale_text + ": accepted at most " + std::to_string(units / 2) +
            " (or a smaller team_size, or a larger scale)";
 }
 

@@ -46,7 +46,8 @@ std::vector<Team> make_teams(const std::vector<LocalAuthority>& councils, int te
 // on team size (users at recruitment, `users`) or, for Stratify::council,
 // within councils: pairs of teams of the same council, then the odd team out
 // of each council with an odd count paired with another council's.
-std::vector<int> allocate_team_arms(const std::vector<int>& clusters, const std::vector<Team>& teams,
+std::vector<int> allocate_team_arms(const std::vector<int>& clusters,
+                                    const std::vector<Team>& teams,
                                     const std::vector<LocalAuthority>& councils,
                                     const std::vector<std::uint32_t>& users, Stratify stratify,
                                     std::uint64_t seed, std::uint32_t trial, std::uint32_t design);

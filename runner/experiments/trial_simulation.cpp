@@ -43,7 +43,9 @@ double amount(const TrialOutcome& o, const FollowedPerson& p) {
 }
 
 // Per person-year, except ASCOT (a mean score per month followed) and shares.
-double per_time(const TrialOutcome& o) { return o.name == "ascot" ? 1.0 : 12.0; }
+double per_time(const TrialOutcome& o) {
+    return o.name == "ascot" ? 1.0 : 12.0;
+}
 
 // A participant's value for the ICC: counts over follow-up for rates (what a
 // trial observes), the per-time value for means (those followed at least a
@@ -67,7 +69,8 @@ ClusterTest analyse(const TrialOutcome& o, const std::vector<Cluster>& clusters,
         std::vector<ClusterRate> by_arm[2];
         for (std::size_t j = 0; j < clusters.size(); ++j) {
             ClusterRate r;
-            for (const auto* p : clusters[j]) r.events += amount(o, *p), r.person_years += p->months / 12.0;
+            for (const auto* p : clusters[j])
+                r.events += amount(o, *p), r.person_years += p->months / 12.0;
             by_arm[arm[j]].push_back(r);
         }
         return analysis::cluster_rate_ratio(by_arm[0], by_arm[1], level);
@@ -75,7 +78,8 @@ ClusterTest analyse(const TrialOutcome& o, const std::vector<Cluster>& clusters,
     std::vector<double> by_arm[2];
     for (std::size_t j = 0; j < clusters.size(); ++j) {
         double sum = 0, months = 0, n = 0;
-        for (const auto* p : clusters[j]) sum += amount(o, *p), months += p->months, ++n;
+        for (const auto* p : clusters[j])
+            sum += amount(o, *p), months += p->months, ++n;
         if (o.kind == OutcomeKind::share) {
             if (n > 0) by_arm[arm[j]].push_back(sum / n);
         } else if (months > 0) {
@@ -152,7 +156,8 @@ void apply_intervention(Simulation& sim, const TrialSpec& spec, const Scenario& 
     for (std::size_t j = 0; j < clusters.size(); ++j) {
         if (arm[j] != 1) continue;
         const Team& team = teams[clusters[j]];
-        for (std::uint32_t q = 0; q < team.post_count; ++q) posts.push_back(team.first_post + q);
+        for (std::uint32_t q = 0; q < team.post_count; ++q)
+            posts.push_back(team.first_post + q);
     }
     std::vector<PostOverride> overrides;
     for (const auto& o : spec.intervention)
@@ -175,7 +180,8 @@ std::vector<Cluster> clusters_of(const Simulation& sim, const std::vector<int>& 
     std::vector<Cluster> out(clusters.size());
     const auto& followed = sim.followed();
     std::vector<const FollowedPerson*> by_slot(sim.world().users.size(), nullptr);
-    for (const auto& p : followed) by_slot[p.slot] = &p;
+    for (const auto& p : followed)
+        by_slot[p.slot] = &p;
     for (std::size_t j = 0; j < clusters.size(); ++j) {
         const auto& s = slots[clusters[j]];
         for (std::size_t q = 0; q < s.size() && static_cast<int>(q) < m; ++q)
@@ -198,7 +204,8 @@ std::vector<TrialResult> simulate_trial(const TrialSpec& spec, const Scenario& b
     const int k_max = spec.clusters_per_arm.back();
     const int m_max = spec.participants_per_cluster.back();
     const bool by_team = spec.unit == TrialUnit::team;
-    const std::vector<Team> teams = by_team ? make_teams(councils, spec.team_size) : std::vector<Team>{};
+    const std::vector<Team> teams =
+        by_team ? make_teams(councils, spec.team_size) : std::vector<Team>{};
     const int units = by_team ? static_cast<int>(teams.size()) : static_cast<int>(councils.size());
     if (2 * k_max > units) throw ScenarioError(too_few_clusters(spec, units, scale));
     std::vector<std::uint32_t> team_users(teams.size(), 0); // users by team at recruitment
@@ -234,7 +241,8 @@ std::vector<TrialResult> simulate_trial(const TrialSpec& spec, const Scenario& b
         Simulation sim(history);
         apply_intervention(sim, spec, base, teams, clusters, arm);
         std::vector<std::uint32_t> followed;
-        for (int c : clusters) followed.insert(followed.end(), slots[c].begin(), slots[c].end());
+        for (int c : clusters)
+            followed.insert(followed.end(), slots[c].begin(), slots[c].end());
         sim.follow(followed);
         if (!follow_up(sim, spec.follow_up_months, on_month)) return {};
         for (const int m : spec.participants_per_cluster) {
@@ -296,8 +304,10 @@ void encode_trial(const std::vector<TrialResult>& results, std::vector<double>& 
         for (double v : {r.icc.icc, r.icc.ci_low, r.icc.ci_high, r.icc.msb, r.icc.msw, r.icc.n0,
                          double(r.icc.clusters), double(r.icc.people)})
             *p++ = v;
-        for (double v : {r.uptake[0], r.uptake[1], r.cost[0], r.cost[1]}) *p++ = v;
-        for (const auto& t : r.secondary) put(t, p);
+        for (double v : {r.uptake[0], r.uptake[1], r.cost[0], r.cost[1]})
+            *p++ = v;
+        for (const auto& t : r.secondary)
+            put(t, p);
         *p++ = r.null_p;
     }
 }
@@ -317,7 +327,8 @@ std::vector<TrialResult> decode_trial(const TrialSpec& spec, const std::vector<d
         p += kIccValues;
         r.uptake[0] = p[0], r.uptake[1] = p[1], r.cost[0] = p[2], r.cost[1] = p[3];
         p += 4;
-        for (std::size_t q = 0; q < spec.secondary.size(); ++q) r.secondary.push_back(take_test(p));
+        for (std::size_t q = 0; q < spec.secondary.size(); ++q)
+            r.secondary.push_back(take_test(p));
         r.null_p = *p++;
     }
     return out;

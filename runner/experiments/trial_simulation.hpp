@@ -23,17 +23,17 @@ struct TrialResult {
     int clusters_per_arm = 0, participants_per_cluster = 0;
     double mean_cluster_size = 0; // participants recruited per cluster (fewer if few eligible)
     analysis::ClusterTest primary;
-    analysis::IccEstimate icc;             // of the primary outcome, within arms
-    double uptake[2] = {0, 0};             // [control, intervention] share who held a PB
-    double cost[2] = {0, 0};               // GBP per participant over follow-up
+    analysis::IccEstimate icc; // of the primary outcome, within arms
+    double uptake[2] = {0, 0}; // [control, intervention] share who held a PB
+    double cost[2] = {0, 0};   // GBP per participant over follow-up
     std::vector<analysis::ClusterTest> secondary;
     double null_p = NAN; // p-value of the primary with no intervention anywhere (null_check)
 };
 
 // Runs simulated trial `trial` of every design (clusters x participants, in
 // that order). Clusters are councils or teams (spec.unit); throws
-// ScenarioError if the world has too few teams for the largest design. `on_month` is called after every simulated month; returning
-// false abandons the trial (the result is then empty).
+// ScenarioError if the world has too few teams for the largest design. `on_month` is called after
+// every simulated month; returning false abandons the trial (the result is then empty).
 std::vector<TrialResult> simulate_trial(const TrialSpec& spec, const Scenario& base,
                                         std::uint64_t seed, std::uint32_t trial, double scale,
                                         const std::function<bool()>& on_month = {});

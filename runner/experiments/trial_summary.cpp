@@ -34,8 +34,8 @@ double finite_mean(const std::vector<double>& v) {
 
 } // namespace
 
-DesignSummary summarise_design(const TrialSpec& spec, const std::vector<std::vector<TrialResult>>& all,
-                               std::size_t d) {
+DesignSummary summarise_design(const TrialSpec& spec,
+                               const std::vector<std::vector<TrialResult>>& all, std::size_t d) {
     DesignSummary s;
     const bool ratio = find_outcome(spec.primary)->kind == OutcomeKind::rate;
     std::vector<double> effect, control, intervention, icc, size, up[2], cost[2];
@@ -53,17 +53,20 @@ DesignSummary summarise_design(const TrialSpec& spec, const std::vector<std::vec
         intervention.push_back(r.primary.intervention);
         icc.push_back(r.icc.icc);
         size.push_back(r.mean_cluster_size);
-        for (int a = 0; a < 2; ++a) up[a].push_back(r.uptake[a]), cost[a].push_back(r.cost[a]);
+        for (int a = 0; a < 2; ++a)
+            up[a].push_back(r.uptake[a]), cost[a].push_back(r.cost[a]);
         if (std::isfinite(r.null_p)) ++nulls, null_hits += r.null_p < spec.alpha;
         for (std::size_t q = 0; q < r.secondary.size(); ++q) {
             sec_hits[q] += r.secondary[q].p_value < spec.alpha;
             const bool sec_ratio = find_outcome(spec.secondary[q])->kind == OutcomeKind::rate;
-            sec_effect[q].push_back(sec_ratio ? std::log(r.secondary[q].effect) : r.secondary[q].effect);
+            sec_effect[q].push_back(sec_ratio ? std::log(r.secondary[q].effect)
+                                              : r.secondary[q].effect);
         }
     }
     s.trials = n;
     s.power = analysis::wilson(hits, n);
-    s.type_one_error = nulls ? analysis::wilson(null_hits, nulls) : analysis::Proportion{kNaN, kNaN, kNaN};
+    s.type_one_error =
+        nulls ? analysis::wilson(null_hits, nulls) : analysis::Proportion{kNaN, kNaN, kNaN};
     s.effect = ratio ? std::exp(finite_mean(effect)) : finite_mean(effect);
     s.control = finite_mean(control);
     s.intervention = finite_mean(intervention);
@@ -72,7 +75,8 @@ DesignSummary summarise_design(const TrialSpec& spec, const std::vector<std::vec
     s.icc_high = quantile(icc, 0.975);
     s.mean_cluster_size = finite_mean(size);
     s.design_effect = analysis::design_effect(s.mean_cluster_size, s.icc);
-    for (int a = 0; a < 2; ++a) s.uptake[a] = finite_mean(up[a]), s.cost[a] = finite_mean(cost[a]);
+    for (int a = 0; a < 2; ++a)
+        s.uptake[a] = finite_mean(up[a]), s.cost[a] = finite_mean(cost[a]);
     for (std::size_t q = 0; q < spec.secondary.size(); ++q) {
         const bool sec_ratio = find_outcome(spec.secondary[q])->kind == OutcomeKind::rate;
         s.secondary_effect.push_back(sec_ratio ? std::exp(finite_mean(sec_effect[q]))
@@ -90,17 +94,20 @@ void print_table(const TrialSpec& spec, const std::vector<DesignSummary>& design
     const bool null_check = spec.null_check;
     const std::string effect = effect_label(spec);
     if (markdown) {
-        std::printf("| clusters per arm | participants per cluster (recruited) | power (95%% CI) | %s | "
-                    "ICC (2.5-97.5%%) | design effect | uptake I | uptake C | cost/participant I | "
-                    "cost/participant C |%s\n",
-                    effect.c_str(), null_check ? " type I error |" : "");
-        std::printf("|---:|---:|---|---:|---|---:|---:|---:|---:|---:|%s\n", null_check ? "---|" : "");
+        std::printf(
+            "| clusters per arm | participants per cluster (recruited) | power (95%% CI) | %s | "
+            "ICC (2.5-97.5%%) | design effect | uptake I | uptake C | cost/participant I | "
+            "cost/participant C |%s\n",
+            effect.c_str(), null_check ? " type I error |" : "");
+        std::printf("|---:|---:|---|---:|---|---:|---:|---:|---:|---:|%s\n",
+                    null_check ? "---|" : "");
         for (const auto& d : designs) {
-            std::printf("| %d | %d (%.0f) | %.2f (%.2f-%.2f) | %.3f | %.4f (%.4f-%.4f) | %.2f | %.3f | "
-                        "%.3f | %.0f | %.0f |",
-                        d.clusters_per_arm, d.participants_per_cluster, d.mean_cluster_size, d.power.share, d.power.ci_low,
-                        d.power.ci_high, d.effect, d.icc, d.icc_low, d.icc_high, d.design_effect,
-                        d.uptake[1], d.uptake[0], d.cost[1], d.cost[0]);
+            std::printf(
+                "| %d | %d (%.0f) | %.2f (%.2f-%.2f) | %.3f | %.4f (%.4f-%.4f) | %.2f | %.3f | "
+                "%.3f | %.0f | %.0f |",
+                d.clusters_per_arm, d.participants_per_cluster, d.mean_cluster_size, d.power.share,
+                d.power.ci_low, d.power.ci_high, d.effect, d.icc, d.icc_low, d.icc_high,
+                d.design_effect, d.uptake[1], d.uptake[0], d.cost[1], d.cost[0]);
             if (null_check)
                 std::printf(" %.3f (%.3f-%.3f) |", d.type_one_error.share, d.type_one_error.ci_low,
                             d.type_one_error.ci_high);
@@ -128,10 +135,12 @@ void print_table(const TrialSpec& spec, const std::vector<DesignSummary>& design
     }
     for (std::size_t q = 0; q < spec.secondary.size(); ++q) {
         std::printf("secondary %s (%s):", spec.secondary[q].c_str(),
-                    find_outcome(spec.secondary[q])->kind == OutcomeKind::rate ? "rate ratio" : "difference");
+                    find_outcome(spec.secondary[q])->kind == OutcomeKind::rate ? "rate ratio"
+                                                                               : "difference");
         for (const auto& d : designs)
             std::printf("  k=%d,m=%d: %.4g (power %.2f)", d.clusters_per_arm,
-                        d.participants_per_cluster, d.secondary_effect[q], d.secondary_power[q].share);
+                        d.participants_per_cluster, d.secondary_effect[q],
+                        d.secondary_power[q].share);
         std::printf("\n");
     }
 }

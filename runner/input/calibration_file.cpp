@@ -18,10 +18,10 @@ using analysis::AbcSettings;
 
 namespace {
 
-const std::set<std::string> kKeys = {"description", "scenario",     "targets",        "end",
-                                     "method",      "seed",         "scale",          "replications",
-                                     "particles",   "generations",  "quantile",       "min_acceptance",
-                                     "batch",       "parameters",   "target"};
+const std::set<std::string> kKeys = {"description", "scenario",    "targets",  "end",
+                                     "method",      "seed",        "scale",    "replications",
+                                     "particles",   "generations", "quantile", "min_acceptance",
+                                     "batch",       "parameters",  "target"};
 
 std::string string_of(const toml::node& n, const fs::path& file, std::string_view key) {
     if (const auto* s = n.as_string()) return s->get();
@@ -35,19 +35,21 @@ double setting(const toml::table& doc, const fs::path& file, const char* key, do
     const auto* n = doc.get(key);
     if (!n) return fallback;
     const auto v = as_number(*n);
-    const bool ok = v && (open_low ? *v > lo : *v >= lo) && *v <= hi &&
-                    (!whole || *v == std::floor(*v));
+    const bool ok =
+        v && (open_low ? *v > lo : *v >= lo) && *v <= hi && (!whole || *v == std::floor(*v));
     if (!ok)
-        throw ScenarioError(where(file, *n) + ": " + key + " = " +
-                            (v ? format_number(*v) : value_text(*n)) + " is out of range: accepted " +
-                            (whole ? "a whole number " : "a number ") + (open_low ? "above " : "from ") +
-                            format_number(lo) + (open_low ? " up to " : " to ") + format_number(hi));
+        throw ScenarioError(
+            where(file, *n) + ": " + key + " = " + (v ? format_number(*v) : value_text(*n)) +
+            " is out of range: accepted " + (whole ? "a whole number " : "a number ") +
+            (open_low ? "above " : "from ") + format_number(lo) + (open_low ? " up to " : " to ") +
+            format_number(hi));
     return *v;
 }
 
 std::vector<std::string> summary_columns(const CalibrationSpec& s) {
     std::vector<std::string> names;
-    for (const auto& v : summarise(ReplicationResult{}, s.scenario, s.scale)) names.push_back(v.name);
+    for (const auto& v : summarise(ReplicationResult{}, s.scenario, s.scale))
+        names.push_back(v.name);
     return names;
 }
 
@@ -65,11 +67,13 @@ CalibrationSpec load_calibration(const fs::path& file) {
                                 "'; accepted description, scenario, targets, end, method, seed, "
                                 "scale, replications, particles, generations, quantile, "
                                 "min_acceptance, batch, [parameters] and [[target]]");
-    if (const auto* d = doc.get("description")) spec.description = string_of(*d, file, "description");
+    if (const auto* d = doc.get("description"))
+        spec.description = string_of(*d, file, "description");
 
     const auto* sc = doc.get("scenario");
-    if (!sc) throw ScenarioError(file.string() + ": scenario is missing: name the scenario file to "
-                                 "calibrate, e.g. scenario = \"../baseline.toml\"");
+    if (!sc)
+        throw ScenarioError(file.string() + ": scenario is missing: name the scenario file to "
+                                            "calibrate, e.g. scenario = \"../baseline.toml\"");
     spec.scenario_file =
         linked_file(file, *sc, "scenario", string_of(*sc, file, "scenario"), "scenario file");
     spec.scenario = load_scenario(spec.scenario_file).scenario;
@@ -86,18 +90,20 @@ CalibrationSpec load_calibration(const fs::path& file) {
             spec.scenario.evaluation_start.reset();
     }
 
-    const std::string method = doc.get("method") ? string_of(*doc.get("method"), file, "method")
-                                                 : "abc-smc";
+    const std::string method =
+        doc.get("method") ? string_of(*doc.get("method"), file, "method") : "abc-smc";
     if (method != "abc-smc" && method != "rejection")
         throw ScenarioError(where(file, *doc.get("method")) + ": method = \"" + method +
                             "\" is not accepted: \"abc-smc\" or \"rejection\"");
-    spec.abc.method = method == "rejection" ? AbcSettings::Method::rejection : AbcSettings::Method::smc;
+    spec.abc.method =
+        method == "rejection" ? AbcSettings::Method::rejection : AbcSettings::Method::smc;
     if (const auto* seed = doc.get("seed")) { // an integer: a double would round large seeds
         const auto* i = seed->as_integer();
         if (!i || i->get() < 0)
-            throw ScenarioError(where(file, *seed) + ": seed = " +
-                                (as_number(*seed) ? format_number(*as_number(*seed)) : value_text(*seed)) +
-                                " is not accepted: a whole number from 0 to 9223372036854775807");
+            throw ScenarioError(
+                where(file, *seed) + ": seed = " +
+                (as_number(*seed) ? format_number(*as_number(*seed)) : value_text(*seed)) +
+                " is not accepted: a whole number from 0 to 9223372036854775807");
         spec.seed = static_cast<std::uint64_t>(i->get());
     }
     spec.scale = setting(doc, file, "scale", 0, 10, false, 0.25, true);
@@ -110,8 +116,10 @@ CalibrationSpec load_calibration(const fs::path& file) {
 
     const auto* params = doc.get("parameters");
     if (!params || !params->as_table() || params->as_table()->empty())
-        throw ScenarioError(file.string() + ": [parameters] is missing or empty: name each free "
-                            "parameter with its prior range, e.g. \"request.base_rate\" = [0.004, 0.03]");
+        throw ScenarioError(
+            file.string() +
+            ": [parameters] is missing or empty: name each free "
+            "parameter with its prior range, e.g. \"request.base_rate\" = [0.004, 0.03]");
     for (const auto& [k, v] : *params->as_table()) {
         const std::string key(k.str());
         const int id = find_parameter(key);
@@ -120,14 +128,16 @@ CalibrationSpec load_calibration(const fs::path& file) {
                                 suggestion(key));
         const auto& p = parameter_registry()[id];
         if (p.integer)
-            throw ScenarioError(where(file, v) + ": " + key + " is a whole-number parameter; only " +
+            throw ScenarioError(where(file, v) + ": " + key +
+                                " is a whole-number parameter; only " +
                                 "continuous parameters can be calibrated");
         const auto* arr = v.as_array();
         const auto lo = arr && arr->size() == 2 ? as_number(*arr->get(0)) : std::nullopt;
         const auto hi = arr && arr->size() == 2 ? as_number(*arr->get(1)) : std::nullopt;
         if (!lo || !hi || !(*lo < *hi) || *lo < p.min || *hi > p.max)
-            throw ScenarioError(where(file, v) + ": " + key + " must be a prior range [low, high] " +
-                                "with low < high inside " + range_text(p));
+            throw ScenarioError(where(file, v) + ": " + key +
+                                " must be a prior range [low, high] " + "with low < high inside " +
+                                range_text(p));
         spec.prior.names.push_back(key);
         spec.prior.low.push_back(*lo);
         spec.prior.high.push_back(*hi);
@@ -146,20 +156,23 @@ CalibrationSpec load_calibration(const fs::path& file) {
     }
 
     const auto* tf = doc.get("targets");
-    if (!tf) throw ScenarioError(file.string() + ": targets is missing: name the targets CSV, e.g. "
-                                 "targets = \"targets.csv\"");
+    if (!tf)
+        throw ScenarioError(file.string() + ": targets is missing: name the targets CSV, e.g. "
+                                            "targets = \"targets.csv\"");
     spec.targets_file = linked_file(file, *tf, "targets", string_of(*tf, file, "targets"),
                                     "targets CSV", kMaxCsvBytes);
     std::vector<analysis::Target> rows;
     try {
-        rows = analysis::parse_targets(read_text_file(spec.targets_file, "targets CSV", kMaxCsvBytes),
-                                       spec.targets_file.string());
+        rows =
+            analysis::parse_targets(read_text_file(spec.targets_file, "targets CSV", kMaxCsvBytes),
+                                    spec.targets_file.string());
     } catch (const analysis::TargetError& e) {
         throw ScenarioError(e.what());
     }
     const auto* list = doc.get("target");
     if (!list || !list->as_array() || list->as_array()->empty())
-        throw ScenarioError(file.string() + ": no [[target]]: map each target row to a summary "
+        throw ScenarioError(file.string() +
+                            ": no [[target]]: map each target row to a summary "
                             "column, e.g. name = \"mh_dp_users_england\", period = \"2001\", "
                             "output = \"dp_holders_2001_12\"");
     const auto columns = summary_columns(spec);
@@ -180,8 +193,8 @@ CalibrationSpec load_calibration(const fs::path& file) {
             return r.name == name && r.period == period;
         });
         if (row == rows.end())
-            throw ScenarioError(where(file, node) + ": no row with target " + name + " and period " +
-                                period + " in " + spec.targets_file.string());
+            throw ScenarioError(where(file, node) + ": no row with target " + name +
+                                " and period " + period + " in " + spec.targets_file.string());
         const auto column = std::find(columns.begin(), columns.end(), output);
         if (column == columns.end())
             throw ScenarioError(where(file, *t->get("output")) + ": output '" + output +
@@ -206,7 +219,8 @@ CalibrationSpec load_calibration(const fs::path& file) {
         spec.output_columns.push_back(static_cast<std::size_t>(column - columns.begin()));
     }
     if (std::none_of(spec.targets.begin(), spec.targets.end(), [](auto& t) { return t.fitted; }))
-        throw ScenarioError(file.string() + ": every [[target]] is a context row; name at least one "
+        throw ScenarioError(file.string() +
+                            ": every [[target]] is a context row; name at least one "
                             "target with a tolerance");
     // The sampler's key differs from the simulations' (same seed, other stream).
     spec.abc.seed = spec.seed ^ 0x9e3779b97f4a7c15ull;

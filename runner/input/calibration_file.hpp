@@ -32,9 +32,9 @@ struct CalibrationSpec {
     std::filesystem::path file, scenario_file, targets_file;
     std::string text; // the calibration file as read
     std::string description;
-    Scenario scenario; // resolved, with `end` applied
-    std::vector<analysis::Target> targets; // the rows named by [[target]], in that order
-    std::vector<std::string> outputs;      // summary column of each target
+    Scenario scenario;                       // resolved, with `end` applied
+    std::vector<analysis::Target> targets;   // the rows named by [[target]], in that order
+    std::vector<std::string> outputs;        // summary column of each target
     std::vector<std::size_t> output_columns; // their positions in summarise()'s columns
     analysis::UniformPrior prior;
     analysis::AbcSettings abc;

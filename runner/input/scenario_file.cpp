@@ -26,8 +26,8 @@ constexpr std::size_t kMaxExtendsDepth = 32;
 void check_range(const ParameterSpec& spec, double v, const std::string& where,
                  const std::string& when) {
     if (!(v >= spec.min && v <= spec.max) || (spec.integer && v != std::floor(v)))
-        throw ScenarioError(where + ": " + std::string(spec.key) + " = " + format_number(v) +
-                            when + " is out of range: accepted " + range_text(spec));
+        throw ScenarioError(where + ": " + std::string(spec.key) + " = " + format_number(v) + when +
+                            " is out of range: accepted " + range_text(spec));
 }
 
 bool valid_name(const std::string& name) {
@@ -38,7 +38,9 @@ bool valid_name(const std::string& name) {
     return true;
 }
 
-std::string read_file(const fs::path& file) { return read_text_file(file, "scenario file"); }
+std::string read_file(const fs::path& file) {
+    return read_text_file(file, "scenario file");
+}
 
 std::string string_value(const toml::node& n, const fs::path& file, std::string_view key) {
     if (const auto* s = n.as_string()) return s->get();
@@ -85,7 +87,8 @@ void apply_value(Scenario& s, const ParameterSpec& spec, int id, const toml::nod
         steps.push_back({*month, *number});
     }
     std::sort(steps.begin(), steps.end(), [](auto& a, auto& b) { return a.from < b.from; });
-    for (const auto& step : steps) s.set_from(key, step.from, step.value);
+    for (const auto& step : steps)
+        s.set_from(key, step.from, step.value);
 }
 
 LoadedScenario parse_with_chain(std::string_view text, const fs::path& file,
@@ -101,13 +104,13 @@ LoadedScenario parse_with_chain(std::string_view text, const fs::path& file,
         const fs::path canonical = fs::weakly_canonical(parent, ec);
         if (chain.count(canonical))
             throw ScenarioError(where(file, *ext) + ": extends \"" +
-                                shorten(parent.string(), kShownPathChars) + "\" makes a cycle of scenario files");
+                                shorten(parent.string(), kShownPathChars) +
+                                "\" makes a cycle of scenario files");
         if (chain.size() >= kMaxExtendsDepth)
-            throw ScenarioError(where(file, *ext) + ": extends \"" +
-                                shorten(parent.string(), kShownPathChars) + "\" makes a chain of more than " +
-                                std::to_string(kMaxExtendsDepth) +
-                                " scenario files; accepted at most " +
-                                std::to_string(kMaxExtendsDepth));
+            throw ScenarioError(
+                where(file, *ext) + ": extends \"" + shorten(parent.string(), kShownPathChars) +
+                "\" makes a chain of more than " + std::to_string(kMaxExtendsDepth) +
+                " scenario files; accepted at most " + std::to_string(kMaxExtendsDepth));
         chain.insert(canonical);
         s = parse_with_chain(read_file(parent), parent, chain).scenario;
         s.description.clear();
@@ -124,29 +127,32 @@ LoadedScenario parse_with_chain(std::string_view text, const fs::path& file,
         if (key == "name") {
             s.name = string_value(node, file, key);
             if (!valid_name(s.name))
-                throw ScenarioError(where(file, node) + ": name = \"" + shorten(s.name) + "\" is not a valid " +
+                throw ScenarioError(where(file, node) + ": name = \"" + shorten(s.name) +
+                                    "\" is not a valid " +
                                     "scenario name: accepted letters, digits, '_', '-' and '.', " +
                                     "not starting with '.' (it names output files and groups)");
-        }
-        else if (key == "description") s.description = string_value(node, file, key);
-        else if (key == "start") s.start = month_value(node, file, key);
-        else if (key == "end") s.end = month_value(node, file, key);
-        else if (key == "evaluation_start") s.evaluation_start = month_value(node, file, key);
+        } else if (key == "description")
+            s.description = string_value(node, file, key);
+        else if (key == "start")
+            s.start = month_value(node, file, key);
+        else if (key == "end")
+            s.end = month_value(node, file, key);
+        else if (key == "evaluation_start")
+            s.evaluation_start = month_value(node, file, key);
         else if (const auto* group = node.as_table()) { // [group] or group = { ... }
             for (const auto& [name, value] : *group) {
                 const std::string full = key + "." + std::string(name.str());
                 const int id = find_parameter(full);
                 if (id < 0)
-                    throw ScenarioError(where(file, value) + ": unknown key '" + shorten(full) + "'" +
-                                        suggestion(full));
+                    throw ScenarioError(where(file, value) + ": unknown key '" + shorten(full) +
+                                        "'" + suggestion(full));
                 apply_value(s, parameter_registry()[id], id, value, file);
             }
         } else {
             throw ScenarioError(where(file, node) + ": unknown key '" + shorten(key) + "'" +
                                 suggestion(key) +
                                 "; top-level keys are name, description, extends, start, end, " +
-                                "evaluation_start " +
-                                "and parameter groups such as [policy]");
+                                "evaluation_start " + "and parameter groups such as [policy]");
         }
     }
     return loaded;
@@ -207,14 +213,18 @@ LoadedScenario parse_scenario(std::string_view text, const fs::path& file) {
     return loaded;
 }
 
-LoadedScenario load_scenario(const fs::path& file) { return parse_scenario(read_file(file), file); }
+LoadedScenario load_scenario(const fs::path& file) {
+    return parse_scenario(read_file(file), file);
+}
 
 void apply_settings(Scenario& s, const std::vector<std::string>& assignments,
                     std::string_view origin) {
     Scenario changed = s; // s is left as it was if any setting is rejected
-    for (const auto& a : assignments) apply_setting_unchecked(changed, a, origin);
+    for (const auto& a : assignments)
+        apply_setting_unchecked(changed, a, origin);
     std::string all(origin);
-    for (const auto& a : assignments) all += " " + a;
+    for (const auto& a : assignments)
+        all += " " + a;
     validate(changed, all);
     s = std::move(changed);
 }
@@ -234,11 +244,14 @@ void apply_setting_unchecked(Scenario& s, std::string_view assignment, std::stri
     std::optional<Month> from;
     if (const auto at = value.find('@'); at != std::string::npos) {
         from = parse_month(value.substr(at + 1));
-        if (!from) throw ScenarioError(head + ": \"" + shorten(value.substr(at + 1)) + "\" is not YYYY-MM");
+        if (!from)
+            throw ScenarioError(head + ": \"" + shorten(value.substr(at + 1)) +
+                                "\" is not YYYY-MM");
         value = value.substr(0, at);
     }
     const int id = find_parameter(key);
-    if (id < 0) throw ScenarioError(head + ": unknown key '" + shorten(key) + "'" + suggestion(key));
+    if (id < 0)
+        throw ScenarioError(head + ": unknown key '" + shorten(key) + "'" + suggestion(key));
     double number = 0;
     const auto r = std::from_chars(value.data(), value.data() + value.size(), number);
     if (r.ec != std::errc{} || r.ptr != value.data() + value.size())
@@ -284,8 +297,8 @@ std::string to_toml(const Scenario& s, std::string_view header_comment) {
         } else {
             out << "{ ";
             for (std::size_t k = 0; k < steps.size(); ++k)
-                out << (k ? ", " : "") << '"' << steps[k].from.to_string() << "\" = "
-                    << format_number(steps[k].value);
+                out << (k ? ", " : "") << '"' << steps[k].from.to_string()
+                    << "\" = " << format_number(steps[k].value);
             out << " }";
         }
         out << "\n";

@@ -100,8 +100,8 @@ Located parse_factor(const std::string& key, const toml::node& node, const fs::p
                 throw ScenarioError(where(file, v) + ": " + name +
                                     " is fixed for a run and cannot vary by date; drop 'from'");
         } else {
-            throw ScenarioError(where(file, v) + ": unknown key '" + shorten(field) + "' in " + name +
-                                "; accepted min, max, from");
+            throw ScenarioError(where(file, v) + ": unknown key '" + shorten(field) + "' in " +
+                                name + "; accepted min, max, from");
         }
     }
     if (!lo || !hi)
@@ -185,7 +185,8 @@ void check_sizes(Sweep& s) {
     if (rows > kMaxPoints)
         throw ScenarioError(f + ": the design has " + format_number(rows) + " points (" +
                             std::to_string(s.factors.size()) + " parameters); accepted at most " +
-                            std::to_string(kMaxPoints) + " points: lower `points` or vary fewer "
+                            std::to_string(kMaxPoints) +
+                            " points: lower `points` or vary fewer "
                             "parameters");
     if (rows * s.replications > kMaxRuns)
         throw ScenarioError(f + ": the design has " + format_number(rows) + " points x " +
@@ -261,7 +262,8 @@ Sweep parse_sweep(const std::string& text, const fs::path& file, const SweepOver
     if (!base)
         throw ScenarioError(file.string() + ": missing key 'base': the scenario file the sweep " +
                             "varies, e.g. base = \"../baseline.toml\"");
-    s.base_file = linked_file(file, *base, "base", text_value(*base, file, "base"), "scenario file");
+    s.base_file =
+        linked_file(file, *base, "base", text_value(*base, file, "base"), "scenario file");
     s.base = load_scenario(s.base_file).scenario;
 
     if (o.points) s.points = *o.points;

@@ -39,7 +39,8 @@ namespace {
 // Edit distance, for "did you mean" suggestions.
 std::size_t edit_distance(std::string_view a, std::string_view b) {
     std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t j = 0; j <= b.size(); ++j)
+        row[j] = j;
     for (std::size_t i = 1; i <= a.size(); ++i) {
         std::size_t diag = row[0];
         row[0] = i;
@@ -78,14 +79,18 @@ std::string shorten(std::string_view text, std::size_t keep) {
     std::string out;
     for (const char ch : text.substr(0, keep)) {
         const auto u = static_cast<unsigned char>(ch);
-        if (ch == '\n') out += "\\n";
-        else if (ch == '\t') out += "\\t";
-        else if (ch == '\r') out += "\\r";
+        if (ch == '\n')
+            out += "\\n";
+        else if (ch == '\t')
+            out += "\\t";
+        else if (ch == '\r')
+            out += "\\r";
         else if (u < 0x20 || u == 0x7F) {
             char hex[8];
             std::snprintf(hex, sizeof hex, "\\x%02X", u);
             out += hex;
-        } else out += ch;
+        } else
+            out += ch;
     }
     if (keep < text.size()) out += "... (" + std::to_string(text.size()) + " characters)";
     return out;
@@ -117,7 +122,8 @@ class KeyScan {
                 continue;
             }
             if (c == '#') {
-                while (i_ < s_.size() && s_[i_] != '\n') ++i_;
+                while (i_ < s_.size() && s_[i_] != '\n')
+                    ++i_;
                 continue;
             }
             if (expect_key) {
@@ -135,9 +141,15 @@ class KeyScan {
             }
             switch (c) {
             case '"':
-            case '\'': skip_string(); continue;
-            case '[': nesting_.push_back('['); break;
-            case '{': nesting_.push_back('{'), expect_key = true; break;
+            case '\'':
+                skip_string();
+                continue;
+            case '[':
+                nesting_.push_back('[');
+                break;
+            case '{':
+                nesting_.push_back('{'), expect_key = true;
+                break;
             case ']':
             case '}':
                 if (!nesting_.empty()) nesting_.pop_back();
@@ -145,7 +157,8 @@ class KeyScan {
             case ',':
                 if (!nesting_.empty() && nesting_.back() == '{') expect_key = true;
                 break;
-            default: break;
+            default:
+                break;
             }
             ++i_;
         }
@@ -158,7 +171,8 @@ class KeyScan {
     }
 
     void skip_blanks() {
-        while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t')) ++i_;
+        while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t'))
+            ++i_;
     }
 
     // A basic, literal or multi-line string starting at s_[i_].
@@ -177,7 +191,8 @@ class KeyScan {
                 if (s_.substr(i_, 3) == std::string(3, q)) {
                     i_ += 3;
                     // The content may end in one or two quotes: """a"""""
-                    for (int k = 0; k < 2 && i_ < s_.size() && s_[i_] == q; ++k) ++i_;
+                    for (int k = 0; k < 2 && i_ < s_.size() && s_[i_] == q; ++k)
+                        ++i_;
                     return;
                 }
                 ++i_;
@@ -199,9 +214,13 @@ class KeyScan {
         std::size_t parts = 0, end = i_;
         while (i_ < s_.size()) {
             const char c = s_[i_];
-            if (c == '"' || c == '\'') skip_string();
-            else if (bare(c)) while (i_ < s_.size() && bare(s_[i_])) ++i_;
-            else break;
+            if (c == '"' || c == '\'')
+                skip_string();
+            else if (bare(c))
+                while (i_ < s_.size() && bare(s_[i_]))
+                    ++i_;
+            else
+                break;
             ++parts, end = i_;
             skip_blanks();
             if (i_ >= s_.size() || s_[i_] != '.') break;
@@ -209,13 +228,12 @@ class KeyScan {
             skip_blanks();
         }
         const std::string_view text = s_.substr(start, end - start);
-        const std::string shown = header ? "table header [" + shorten(text) + "]"
-                                         : "key '" + shorten(text) + "'";
+        const std::string shown =
+            header ? "table header [" + shorten(text) + "]" : "key '" + shorten(text) + "'";
         if (parts > kMaxKeyParts)
             throw ScenarioError(file_.string() + ":" + std::to_string(line_) + ": " + shown +
                                 " has " + std::to_string(parts) +
-                                " dotted parts; accepted at most " +
-                                std::to_string(kMaxKeyParts));
+                                " dotted parts; accepted at most " + std::to_string(kMaxKeyParts));
         if (text.size() > kMaxKeyLength)
             throw ScenarioError(file_.string() + ":" + std::to_string(line_) + ": " + shown +
                                 " is " + std::to_string(text.size()) +
@@ -256,21 +274,28 @@ std::optional<double> as_number(const toml::node& n) {
 
 std::string where(const fs::path& file, const toml::node& node) {
     std::string text = file.string();
-    if (const auto line = node.source().begin.line; line > 0) text.append(":").append(std::to_string(line));
+    if (const auto line = node.source().begin.line; line > 0)
+        text.append(":").append(std::to_string(line));
     return text;
 }
 
 namespace {
 std::string type_name(const toml::node& n) {
     switch (n.type()) {
-    case toml::node_type::string: return "a string";
-    case toml::node_type::boolean: return "a boolean";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::table: return "a table";
+    case toml::node_type::string:
+        return "a string";
+    case toml::node_type::boolean:
+        return "a boolean";
+    case toml::node_type::array:
+        return "an array";
+    case toml::node_type::table:
+        return "a table";
     case toml::node_type::date:
     case toml::node_type::time:
-    case toml::node_type::date_time: return "a date/time";
-    default: return "a number";
+    case toml::node_type::date_time:
+        return "a date/time";
+    default:
+        return "a number";
     }
 }
 
@@ -317,7 +342,8 @@ std::string read_text_file(const fs::path& file, std::string_view what, std::uin
     struct stat st {};
     // stat first: a FIFO or device is refused without being opened.
     if (::stat(name.c_str(), &st) != 0) {
-        if (errno == ENOENT || errno == ENOTDIR) throw ScenarioError(name + ": " + w + " not found");
+        if (errno == ENOENT || errno == ENOTDIR)
+            throw ScenarioError(name + ": " + w + " not found");
         throw ScenarioError(name + ": cannot read " + w + ": " + std::strerror(errno));
     }
     if (auto problem = file_problem(st, what, max_bytes); !problem.empty())
@@ -347,8 +373,7 @@ std::string read_text_file(const fs::path& file, std::string_view what, std::uin
         }
         const ssize_t n = ::read(fd, text.data() + have, text.size() - have);
         if (n < 0 && errno == EINTR) continue;
-        if (n < 0)
-            throw ScenarioError(name + ": cannot read " + w + ": " + std::strerror(errno));
+        if (n < 0) throw ScenarioError(name + ": cannot read " + w + ": " + std::strerror(errno));
         if (n == 0) break;
         have += static_cast<std::size_t>(n);
     }

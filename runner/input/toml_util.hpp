@@ -62,7 +62,6 @@ std::string read_text_file(const std::filesystem::path& file, std::string_view w
 // relative to x.toml".
 std::filesystem::path linked_file(const std::filesystem::path& file, const toml::node& node,
                                   std::string_view key, std::string_view value,
-                                  std::string_view what,
-                                  std::uintmax_t max_bytes = kMaxTomlBytes);
+                                  std::string_view what, std::uintmax_t max_bytes = kMaxTomlBytes);
 
 } // namespace pbsim::runner

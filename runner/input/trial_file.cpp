@@ -16,15 +16,21 @@ namespace fs = std::filesystem;
 
 std::string_view to_string(Stratify s) {
     switch (s) {
-    case Stratify::none: return "none";
-    case Stratify::dp_culture: return "dp_culture";
-    case Stratify::size: return "size";
-    case Stratify::council: return "council";
+    case Stratify::none:
+        return "none";
+    case Stratify::dp_culture:
+        return "dp_culture";
+    case Stratify::size:
+        return "size";
+    case Stratify::council:
+        return "council";
     }
     return "none";
 }
 
-std::string_view to_string(TrialUnit u) { return u == TrialUnit::team ? "team" : "council"; }
+std::string_view to_string(TrialUnit u) {
+    return u == TrialUnit::team ? "team" : "council";
+}
 
 const TrialOutcome* find_outcome(std::string_view name) {
     for (const auto& o : kTrialOutcomes)
@@ -64,8 +70,9 @@ std::string string_of(const toml::node& n, const fs::path& file, const std::stri
 int whole_in(const toml::node& n, const fs::path& file, const std::string& key, int lo, int hi) {
     const auto* i = n.as_integer();
     if (!i || i->get() < lo || i->get() > hi)
-        fail(file, n, key + " = " + shown(n) + " is not accepted: a whole number from " +
-                          std::to_string(lo) + " to " + std::to_string(hi));
+        fail(file, n,
+             key + " = " + shown(n) + " is not accepted: a whole number from " +
+                 std::to_string(lo) + " to " + std::to_string(hi));
     return static_cast<int>(i->get());
 }
 
@@ -88,7 +95,8 @@ std::vector<int> whole_list(const toml::node& n, const fs::path& file, const std
     std::set<int> values;
     if (const auto* a = n.as_array()) {
         if (a->empty()) fail(file, n, key + " is an empty list: give at least one value");
-        for (const auto& v : *a) values.insert(whole_in(v, file, key, lo, hi));
+        for (const auto& v : *a)
+            values.insert(whole_in(v, file, key, lo, hi));
     } else {
         values.insert(whole_in(n, file, key, lo, hi));
     }
@@ -105,7 +113,8 @@ std::string outcome_of(const toml::node& n, const fs::path& file, const std::str
     const std::string name = string_of(n, file, key);
     if (find_outcome(name)) return name;
     std::string names;
-    for (const auto& o : kTrialOutcomes) names += (names.empty() ? "" : ", ") + std::string(o.name);
+    for (const auto& o : kTrialOutcomes)
+        names += (names.empty() ? "" : ", ") + std::string(o.name);
     fail(file, n, key + " = \"" + shorten(name) + "\" is not an outcome: accepted " + names);
 }
 
@@ -117,32 +126,41 @@ bool applies_per_team(int parameter) {
         "request.trust_effect", "request.confidence_effect", "request.carer_effect",
         "holding.confidence_effect", "coordinator.assessment_capacity"};
     const auto key = parameter_registry()[parameter].key;
-    return std::find(std::begin(council_wide), std::end(council_wide), key) == std::end(council_wide);
+    return std::find(std::begin(council_wide), std::end(council_wide), key) ==
+           std::end(council_wide);
 }
 
 // [intervention] holds dotted parameter keys, as nested tables in TOML.
 void read_intervention(const toml::table& table, const std::string& prefix, const fs::path& file,
                        TrialSpec& t) {
     for (const auto& [k, node] : table) {
-        const std::string key = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
+        const std::string key =
+            prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
         if (const auto* sub = node.as_table(); sub && find_parameter(key) < 0) {
             read_intervention(*sub, key, file, t);
             continue;
         }
         const int id = find_parameter(key);
         if (id < 0)
-            fail(file, node, "intervention: unknown key '" + shorten(key) + "'" + suggestion(key) +
-                                 "; keys are parameters as in docs/parameters.md");
+            fail(file, node,
+                 "intervention: unknown key '" + shorten(key) + "'" + suggestion(key) +
+                     "; keys are parameters as in docs/parameters.md");
         const auto& spec = parameter_registry()[id];
         if (!spec.time_varying)
-            fail(file, node, "intervention: " + key +
-                                 " is fixed for a run (structural) and cannot differ between arms");
+            fail(file, node,
+                 "intervention: " + key +
+                     " is fixed for a run (structural) and cannot differ between arms");
         double v = NAN;
-        if (const auto* i = node.as_integer()) v = static_cast<double>(i->get());
-        else if (const auto* f = node.as_floating_point()) v = f->get();
+        if (const auto* i = node.as_integer())
+            v = static_cast<double>(i->get());
+        else if (const auto* f = node.as_floating_point())
+            v = f->get();
         else
-            fail(file, node, "intervention: " + key + " must be a number (it applies from "
-                             "recruitment on), got " + shown(node));
+            fail(file, node,
+                 "intervention: " + key +
+                     " must be a number (it applies from "
+                     "recruitment on), got " +
+                     shown(node));
         check_parameter_value(spec, v, where(file, node) + ": intervention");
         t.intervention.push_back({id, v});
     }
@@ -164,23 +182,28 @@ TrialSpec parse_trial(std::string_view text, const fs::path& file) {
     const toml::node* intervention_node = nullptr;
     for (const auto& [k, node] : doc) {
         const std::string key(k.str());
-        if (key == "description") t.description = string_of(node, file, key);
-        else if (key == "scenario") scenario_node = &node;
+        if (key == "description")
+            t.description = string_of(node, file, key);
+        else if (key == "scenario")
+            scenario_node = &node;
         else if (key == "unit") {
             const std::string unit = string_of(node, file, key);
-            if (unit == "council") t.unit = TrialUnit::council;
-            else if (unit == "team") t.unit = TrialUnit::team;
+            if (unit == "council")
+                t.unit = TrialUnit::council;
+            else if (unit == "team")
+                t.unit = TrialUnit::team;
             else
-                fail(file, node, "unit = \"" + shorten(unit) + "\" is not a unit of randomisation: accepted "
-                                 "\"council\" or \"team\"");
+                fail(file, node,
+                     "unit = \"" + shorten(unit) +
+                         "\" is not a unit of randomisation: accepted "
+                         "\"council\" or \"team\"");
         } else if (key == "team_size") {
             t.team_size = whole_in(node, file, key, 1, kMaxTeamSize);
             team_size_node = &node;
         } else if (key == "clusters_per_arm") {
             t.clusters_per_arm = whole_list(node, file, key, 2, kMaxClustersPerArm);
             t.clusters_where = where(file, node);
-        }
-        else if (key == "participants_per_cluster")
+        } else if (key == "participants_per_cluster")
             t.participants_per_cluster = whole_list(node, file, key, 2, kMaxParticipants);
         else if (key == "recruitment") {
             t.recruitment = month_of(node, file, key);
@@ -190,20 +213,34 @@ TrialSpec parse_trial(std::string_view text, const fs::path& file) {
             t.follow_up_months = whole_in(node, file, key, 1, kMaxFollowUp);
         else if (key == "stratify") {
             const std::string s = string_of(node, file, key);
-            if (s == "none") t.stratify = Stratify::none;
-            else if (s == "dp_culture") t.stratify = Stratify::dp_culture;
-            else if (s == "size") t.stratify = Stratify::size;
-            else if (s == "council") t.stratify = Stratify::council;
-            else fail(file, node, "stratify = \"" + shorten(s) + "\" is not accepted: \"none\", \"dp_culture\", \"size\" or (unit = \"team\") \"council\"");
+            if (s == "none")
+                t.stratify = Stratify::none;
+            else if (s == "dp_culture")
+                t.stratify = Stratify::dp_culture;
+            else if (s == "size")
+                t.stratify = Stratify::size;
+            else if (s == "council")
+                t.stratify = Stratify::council;
+            else
+                fail(file, node,
+                     "stratify = \"" + shorten(s) +
+                         "\" is not accepted: \"none\", \"dp_culture\", \"size\" or (unit = "
+                         "\"team\") \"council\"");
             stratify_node = &node;
-        } else if (key == "primary") t.primary = outcome_of(node, file, key);
+        } else if (key == "primary")
+            t.primary = outcome_of(node, file, key);
         else if (key == "secondary") {
             const auto* a = node.as_array();
-            if (!a) fail(file, node, "secondary must be a list of outcome names, got " + shown(node));
-            for (const auto& v : *a) t.secondary.push_back(outcome_of(v, file, key));
-        } else if (key == "trials") t.trials = whole_in(node, file, key, 1, kMaxTrials);
-        else if (key == "alpha") t.alpha = number_in(node, file, key, 0, 0.5, true);
-        else if (key == "scale") t.scale = number_in(node, file, key, 0, 10, true);
+            if (!a)
+                fail(file, node, "secondary must be a list of outcome names, got " + shown(node));
+            for (const auto& v : *a)
+                t.secondary.push_back(outcome_of(v, file, key));
+        } else if (key == "trials")
+            t.trials = whole_in(node, file, key, 1, kMaxTrials);
+        else if (key == "alpha")
+            t.alpha = number_in(node, file, key, 0, 0.5, true);
+        else if (key == "scale")
+            t.scale = number_in(node, file, key, 0, 10, true);
         else if (key == "null_check") {
             const auto* b = node.as_boolean();
             if (!b) fail(file, node, "null_check must be true or false, got " + shown(node));
@@ -214,10 +251,12 @@ TrialSpec parse_trial(std::string_view text, const fs::path& file) {
             read_intervention(*table, "", file, t);
             intervention_node = &node;
         } else {
-            fail(file, node, "unknown key '" + shorten(key) + "'; accepted: description, scenario, unit, "
-                             "team_size, clusters_per_arm, participants_per_cluster, recruitment, "
-                             "follow_up_months, stratify, primary, secondary, trials, alpha, "
-                             "scale, null_check, [intervention]");
+            fail(file, node,
+                 "unknown key '" + shorten(key) +
+                     "'; accepted: description, scenario, unit, "
+                     "team_size, clusters_per_arm, participants_per_cluster, recruitment, "
+                     "follow_up_months, stratify, primary, secondary, trials, alpha, "
+                     "scale, null_check, [intervention]");
         }
     }
     auto missing = [&](const char* key, const char* example) {
@@ -228,16 +267,17 @@ TrialSpec parse_trial(std::string_view text, const fs::path& file) {
     if (t.participants_per_cluster.empty())
         missing("participants_per_cluster", "participants_per_cluster = 100");
     if (!have_recruitment) missing("recruitment", "recruitment = \"2016-04\"");
-    if (t.intervention.empty())
-        missing("[intervention]", "[intervention] policy.active_offer = 1");
+    if (t.intervention.empty()) missing("[intervention]", "[intervention] policy.active_offer = 1");
 
     if (t.unit == TrialUnit::council && t.stratify == Stratify::council)
-        fail(file, *stratify_node, "stratify = \"council\" pairs teams within councils: accepted "
-                                   "only with unit = \"team\"; with unit = \"council\": \"none\", "
-                                   "\"dp_culture\" or \"size\"");
+        fail(file, *stratify_node,
+             "stratify = \"council\" pairs teams within councils: accepted "
+             "only with unit = \"team\"; with unit = \"council\": \"none\", "
+             "\"dp_culture\" or \"size\"");
     if (t.unit == TrialUnit::council && team_size_node)
-        fail(file, *team_size_node, "team_size applies to unit = \"team\" only (this trial "
-                                    "randomises councils): remove it or set unit = \"team\"");
+        fail(file, *team_size_node,
+             "team_size applies to unit = \"team\" only (this trial "
+             "randomises councils): remove it or set unit = \"team\"");
     if (t.unit == TrialUnit::team)
         for (const auto& o : t.intervention)
             if (!applies_per_team(o.parameter))
@@ -253,10 +293,10 @@ TrialSpec parse_trial(std::string_view text, const fs::path& file) {
     const Scenario& s = t.base.scenario;
     if (t.recruitment <= s.start || t.follow_up_end() > s.end)
         fail(file, *recruitment_node,
-             "recruitment = \"" + t.recruitment.to_string() + "\" with follow_up_months = " +
-                 std::to_string(t.follow_up_months) + " does not fit the scenario: accepted " +
-                 "recruitment after " + s.start.to_string() + " and follow-up ending by " +
-                 s.end.to_string());
+             "recruitment = \"" + t.recruitment.to_string() +
+                 "\" with follow_up_months = " + std::to_string(t.follow_up_months) +
+                 " does not fit the scenario: accepted " + "recruitment after " +
+                 s.start.to_string() + " and follow-up ending by " + s.end.to_string());
     const int councils = s.at(s.start).population.councils;
     // Teams: their number depends on the scale, checked when the trial runs.
     if (t.unit == TrialUnit::council && 2 * t.clusters_per_arm.back() > councils)
@@ -267,18 +307,22 @@ TrialSpec parse_trial(std::string_view text, const fs::path& file) {
     return t;
 }
 
-TrialSpec load_trial(const fs::path& file) { return parse_trial(read_text_file(file, "trial file"), file); }
+TrialSpec load_trial(const fs::path& file) {
+    return parse_trial(read_text_file(file, "trial file"), file);
+}
 
 std::string to_toml(const TrialSpec& t) {
     auto list = [](const std::vector<int>& v) {
         std::string s = "[";
-        for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + std::to_string(v[i]);
+        for (std::size_t i = 0; i < v.size(); ++i)
+            s += (i ? ", " : "") + std::to_string(v[i]);
         return s + "]";
     };
     std::ostringstream out;
     out << toml::table{{"description", t.description}} << "\n";
     std::error_code ec; // absolute, so the resolved text loads from anywhere
-    out << toml::table{{"scenario", fs::absolute(t.base.file, ec).lexically_normal().string()}} << "\n";
+    out << toml::table{{"scenario", fs::absolute(t.base.file, ec).lexically_normal().string()}}
+        << "\n";
     out << "unit = \"" << to_string(t.unit) << "\"\n";
     if (t.unit == TrialUnit::team) out << "team_size = " << t.team_size << "\n";
     out << "clusters_per_arm = " << list(t.clusters_per_arm) << "\n";

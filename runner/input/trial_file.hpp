@@ -9,14 +9,12 @@
 //   participants_per_cluster = 100      # a number or a list (nested samples)
 //   recruitment = "2016-04"             # first month of the intervention
 //   follow_up_months = 18
-//   stratify = "dp_culture"             # "none", "dp_culture", "size" or (teams) "council": matched pairs
-//   primary = "admissions"              # see kTrialOutcomes
-//   secondary = ["crises", "ascot", "cost"]
-//   trials = 500                        # simulated trials per design
-//   alpha = 0.05                        # two-sided significance level
-//   scale = 0.5                         # share of the national population simulated
-//   null_check = false                  # also run each design without intervention
-//   [intervention]                      # overrides in intervention clusters only
+//   stratify = "dp_culture"             # "none", "dp_culture", "size" or (teams) "council":
+//   matched pairs primary = "admissions"              # see kTrialOutcomes secondary = ["crises",
+//   "ascot", "cost"] trials = 500                        # simulated trials per design alpha = 0.05
+//   # two-sided significance level scale = 0.5                         # share of the national
+//   population simulated null_check = false                  # also run each design without
+//   intervention [intervention]                      # overrides in intervention clusters only
 //   policy.active_offer = 1             # dotted parameter keys, from recruitment on
 #pragma once
 
@@ -57,7 +55,8 @@ inline constexpr TrialOutcome kTrialOutcomes[] = {
     {"qalys", OutcomeKind::mean, "QALYs per person-year", "Health-related QALYs (mean utility)"},
     {"ascot", OutcomeKind::mean, "ASCOT score (0-1)",
      "Care-related quality of life (wellbeing), mean over follow-up"},
-    {"cost", OutcomeKind::mean, "GBP per person-year", "Public cost, every category (undiscounted)"},
+    {"cost", OutcomeKind::mean, "GBP per person-year",
+     "Public cost, every category (undiscounted)"},
     {"uptake", OutcomeKind::share, "share of participants",
      "Participants who held a personal budget at some time during follow-up"},
 };
@@ -69,10 +68,10 @@ struct TrialSpec {
     std::string text; // the trial file as read (provenance)
     LoadedScenario base;
     TrialUnit unit = TrialUnit::council;
-    int team_size = kDefaultTeamSize;           // posts per team (unit = team)
-    std::vector<int> clusters_per_arm;          // ascending, distinct
-    std::string clusters_where;                 // "file:line" of clusters_per_arm, for messages
-    std::vector<int> participants_per_cluster;  // ascending, distinct
+    int team_size = kDefaultTeamSize;          // posts per team (unit = team)
+    std::vector<int> clusters_per_arm;         // ascending, distinct
+    std::string clusters_where;                // "file:line" of clusters_per_arm, for messages
+    std::vector<int> participants_per_cluster; // ascending, distinct
     Month recruitment;
     int follow_up_months = 18;
     Stratify stratify = Stratify::none;

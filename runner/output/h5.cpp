@@ -240,7 +240,8 @@ AtomicFile::AtomicFile(fs::path final_path) : final_(std::move(final_path)) {
     }
 }
 
-AtomicFile::AtomicFile(const fs::path& source, fs::path final_path) : final_(std::move(final_path)) {
+AtomicFile::AtomicFile(const fs::path& source, fs::path final_path)
+    : final_(std::move(final_path)) {
     init();
     check_output_path(final_);
     temp_ = temporary_for(final_);
@@ -286,7 +287,9 @@ void AtomicFile::unlock_owner() {
     owner_lock_ = -1;
 }
 
-AtomicFile::~AtomicFile() { abandon(); }
+AtomicFile::~AtomicFile() {
+    abandon();
+}
 
 void AtomicFile::abandon() noexcept {
     if (committed_) return;
@@ -372,7 +375,8 @@ namespace {
 
 void scalar_attribute(const AtomicFile& f, hid_t obj, const std::string& name, hid_t file_type,
                       hid_t mem_type, const void* value) {
-    if (H5Aexists(obj, name.c_str()) > 0) f.check(H5Adelete(obj, name.c_str()), "cannot replace attribute '" + name + "'");
+    if (H5Aexists(obj, name.c_str()) > 0)
+        f.check(H5Adelete(obj, name.c_str()), "cannot replace attribute '" + name + "'");
     Id space(f.check(H5Screate(H5S_SCALAR), "cannot create dataspace"));
     Id attr(f.check(H5Acreate2(obj, name.c_str(), file_type, space, H5P_DEFAULT, H5P_DEFAULT),
                     "cannot create attribute '" + name + "'"));
@@ -433,7 +437,8 @@ Id create_groups(const AtomicFile& f, const std::string& path) {
     Id current(f.check(H5Oopen(f.root(), "/", H5P_DEFAULT), "cannot open the root group"));
     std::size_t from = 0;
     while (from < path.size()) {
-        while (from < path.size() && path[from] == '/') ++from;
+        while (from < path.size() && path[from] == '/')
+            ++from;
         if (from >= path.size()) break;
         const std::size_t to = std::min(path.find('/', from), path.size());
         const std::string name = path.substr(from, to - from);
@@ -483,8 +488,9 @@ Id GroupWriter::make(const layout::Variable& v, hid_t type, const std::vector<hs
     const std::string where = path_ + "/" + v.name;
     Id space(file_.check(H5Screate_simple(static_cast<int>(shape.size()), shape.data(), nullptr),
                          "cannot create dataspace of '" + where + "'"));
-    Id ds(file_.check(H5Dcreate2(group_, v.name.c_str(), type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
-                      "cannot create dataset '" + where + "'"));
+    Id ds(
+        file_.check(H5Dcreate2(group_, v.name.c_str(), type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
+                    "cannot create dataset '" + where + "'"));
     if (!v.coordinate())
         for (std::size_t i = 0; i < v.dims.size(); ++i) {
             const auto it = std::find_if(scales_.begin(), scales_.end(),
@@ -519,7 +525,8 @@ void GroupWriter::coordinate(const std::string& name, const std::vector<std::int
     Id ds = make(v, H5T_STD_I32LE, {values.size()});
     file_.check(H5Dwrite(ds, H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
                 "cannot write '" + path_ + "/" + name + "'");
-    file_.check(H5DSset_scale(ds, name.c_str()), "cannot make '" + path_ + "/" + name + "' a dimension");
+    file_.check(H5DSset_scale(ds, name.c_str()),
+                "cannot make '" + path_ + "/" + name + "' a dimension");
     scales_.push_back({name, std::move(ds), values.size()});
 }
 
@@ -530,7 +537,8 @@ void GroupWriter::coordinate(const std::string& name, const std::vector<double>&
     Id ds = make(v, H5T_IEEE_F64LE, {values.size()});
     file_.check(H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
                 "cannot write '" + path_ + "/" + name + "'");
-    file_.check(H5DSset_scale(ds, name.c_str()), "cannot make '" + path_ + "/" + name + "' a dimension");
+    file_.check(H5DSset_scale(ds, name.c_str()),
+                "cannot make '" + path_ + "/" + name + "' a dimension");
     scales_.push_back({name, std::move(ds), values.size()});
 }
 
@@ -541,23 +549,27 @@ void GroupWriter::coordinate(const std::string& name, const std::vector<std::str
     const Id type = string_type();
     Id ds = make(v, type, {values.size()});
     std::vector<const char*> p;
-    for (const auto& s : values) p.push_back(s.c_str());
+    for (const auto& s : values)
+        p.push_back(s.c_str());
     if (!values.empty())
         file_.check(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, p.data()),
                     "cannot write '" + path_ + "/" + name + "'");
-    file_.check(H5DSset_scale(ds, name.c_str()), "cannot make '" + path_ + "/" + name + "' a dimension");
+    file_.check(H5DSset_scale(ds, name.c_str()),
+                "cannot make '" + path_ + "/" + name + "' a dimension");
     scales_.push_back({name, std::move(ds), values.size()});
 }
 
 void GroupWriter::index(const std::string& name, std::size_t n) {
     std::vector<std::int32_t> v(n);
-    for (std::size_t i = 0; i < n; ++i) v[i] = static_cast<std::int32_t>(i);
+    for (std::size_t i = 0; i < n; ++i)
+        v[i] = static_cast<std::int32_t>(i);
     coordinate(name, v);
 }
 
 void GroupWriter::months(const std::vector<std::string>& labels) {
     std::vector<std::int32_t> days;
-    for (const auto& l : labels) days.push_back(layout::days_since_epoch(l));
+    for (const auto& l : labels)
+        days.push_back(layout::days_since_epoch(l));
     coordinate("month", days);
     write("month_label", labels);
 }
@@ -567,10 +579,11 @@ void GroupWriter::write(const std::string& name, const std::vector<double>& valu
     if (v.type != layout::Type::f64) file_.fail("internal error: '" + name + "' is not float64");
     const auto shape = shape_of(v);
     hsize_t n = 1;
-    for (auto d : shape) n *= d;
+    for (auto d : shape)
+        n *= d;
     if (n != values.size())
-        file_.fail("internal error: '" + path_ + "/" + name + "' has " + std::to_string(values.size()) +
-                   " values for " + std::to_string(n) + " cells");
+        file_.fail("internal error: '" + path_ + "/" + name + "' has " +
+                   std::to_string(values.size()) + " values for " + std::to_string(n) + " cells");
     Id ds = make(v, H5T_IEEE_F64LE, shape);
     if (n > 0)
         file_.check(H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
@@ -598,7 +611,8 @@ void GroupWriter::write(const std::string& name, const std::vector<std::string>&
     const Id type = string_type();
     Id ds = make(v, type, shape);
     std::vector<const char*> p;
-    for (const auto& s : values) p.push_back(s.c_str());
+    for (const auto& s : values)
+        p.push_back(s.c_str());
     if (!values.empty())
         file_.check(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, p.data()),
                     "cannot write '" + path_ + "/" + name + "'");
@@ -614,8 +628,10 @@ Id GroupWriter::create(const std::string& name, bool chunked) {
     if (chunked && !shape.empty()) {
         std::vector<hsize_t> chunk = shape;
         chunk[0] = 1;
-        for (auto& c : chunk) c = std::max<hsize_t>(c, 1);
-        file_.check(H5Pset_chunk(dcpl, static_cast<int>(chunk.size()), chunk.data()), "cannot set chunks");
+        for (auto& c : chunk)
+            c = std::max<hsize_t>(c, 1);
+        file_.check(H5Pset_chunk(dcpl, static_cast<int>(chunk.size()), chunk.data()),
+                    "cannot set chunks");
         file_.check(H5Pset_shuffle(dcpl), "cannot set shuffle");
         file_.check(H5Pset_deflate(dcpl, 4), "cannot set deflate");
     }
@@ -632,7 +648,8 @@ Id open_readonly(const fs::path& path) {
     if (!fs::exists(st)) throw InputError(name + ": no such file");
     if (fs::is_directory(st)) throw InputError(name + ": is a folder, not a pbsim output file");
     if (!fs::is_regular_file(st)) throw InputError(name + ": not a regular file");
-    if (fs::file_size(path, ec) == 0) throw InputError(name + ": is empty (0 bytes), not an HDF5 file");
+    if (fs::file_size(path, ec) == 0)
+        throw InputError(name + ": is empty (0 bytes), not an HDF5 file");
     if (::access(path.c_str(), R_OK) != 0)
         throw InputError(name + ": cannot read: " + std::strerror(errno));
     std::lock_guard lock(mutex());
@@ -747,7 +764,8 @@ std::vector<double> read_doubles(hid_t loc, const std::string& path, std::vector
     const int rank = H5Sget_simple_extent_ndims(space);
     shape.assign(static_cast<std::size_t>(std::max(rank, 0)), 0);
     H5Sget_simple_extent_dims(space, shape.data(), nullptr);
-    std::vector<double> v(static_cast<std::size_t>(std::max<hssize_t>(H5Sget_simple_extent_npoints(space), 0)));
+    std::vector<double> v(
+        static_cast<std::size_t>(std::max<hssize_t>(H5Sget_simple_extent_npoints(space), 0)));
     if (!v.empty() && H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()) < 0)
         throw InputError("cannot read dataset '" + path + "': " + reason());
     return v;
@@ -759,7 +777,8 @@ std::vector<std::string> read_strings(hid_t loc, const std::string& path) {
     Id type(H5Dget_type(ds));
     if (H5Tget_class(type) != H5T_STRING) throw InputError("dataset '" + path + "' is not text");
     Id space(H5Dget_space(ds));
-    if (H5Sget_simple_extent_ndims(space) != 1) throw InputError("dataset '" + path + "' is not 1-D");
+    if (H5Sget_simple_extent_ndims(space) != 1)
+        throw InputError("dataset '" + path + "' is not 1-D");
     const auto n = static_cast<std::size_t>(H5Sget_simple_extent_npoints(space));
     std::vector<std::string> out;
     if (H5Tis_variable_str(type) > 0) {
@@ -767,7 +786,8 @@ std::vector<std::string> read_strings(hid_t loc, const std::string& path) {
         std::vector<char*> p(n, nullptr);
         if (n > 0 && H5Dread(ds, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, p.data()) < 0)
             throw InputError("cannot read dataset '" + path + "': " + reason());
-        for (auto* s : p) out.emplace_back(s ? s : "");
+        for (auto* s : p)
+            out.emplace_back(s ? s : "");
         if (n > 0) H5Dvlen_reclaim(mem, space, H5P_DEFAULT, p.data());
         return out;
     }

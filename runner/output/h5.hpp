@@ -103,7 +103,7 @@ class AtomicFile {
 
   private:
     void create_empty();
-    void lock_owner();   // holds an flock on the temporary while this object owns it
+    void lock_owner(); // holds an flock on the temporary while this object owns it
     void unlock_owner();
     std::filesystem::path final_, temp_;
     Id file_;

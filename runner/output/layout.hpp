@@ -32,9 +32,9 @@ struct Variable {
 };
 
 struct Group {
-    std::string path;  // e.g. "/summary"; may hold a placeholder such as <name>
-    std::string title; // heading in the schema document
-    std::string note;  // the group's `note` attribute and the schema's paragraph
+    std::string path;                // e.g. "/summary"; may hold a placeholder such as <name>
+    std::string title;               // heading in the schema document
+    std::string note;                // the group's `note` attribute and the schema's paragraph
     std::vector<Variable> variables; // coordinates first, then data, in file order
 
     const Variable& at(const std::string& name) const; // throws std::logic_error if undeclared

@@ -29,17 +29,28 @@ template <class T>
 void ResultsFile::set(const std::string& object, const std::string& name, const T& value) {
     std::lock_guard lock(h5::mutex());
     if (object.empty() || object == "/") return h5::attribute(*file_, file_->root(), name, value);
-    if (!h5::exists(file_->root(), object)) file_->fail("internal error: no group '" + object + "'");
+    if (!h5::exists(file_->root(), object))
+        file_->fail("internal error: no group '" + object + "'");
     h5::Id obj(file_->check(H5Oopen(file_->root(), object.c_str(), H5P_DEFAULT),
                             "cannot open '" + object + "'"));
     h5::attribute(*file_, obj, name, value);
 }
 
-void ResultsFile::attribute(const std::string& o, const std::string& n, const std::string& v) { set(o, n, std::string_view(v)); }
-void ResultsFile::attribute(const std::string& o, const std::string& n, double v) { set(o, n, v); }
-void ResultsFile::attribute(const std::string& o, const std::string& n, std::int32_t v) { set(o, n, v); }
-void ResultsFile::attribute(const std::string& o, const std::string& n, std::int64_t v) { set(o, n, v); }
-void ResultsFile::attribute(const std::string& o, const std::string& n, std::uint64_t v) { set(o, n, v); }
+void ResultsFile::attribute(const std::string& o, const std::string& n, const std::string& v) {
+    set(o, n, std::string_view(v));
+}
+void ResultsFile::attribute(const std::string& o, const std::string& n, double v) {
+    set(o, n, v);
+}
+void ResultsFile::attribute(const std::string& o, const std::string& n, std::int32_t v) {
+    set(o, n, v);
+}
+void ResultsFile::attribute(const std::string& o, const std::string& n, std::int64_t v) {
+    set(o, n, v);
+}
+void ResultsFile::attribute(const std::string& o, const std::string& n, std::uint64_t v) {
+    set(o, n, v);
+}
 
 void ResultsFile::finish() {
     std::lock_guard lock(h5::mutex());

@@ -63,7 +63,8 @@ struct H5Output::Impl {
             if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos)
                 fail("invalid scenario name '" + name + "'");
             for (std::size_t j = 0; j < i; ++j)
-                if (prov.scenarios[j].name == name) fail("two scenarios are both named '" + name + "'");
+                if (prov.scenarios[j].name == name)
+                    fail("two scenarios are both named '" + name + "'");
         }
         for (const auto& col : layout.summary_columns) {
             if (col.name.empty() || col.name == "." || col.name.find('/') != std::string::npos)
@@ -90,13 +91,15 @@ struct H5Output::Impl {
             g.index("replication", R);
             g.months(layout.month_labels);
             g.coordinate("local_authority", codes);
-            for (const auto& m : kMetrics) out.series.push_back(g.create(std::string(m.name), true));
+            for (const auto& m : kMetrics)
+                out.series.push_back(g.create(std::string(m.name), true));
         }
         {
             const layout::Group decl = layout::run_summary(prefix, layout.summary_columns);
             h5::GroupWriter g(*file, decl);
             g.index("replication", R);
-            for (const auto& name : summary_names) out.summary.push_back(g.create(name, false));
+            for (const auto& name : summary_names)
+                out.summary.push_back(g.create(name, false));
         }
         scenarios.push_back(std::move(out));
     }
@@ -110,8 +113,9 @@ struct H5Output::Impl {
         std::lock_guard lock(h5::mutex());
         const hid_t root = file->root();
         const bool several = prov.scenarios.size() > 1;
-        h5::write_provenance(*file, layout::run_file(several),
-                             {prov.pbsim_version, prov.source_revision, prov.created_utc, prov.command_line});
+        h5::write_provenance(
+            *file, layout::run_file(several),
+            {prov.pbsim_version, prov.source_revision, prov.created_utc, prov.command_line});
         h5::attribute(*file, root, "seed", prov.seed);
         h5::attribute(*file, root, "replications", static_cast<std::int32_t>(prov.replications));
         h5::attribute(*file, root, "start_month", prov.start_month);
@@ -120,20 +124,23 @@ struct H5Output::Impl {
         h5::attribute(*file, root, "to_national", prov.to_national);
 
         std::vector<std::string> codes;
-        for (const auto& la : layout.councils) codes.push_back(la.code);
+        for (const auto& la : layout.councils)
+            codes.push_back(la.code);
 
         if (!several) {
             scenario_attrs(root, prov.scenarios[0]);
             create_scenario("", layout, codes);
         } else {
             std::string names;
-            for (const auto& sc : prov.scenarios) names += (names.empty() ? "" : ",") + sc.name;
+            for (const auto& sc : prov.scenarios)
+                names += (names.empty() ? "" : ",") + sc.name;
             h5::attribute(*file, root, "scenario_names", names);
             h5::Id all = h5::create_group(*file, root, "scenarios");
-            h5::attribute(*file, all, "note",
-                          "One group per scenario, in the order given on the command line, each with "
-                          "the groups of a single-scenario file (timeseries, summary). Replication r "
-                          "of every scenario used the same random numbers: differences are paired.");
+            h5::attribute(
+                *file, all, "note",
+                "One group per scenario, in the order given on the command line, each with "
+                "the groups of a single-scenario file (timeseries, summary). Replication r "
+                "of every scenario used the same random numbers: differences are paired.");
             for (const auto& sc : prov.scenarios) {
                 h5::Id group = h5::create_group(*file, all, sc.name);
                 scenario_attrs(group, sc);
@@ -163,10 +170,12 @@ struct H5Output::Impl {
         g.write("coordinators", posts);
     }
 
-    void write(int s, int r, const ReplicationResult& result, const std::vector<SummaryValue>& values) {
+    void write(int s, int r, const ReplicationResult& result,
+               const std::vector<SummaryValue>& values) {
         std::lock_guard lock(h5::mutex());
         std::string which = "replication " + std::to_string(r);
-        if (committed || !file || !file->open()) fail("cannot write " + which + ": the file is already closed");
+        if (committed || !file || !file->open())
+            fail("cannot write " + which + ": the file is already closed");
         if (s < 0 || static_cast<std::size_t>(s) >= scenarios.size())
             fail("cannot write " + which + ": no scenario number " + std::to_string(s));
         const auto& series = scenarios[s].series;
@@ -222,7 +231,8 @@ struct H5Output::Impl {
                     if (!h.close() && why.empty()) why = h5::reason();
             }
             scenarios.clear();
-            if (!why.empty()) file->fail("cannot write '" + file->temporary_path().string() + "': " + why);
+            if (!why.empty())
+                file->fail("cannot write '" + file->temporary_path().string() + "': " + why);
         }
         file->commit();
         committed = true;
@@ -243,8 +253,12 @@ void H5Output::write_replication(int s, int r, const ReplicationResult& result,
     impl_->write(s, r, result, summary);
 }
 
-void H5Output::commit() { impl_->commit(); }
+void H5Output::commit() {
+    impl_->commit();
+}
 
-const std::filesystem::path& H5Output::temporary_path() const { return impl_->file->temporary_path(); }
+const std::filesystem::path& H5Output::temporary_path() const {
+    return impl_->file->temporary_path();
+}
 
 } // namespace pbsim::runner

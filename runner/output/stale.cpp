@@ -12,10 +12,12 @@
 
 namespace pbsim::runner {
 
-std::vector<std::filesystem::path> remove_stale_temporaries(const std::filesystem::path& final_path) {
+std::vector<std::filesystem::path>
+remove_stale_temporaries(const std::filesystem::path& final_path) {
     namespace fs = std::filesystem;
     std::vector<fs::path> removed;
-    const fs::path dir = final_path.parent_path().empty() ? fs::path(".") : final_path.parent_path();
+    const fs::path dir =
+        final_path.parent_path().empty() ? fs::path(".") : final_path.parent_path();
     const std::string prefix = final_path.filename().string() + ".partial-";
     std::error_code ec;
     fs::directory_iterator it(dir, ec), end;
@@ -36,10 +38,9 @@ std::vector<std::filesystem::path> remove_stale_temporaries(const std::filesyste
         if (fd < 0) continue;
         struct stat st {};
         char magic[8] = {};
-        const bool ours = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-                          ::pread(fd, magic, 8, 0) == 8 &&
-                          std::memcmp(magic, "\x89HDF\r\n\x1a\n", 8) == 0 &&
-                          ::flock(fd, LOCK_EX | LOCK_NB) == 0;
+        const bool ours =
+            ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && ::pread(fd, magic, 8, 0) == 8 &&
+            std::memcmp(magic, "\x89HDF\r\n\x1a\n", 8) == 0 && ::flock(fd, LOCK_EX | LOCK_NB) == 0;
         std::error_code rm;
         if (ours && fs::remove(it->path(), rm)) removed.push_back(it->path());
         ::close(fd); // releases the lock

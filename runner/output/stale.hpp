@@ -14,6 +14,7 @@ namespace pbsim::runner {
 
 // Removes FINAL.partial-PID files beside `final_path` whose PID is not a
 // running process; returns the paths removed (for a message).
-std::vector<std::filesystem::path> remove_stale_temporaries(const std::filesystem::path& final_path);
+std::vector<std::filesystem::path>
+remove_stale_temporaries(const std::filesystem::path& final_path);
 
 } // namespace pbsim::runner

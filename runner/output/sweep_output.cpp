@@ -18,8 +18,9 @@ void write_contents(h5::AtomicFile& file, const SweepProvenance& prov, const Swe
                       M = res.month_labels.size();
     std::lock_guard lock(h5::mutex());
     const hid_t root = file.root();
-    h5::write_provenance(file, layout::sweep_file(),
-                         {prov.pbsim_version, prov.source_revision, prov.created_utc, prov.command_line});
+    h5::write_provenance(
+        file, layout::sweep_file(),
+        {prov.pbsim_version, prov.source_revision, prov.created_utc, prov.command_line});
     h5::attribute(file, root, "sweep_file", prov.sweep_file);
     h5::attribute(file, root, "sweep_toml", prov.sweep_toml);
     h5::attribute(file, root, "base_scenario_file", prov.base_scenario_file);
@@ -94,11 +95,13 @@ void write_sweep_file(const fs::path& out, const SweepProvenance& prov, const Sw
     const std::size_t P = res.unit.rows, K = res.factors.size(),
                       R = static_cast<std::size_t>(prov.replications), M = res.month_labels.size();
     if (res.values.rows != P || res.values.cols != K || res.unit.cols != K)
-        throw OutputError("output file '" + out.string() + "': the design matrices do not match the factors");
+        throw OutputError("output file '" + out.string() +
+                          "': the design matrices do not match the factors");
     if (res.summary.size() != res.columns.size() * P * R)
         throw OutputError("output file '" + out.string() + "': the summary has the wrong size");
     if (res.timeseries && res.series.size() != kMetricCount * P * R * M)
-        throw OutputError("output file '" + out.string() + "': the time series have the wrong size");
+        throw OutputError("output file '" + out.string() +
+                          "': the time series have the wrong size");
 
     h5::AtomicFile file(out);
     write_contents(file, prov, res);

@@ -41,7 +41,8 @@ struct TrialOutput::Impl {
         return out;
     }
 
-    void write_group(const layout::Group& decl, const std::vector<std::pair<std::string, std::vector<double>>>& values,
+    void write_group(const layout::Group& decl,
+                     const std::vector<std::pair<std::string, std::vector<double>>>& values,
                      std::size_t D, std::size_t T) {
         h5::GroupWriter g(*file, decl);
         g.index("design", D);
@@ -50,11 +51,13 @@ struct TrialOutput::Impl {
             if (v.coordinate()) continue;
             const auto it = std::find_if(values.begin(), values.end(),
                                          [&](const auto& x) { return x.first == v.name; });
-            if (it == values.end()) fail("internal error: '" + decl.path + "/" + v.name + "' was not given");
+            if (it == values.end())
+                fail("internal error: '" + decl.path + "/" + v.name + "' was not given");
             g.write(v.name, it->second);
         }
         for (const auto& [name, v] : values)
-            if (!decl.has(name)) fail("internal error: '" + decl.path + "/" + name + "' is not declared");
+            if (!decl.has(name))
+                fail("internal error: '" + decl.path + "/" + name + "' is not declared");
     }
 
     void commit() {
@@ -65,7 +68,8 @@ struct TrialOutput::Impl {
         for (const auto& [name, v] : designs)
             if (v.size() != D) fail("internal error: '/designs/" + name + "' has the wrong size");
         for (const auto& [name, v] : trials)
-            if (v.size() != D * T) fail("internal error: '/trials/" + name + "' has the wrong size");
+            if (v.size() != D * T)
+                fail("internal error: '/trials/" + name + "' has the wrong size");
         {
             std::lock_guard lock(h5::mutex());
             write_group(layout::trial_designs(secondary()), designs, D, T);
@@ -91,6 +95,8 @@ void TrialOutput::trial(const std::string& name, const std::vector<double>& valu
     impl_->trials.emplace_back(name, values);
 }
 
-void TrialOutput::commit() { impl_->commit(); }
+void TrialOutput::commit() {
+    impl_->commit();
+}
 
 } // namespace pbsim::runner

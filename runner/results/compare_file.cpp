@@ -39,7 +39,8 @@ struct Summary {
 // column of one value per replication.
 Summary read_summary(hid_t file, const std::string& group_path, std::size_t R) {
     Summary s;
-    if (!h5::exists(file, group_path)) throw InputError("no group '" + group_path + "' (the scenario has no summary)");
+    if (!h5::exists(file, group_path))
+        throw InputError("no group '" + group_path + "' (the scenario has no summary)");
     for (const auto& name : h5::members(file, group_path)) {
         const std::string path = group_path + "/" + name;
         if (name == "replication") continue;
@@ -47,10 +48,11 @@ Summary read_summary(hid_t file, const std::string& group_path, std::size_t R) {
         Column col;
         col.values = h5::read_doubles(file, path, shape);
         if (shape.size() != 1 || shape[0] != R)
-            throw InputError("dataset '" + path + "' has shape [" +
-                             (shape.empty() ? std::string() : std::to_string(shape[0])) +
-                             (shape.size() > 1 ? ", ..." : "") + "], expected [" + std::to_string(R) +
-                             "] (one value per replication, as the root attribute replications says)");
+            throw InputError(
+                "dataset '" + path + "' has shape [" +
+                (shape.empty() ? std::string() : std::to_string(shape[0])) +
+                (shape.size() > 1 ? ", ..." : "") + "], expected [" + std::to_string(R) +
+                "] (one value per replication, as the root attribute replications says)");
         h5::Id ds(H5Dopen2(file, path.c_str(), H5P_DEFAULT));
         col.units = h5::read_string_attr(ds, "units");
         s.order.push_back(name);
@@ -66,12 +68,14 @@ std::vector<double> national_at(hid_t file, const std::string& path, int month, 
     std::vector<hsize_t> shape;
     const auto all = h5::read_doubles(file, path, shape);
     if (shape.size() != 3 || shape[0] != R || static_cast<hsize_t>(month) >= shape[1])
-        throw InputError("dataset '" + path + "' is not [replication, month, local_authority] with " +
+        throw InputError("dataset '" + path +
+                         "' is not [replication, month, local_authority] with " +
                          std::to_string(R) + " replications");
     const std::size_t M = shape[1], C = shape[2];
     std::vector<double> out(R, 0.0);
     for (std::size_t r = 0; r < R; ++r)
-        for (std::size_t c = 0; c < C; ++c) out[r] += all[(r * M + static_cast<std::size_t>(month)) * C + c];
+        for (std::size_t c = 0; c < C; ++c)
+            out[r] += all[(r * M + static_cast<std::size_t>(month)) * C + c];
     return out;
 }
 
@@ -122,7 +126,8 @@ void write_comparison(h5::AtomicFile& f, const std::string& baseline, int replic
     for (const auto& r : rows) {
         scen.push_back(r.scenario), outc.push_back(r.outcome), units.push_back(r.units);
         bm.push_back(r.d.baseline_mean), sm.push_back(r.d.scenario_mean), md.push_back(r.d.mean);
-        sd.push_back(r.d.sd), lo.push_back(r.d.ci_low), hi.push_back(r.d.ci_high), n.push_back(r.d.n);
+        sd.push_back(r.d.sd), lo.push_back(r.d.ci_low), hi.push_back(r.d.ci_high),
+            n.push_back(r.d.n);
     }
     {
         const auto decl = runner::layout::comparison();
@@ -146,7 +151,8 @@ void write_comparison(h5::AtomicFile& f, const std::string& baseline, int replic
     }
     std::vector<double> thresholds;
     if (!ce.empty())
-        for (const auto& a : ce.front().ce.at) thresholds.push_back(a.threshold);
+        for (const auto& a : ce.front().ce.at)
+            thresholds.push_back(a.threshold);
     const auto decl = runner::layout::comparison_cost_effectiveness(thresholds);
     h5::GroupWriter g(f, decl);
     std::vector<std::string> names;
@@ -213,8 +219,8 @@ bool shown(const std::string& name, const std::string& eval) {
 // The ICER, or the quadrant of the cost-effectiveness plane where a ratio misleads.
 std::string icer_text(const CostEffectiveness& ce) {
     const double dc = ce.cost.mean, dq = ce.qalys.mean;
-    if (dc <= 0 && dq > 0) return "dominant";    // cheaper and better
-    if (dc >= 0 && dq < 0) return "dominated";   // dearer and worse
+    if (dc <= 0 && dq > 0) return "dominant";               // cheaper and better
+    if (dc >= 0 && dq < 0) return "dominated";              // dearer and worse
     if (dc < 0 && dq < 0) return plain(ce.icer) + " saved"; // savings per QALY lost
     return plain(ce.icer);
 }
@@ -222,7 +228,8 @@ std::string icer_text(const CostEffectiveness& ce) {
 std::string csv_field(const std::string& s) {
     if (s.find_first_of(",\"\n") == std::string::npos) return s;
     std::string q = "\"";
-    for (char ch : s) q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+    for (char ch : s)
+        q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
     return q + "\"";
 }
 
@@ -231,7 +238,8 @@ std::string csv_field(const std::string& s) {
 bool needs_comparison(const std::filesystem::path& path, const std::string& baseline) {
     try {
         h5::Id file = h5::open_readonly(path);
-        if (h5::read_string_attr(file, "scenario_names").find(',') == std::string::npos) return false;
+        if (h5::read_string_attr(file, "scenario_names").find(',') == std::string::npos)
+            return false;
         if (!h5::exists(file, "/comparison")) return true;
         h5::Id group(H5Gopen2(file, "comparison", H5P_DEFAULT));
         return !baseline.empty() && h5::read_string_attr(group, "baseline") != baseline;
@@ -254,9 +262,11 @@ int compare_command(const CompareOptions& o) {
     }
     const std::string kind = h5::read_string_attr(file, "kind");
     if (kind != "run")
-        return bad(kind.empty() ? "not a pbsim run file (no root attribute kind; written by pbsim run?)"
-                                : "is a pbsim " + kind + " file, not a run: compare reads the output of "
-                                  "pbsim run with several scenarios");
+        return bad(kind.empty()
+                       ? "not a pbsim run file (no root attribute kind; written by pbsim run?)"
+                       : "is a pbsim " + kind +
+                             " file, not a run: compare reads the output of "
+                             "pbsim run with several scenarios");
     const auto reps = h5::read_number_attr(file, "replications");
     if (!reps || *reps < 1 || *reps != std::floor(*reps))
         return bad("root attribute replications is missing or not a positive whole number");
@@ -278,10 +288,12 @@ int compare_command(const CompareOptions& o) {
     }
     const std::string baseline = o.baseline.empty() ? names.front() : o.baseline;
     std::size_t b = 0;
-    while (b < names.size() && names[b] != baseline) ++b;
+    while (b < names.size() && names[b] != baseline)
+        ++b;
     if (b == names.size()) {
         std::string all;
-        for (const auto& n : names) all += (all.empty() ? "" : ", ") + n;
+        for (const auto& n : names)
+            all += (all.empty() ? "" : ", ") + n;
         std::cerr << "pbsim: " << o.file.string() << ": --baseline '" << baseline
                   << "' is not a scenario of the file; it has " << all << "\n";
         return 2;
@@ -289,7 +301,8 @@ int compare_command(const CompareOptions& o) {
 
     std::vector<Summary> summaries;
     try {
-        for (const auto& p : paths) summaries.push_back(read_summary(file, p, R));
+        for (const auto& p : paths)
+            summaries.push_back(read_summary(file, p, R));
     } catch (const InputError& e) {
         return bad(e.what());
     }
@@ -314,8 +327,9 @@ int compare_command(const CompareOptions& o) {
                 chosen.insert("uptake_share_" + label);
                 chosen.insert("pb_holders_" + label);
                 for (std::size_t k = 0; k < names.size(); ++k)
-                    add_uptake_at(file, "/scenarios/" + names[k], static_cast<int>(it - months.begin()),
-                                  label, to_national, R, summaries[k]);
+                    add_uptake_at(file, "/scenarios/" + names[k],
+                                  static_cast<int>(it - months.begin()), label, to_national, R,
+                                  summaries[k]);
             }
         } catch (const InputError& e) {
             return bad(e.what());
@@ -348,15 +362,14 @@ int compare_command(const CompareOptions& o) {
     for (std::size_t k = 0; k < names.size(); ++k) {
         if (k == b) continue;
         for (const auto& outcome : base.order)
-            rows.push_back({names[k], outcome, base.columns.at(outcome).units,
-                            paired_difference(column(base, outcome), column(summaries[k], outcome))});
+            rows.push_back(
+                {names[k], outcome, base.columns.at(outcome).units,
+                 paired_difference(column(base, outcome), column(summaries[k], outcome))});
         ce_rows.push_back(
-            {names[k], cost_effectiveness(column(base, cost_column),
-                                          column(summaries[k], cost_column),
-                                          column(base, qalys_column),
-                                          column(summaries[k], qalys_column),
-                                          column(base, crises_column),
-                                          column(summaries[k], crises_column))});
+            {names[k],
+             cost_effectiveness(column(base, cost_column), column(summaries[k], cost_column),
+                                column(base, qalys_column), column(summaries[k], qalys_column),
+                                column(base, crises_column), column(summaries[k], crises_column))});
     }
 
     const std::filesystem::path out = o.out.empty() ? o.file : o.out;
@@ -386,9 +399,10 @@ int compare_command(const CompareOptions& o) {
     }
 
     if (!o.quiet) {
-        std::printf("Paired comparison with '%s': %d replications, mean difference (scenario - "
-                    "baseline) [95%% t interval]; national, costs GBP 2012-13 discounted at 3.5%%\n",
-                    baseline.c_str(), replications);
+        std::printf(
+            "Paired comparison with '%s': %d replications, mean difference (scenario - "
+            "baseline) [95%% t interval]; national, costs GBP 2012-13 discounted at 3.5%%\n",
+            baseline.c_str(), replications);
         for (std::size_t k = 0; k < names.size(); ++k) {
             if (k == b) continue;
             std::printf("\n%s\n", names[k].c_str());
@@ -413,9 +427,11 @@ int compare_command(const CompareOptions& o) {
             std::printf("  %-24s %12s %10s %14s", r.scenario.c_str(), num(r.ce.cost.mean).c_str(),
                         num(r.ce.qalys.mean).c_str(), icer_text(r.ce).c_str());
             for (const auto& a : r.ce.at)
-                std::printf(" %26s %7.2f",
-                            (num(a.nmb.mean) + " [" + num(a.nmb.ci_low) + ", " + num(a.nmb.ci_high) + "]").c_str(),
-                            a.p_cost_effective);
+                std::printf(
+                    " %26s %7.2f",
+                    (num(a.nmb.mean) + " [" + num(a.nmb.ci_low) + ", " + num(a.nmb.ci_high) + "]")
+                        .c_str(),
+                    a.p_cost_effective);
             std::printf(" %14s\n", plain(r.ce.cost_per_crisis_averted).c_str());
         }
         std::printf("\nwrote /comparison into %s and %s\n", out.string().c_str(),

@@ -12,9 +12,9 @@ namespace pbsim::analysis {
 
 struct CompareOptions {
     std::filesystem::path file;
-    std::string baseline;      // empty: the first scenario in the file
-    std::filesystem::path out; // empty: the file itself (replaced atomically)
-    std::filesystem::path csv; // empty: next to the output, <stem>-comparison.csv
+    std::string baseline;        // empty: the first scenario in the file
+    std::filesystem::path out;   // empty: the file itself (replaced atomically)
+    std::filesystem::path csv;   // empty: next to the output, <stem>-comparison.csv
     std::vector<std::string> at; // extra months (YYYY-MM) for uptake share and PB holders
     bool quiet = false;
 };

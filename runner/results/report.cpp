@@ -32,7 +32,8 @@ namespace {
 // if it could not be started (errno-style message on stderr).
 int run_program(const std::vector<std::string>& args) {
     std::vector<char*> argv;
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    for (const auto& a : args)
+        argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
     std::cout.flush();
     const pid_t pid = fork();
@@ -61,7 +62,8 @@ int report_command(const ReportOptions& o) {
     const fs::path script = analysis_dir() / "report.py";
     if (!fs::is_regular_file(python, ec)) {
         std::cerr << "pbsim: report: " << python.string() << " not found; install python3 with "
-                  << "python3-h5py, python3-numpy, python3-scipy and python3-matplotlib (scripts/setup.sh does) "
+                  << "python3-h5py, python3-numpy, python3-scipy and python3-matplotlib "
+                     "(scripts/setup.sh does) "
                   << "or set PBSIM_PYTHON\n";
         return kExitFailure;
     }
@@ -70,8 +72,8 @@ int report_command(const ReportOptions& o) {
                   << "to the analysis/ folder of the pbsim source tree\n";
         return kExitFailure;
     }
-    const fs::path out = !o.out.empty() ? o.out
-                                        : o.file.parent_path() / (o.file.stem().string() + "-report.html");
+    const fs::path out =
+        !o.out.empty() ? o.out : o.file.parent_path() / (o.file.stem().string() + "-report.html");
 
     if (pbsim::analysis::needs_comparison(o.file, o.baseline)) {
         pbsim::analysis::CompareOptions compare;

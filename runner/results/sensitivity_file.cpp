@@ -123,10 +123,11 @@ int sensitivity_command(const SensitivityOptions& o) {
             const std::string path = "/summary/" + column;
             const auto raw = h5::read_doubles(file, path, dims);
             if (dims.size() != 2 || dims[0] != P || (reps && dims[1] != *reps))
-                throw InputError("dataset '" + path + "' has the wrong shape: expected [" +
-                                 std::to_string(P) + " points, " +
-                                 (reps ? std::to_string(static_cast<long>(*reps)) : std::string("R")) +
-                                 " replications]");
+                throw InputError(
+                    "dataset '" + path + "' has the wrong shape: expected [" + std::to_string(P) +
+                    " points, " +
+                    (reps ? std::to_string(static_cast<long>(*reps)) : std::string("R")) +
+                    " replications]");
             Result res;
             res.column = column;
             {
@@ -155,7 +156,8 @@ int sensitivity_command(const SensitivityOptions& o) {
             std::ostringstream table;
             const std::string& units = res.units;
             if (kind == DesignKind::sobol) {
-                if (P % (k + 2) != 0) throw InputError("dataset '/design/unit' is not whole Saltelli blocks");
+                if (P % (k + 2) != 0)
+                    throw InputError("dataset '/design/unit' is not whole Saltelli blocks");
                 const auto s = sobol_indices(y, k, o.resamples, 0.95, seed);
                 std::vector<double> f, fl, fh, t, tl, th;
                 for (std::size_t i = 0; i < k; ++i) {
@@ -242,7 +244,8 @@ int sensitivity_command(const SensitivityOptions& o) {
             for (const auto& res : results) {
                 const std::string path = "/sensitivity/" + res.column;
                 if (h5::exists(f.root(), path))
-                    f.check(H5Ldelete(f.root(), path.c_str(), H5P_DEFAULT), "cannot replace '" + path + "'");
+                    f.check(H5Ldelete(f.root(), path.c_str(), H5P_DEFAULT),
+                            "cannot replace '" + path + "'");
                 const auto decl = runner::layout::sensitivity(res.column, res.sobol, res.units);
                 h5::GroupWriter g(f, decl);
                 g.coordinate("parameter", params);
@@ -251,9 +254,11 @@ int sensitivity_command(const SensitivityOptions& o) {
                     if (!v.coordinate()) g.write(v.name, res.values.at(i++));
                 h5::attribute(f, g.id(), "output", res.column);
                 h5::attribute(f, g.id(), "units", res.units);
-                h5::attribute(f, g.id(), "method",
-                              res.sobol ? std::string("Sobol indices: S1 Saltelli (2010), ST Jansen (1999)")
-                                        : std::string("Morris elementary effects: mu, mu* (Campolongo 2007), sigma"));
+                h5::attribute(
+                    f, g.id(), "method",
+                    res.sobol ? std::string("Sobol indices: S1 Saltelli (2010), ST Jansen (1999)")
+                              : std::string(
+                                    "Morris elementary effects: mu, mu* (Campolongo 2007), sigma"));
                 h5::attribute(f, g.id(), "interval",
                               "95% bootstrap percentile interval, " + std::to_string(o.resamples) +
                                   " resamples");

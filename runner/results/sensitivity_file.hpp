@@ -12,7 +12,7 @@ namespace pbsim::analysis {
 
 struct SensitivityOptions {
     std::filesystem::path file;
-    std::filesystem::path out; // empty: the file itself (replaced atomically)
+    std::filesystem::path out;        // empty: the file itself (replaced atomically)
     std::vector<std::string> outputs; // summary columns or unique prefixes/tokens
     int resamples = 1000;
     bool quiet = false;

@@ -48,7 +48,8 @@ TEST_CASE("targets: the shipped file, its tolerance forms and context rows") {
     CHECK(t[2].low == Approx(0.126));
     CHECK(t[2].high == Approx(0.166));
     int fitted = 0;
-    for (const auto& x : t) fitted += x.fitted;
+    for (const auto& x : t)
+        fitted += x.fitted;
     CHECK(fitted == 3);
     CHECK_FALSE(t[3].fitted); // learning disability: context for the contrast
     CHECK(t[3].value == Approx(0.588));
@@ -56,7 +57,8 @@ TEST_CASE("targets: the shipped file, its tolerance forms and context rows") {
 }
 
 TEST_CASE("targets: normalised errors are 0 at the value and +-1 at each end of the interval") {
-    const auto t = parse_targets(std::string(kHeader) + "a,2001,50,people,25 to 200,count,s\n", "x")[0];
+    const auto t =
+        parse_targets(std::string(kHeader) + "a,2001,50,people,25 to 200,count,s\n", "x")[0];
     CHECK(normalised_error(t, 50) == 0);
     CHECK(normalised_error(t, 200) == Approx(1));
     CHECK(normalised_error(t, 25) == Approx(-1));
@@ -70,7 +72,8 @@ TEST_CASE("targets: bad files give one line naming the file, the line and what i
     CHECK_THAT(error_of("name,value\n"), Contains("t.csv:1: header must be"));
     CHECK_THAT(error_of(std::string(kHeader) + "a,2001,lots,people,+-5%,count,s\n"),
                Contains("t.csv:2: value \"lots\" of a is not a number"));
-    const auto what = error_of(std::string(kHeader) + "a,2001,1,p,+-5,c,s\nb,2002,1,p,roughly,c,s\n");
+    const auto what =
+        error_of(std::string(kHeader) + "a,2001,1,p,+-5,c,s\nb,2002,1,p,roughly,c,s\n");
     CHECK_THAT(what, Contains("t.csv:3"));
     CHECK_THAT(what, Contains("\"roughly\""));
     CHECK_THAT(what, Contains("\"A to B\""));
@@ -149,14 +152,16 @@ TEST_CASE("rejection ABC keeps the closest draws; bad settings are refused") {
     long calls = 0;
     const auto r = abc(prior, s, [&](const std::vector<std::vector<double>>& th) {
         std::vector<Evaluation> out;
-        for (const auto& t : th) out.push_back({std::hypot(t[0] - 0.3, t[1] - 0.7), {}}), ++calls;
+        for (const auto& t : th)
+            out.push_back({std::hypot(t[0] - 0.3, t[1] - 0.7), {}}), ++calls;
         return out;
     });
     CHECK(calls == 500);
     REQUIRE(r.generations.size() == 1);
     const auto& g = r.posterior();
     REQUIRE(g.particles.size() == 50);
-    for (const auto& p : g.particles) CHECK(p.distance <= g.epsilon);
+    for (const auto& p : g.particles)
+        CHECK(p.distance <= g.epsilon);
     // 50 of 500 uniform draws within radius eps of (0.3, 0.7): pi eps^2 ~ 0.1, eps ~ 0.18.
     CHECK(g.epsilon == Approx(std::sqrt(0.1 / M_PI)).margin(0.05));
     const auto sum = summarise(g, prior);
@@ -181,5 +186,6 @@ TEST_CASE("rejection ABC keeps the closest draws; bad settings are refused") {
     s.particles = 10;
     s.quantile = 1.5;
     CHECK_THROWS_WITH(abc(prior, s, nothing), Contains("quantile"));
-    CHECK_THROWS_WITH(abc({{"a"}, {1}, {1}}, AbcSettings{}, nothing), Contains("low must be below high"));
+    CHECK_THROWS_WITH(abc({{"a"}, {1}, {1}}, AbcSettings{}, nothing),
+                      Contains("low must be below high"));
 }

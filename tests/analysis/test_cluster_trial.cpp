@@ -24,7 +24,8 @@ struct Draws {
     int poisson(double mean) { // inversion; means here are small
         double p = std::exp(-mean), cdf = p, u = uniform();
         int k = 0;
-        while (u > cdf && k < 10000) p *= mean / ++k, cdf += p;
+        while (u > cdf && k < 10000)
+            p *= mean / ++k, cdf += p;
         return k;
     }
 };
@@ -40,7 +41,8 @@ void rate_trial(Draws& d, int k, int m, double years, double rate, double sd_bet
         for (int j = 0; j < k; ++j) {
             const double lambda = rate * std::exp(sd_between * d.normal()) * (arm ? ratio : 1.0);
             ClusterRate c;
-            for (int i = 0; i < m; ++i) c.events += d.poisson(lambda * years);
+            for (int i = 0; i < m; ++i)
+                c.events += d.poisson(lambda * years);
             c.person_years = m * years;
             (arm ? intervention : control).push_back(c);
         }
@@ -52,7 +54,8 @@ std::vector<std::vector<double>> normal_clusters(Draws& d, int clusters, int m, 
     std::vector<std::vector<double>> out(clusters);
     for (auto& c : out) {
         const double b = std::sqrt(rho) * d.normal() + shift;
-        for (int i = 0; i < m; ++i) c.push_back(b + std::sqrt(1 - rho) * d.normal());
+        for (int i = 0; i < m; ++i)
+            c.push_back(b + std::sqrt(1 - rho) * d.normal());
     }
     return out;
 }
@@ -119,8 +122,10 @@ TEST_CASE("cluster-level analysis recovers a known rate ratio with nominal cover
         rejected += r.p_value < 0.05;
     }
     double mean = 0, ss = 0;
-    for (double x : logs) mean += x / n;
-    for (double x : logs) ss += (x - mean) * (x - mean);
+    for (double x : logs)
+        mean += x / n;
+    for (double x : logs)
+        ss += (x - mean) * (x - mean);
     const double se = std::sqrt(ss / (n - 1) / n);
     INFO("mean log ratio " << mean << " (truth " << std::log(truth) << "), MC SE " << se);
     CHECK(std::abs(mean - std::log(truth)) < 3 * se + 0.002);
@@ -138,12 +143,14 @@ TEST_CASE("cluster difference has nominal type I error on normal clustered data"
         std::vector<double> a, b;
         for (auto& cl : normal_clusters(d, 6, 20, 0.05)) {
             double s = 0;
-            for (double y : cl) s += y;
+            for (double y : cl)
+                s += y;
             a.push_back(s / 20);
         }
         for (auto& cl : normal_clusters(d, 6, 20, 0.05)) {
             double s = 0;
-            for (double y : cl) s += y;
+            for (double y : cl)
+                s += y;
             b.push_back(s / 20);
         }
         rejected += cluster_difference(a, b).p_value < 0.05;
@@ -162,7 +169,8 @@ TEST_CASE("ANOVA ICC by hand") {
     CHECK(anova_icc({{1, 2}, {4, 5, 6}}).n0 == Approx(2.4));
     // Removing arm means: a shifted arm does not change the ICC within arms.
     const std::vector<std::vector<double>> same{{1, 2, 3}, {2, 3, 5}, {1, 2, 3}, {2, 3, 5}};
-    const std::vector<std::vector<double>> shifted{{1, 2, 3}, {2, 3, 5}, {11, 12, 13}, {12, 13, 15}};
+    const std::vector<std::vector<double>> shifted{
+        {1, 2, 3}, {2, 3, 5}, {11, 12, 13}, {12, 13, 15}};
     CHECK(anova_icc(shifted, {0, 0, 1, 1}).icc == Approx(anova_icc(same, {0, 0, 1, 1}).icc));
 }
 

@@ -38,9 +38,9 @@ TEST_CASE("paired difference drops incomplete pairs and handles tiny samples") {
 }
 
 TEST_CASE("cost-effectiveness: ICER, net monetary benefit, probability, cost per crisis") {
-    const auto ce = cost_effectiveness({100, 100, 100, 100}, {110, 120, 130, 140},
-                                       {1, 1, 1, 1}, {1.001, 1.002, 1.003, 1.004},
-                                       {10, 10, 10, 10}, {9, 8, 9, 8});
+    const auto ce =
+        cost_effectiveness({100, 100, 100, 100}, {110, 120, 130, 140}, {1, 1, 1, 1},
+                           {1.001, 1.002, 1.003, 1.004}, {10, 10, 10, 10}, {9, 8, 9, 8});
     CHECK(ce.cost.mean == Approx(25));
     CHECK(ce.qalys.mean == Approx(0.0025));
     CHECK(ce.icer == Approx(10000));
@@ -52,9 +52,9 @@ TEST_CASE("cost-effectiveness: ICER, net monetary benefit, probability, cost per
     CHECK(ce.at[1].nmb.mean == Approx(50));
     CHECK(ce.cost_per_crisis_averted == Approx(25 / 1.5));
     // Half the replications cost-effective.
-    const auto mixed = cost_effectiveness({0, 0, 0, 0}, {10, 30, 10, 30}, {0, 0, 0, 0},
-                                          {0.001, 0.001, 0.001, 0.001}, {1, 1, 1, 1}, {1, 1, 1, 1},
-                                          {20000});
+    const auto mixed =
+        cost_effectiveness({0, 0, 0, 0}, {10, 30, 10, 30}, {0, 0, 0, 0},
+                           {0.001, 0.001, 0.001, 0.001}, {1, 1, 1, 1}, {1, 1, 1, 1}, {20000});
     CHECK(mixed.at[0].p_cost_effective == 0.5);
     CHECK(std::isnan(mixed.cost_per_crisis_averted)); // no crisis averted
 }

@@ -23,8 +23,7 @@ inline std::string_view as_text(const std::uint8_t* data, std::size_t size) {
 }
 
 // Runs parse(text); a ScenarioError must carry a one-line message.
-template <class Parse>
-void expect_parsed_or_rejected(Parse&& parse) {
+template <class Parse> void expect_parsed_or_rejected(Parse&& parse) {
     try {
         parse();
     } catch (const runner::ScenarioError& e) {

@@ -23,7 +23,6 @@ Scenario lever_world() {
     return s;
 }
 
-
 // Mean over the run of a state count.
 Outcome average(Metric m) {
     return [m](const ReplicationResult& r) { return run_total(r, m) / r.months; };
@@ -50,7 +49,8 @@ void require_increase(const std::vector<double>& diff) {
 }
 
 void require_decrease(std::vector<double> diff) {
-    for (double& d : diff) d = -d;
+    for (double& d : diff)
+        d = -d;
     require_increase(diff);
 }
 
@@ -58,11 +58,13 @@ void require_decrease(std::vector<double> diff) {
 
 TEST_CASE("awareness levers raise uptake") {
     SECTION("information campaign") {
-        require_increase(paired("information.campaign_intensity", 0, 1, total(Metric::became_aware)));
+        require_increase(
+            paired("information.campaign_intensity", 0, 1, total(Metric::became_aware)));
         require_increase(paired("information.campaign_intensity", 0, 1, uptake_at_end));
     }
     SECTION("voluntary sector") {
-        require_increase(paired("information.voluntary_strength", 0, 1, total(Metric::became_aware)));
+        require_increase(
+            paired("information.voluntary_strength", 0, 1, total(Metric::became_aware)));
     }
     SECTION("word of mouth from peers") {
         require_increase(paired("awareness.from_peer", 0, 0.2, total(Metric::became_aware)));
@@ -75,16 +77,18 @@ TEST_CASE("awareness levers raise uptake") {
 
 TEST_CASE("application burden and help with it") {
     SECTION("a simpler application raises requests") {
-        require_decrease(paired("policy.application_complexity", 0.3, 2.0, total(Metric::new_requests)));
+        require_decrease(
+            paired("policy.application_complexity", 0.3, 2.0, total(Metric::new_requests)));
     }
     SECTION("DP support services raise requests, the DP share and lower hand-backs") {
         require_increase(paired("dp_support_service.coverage", 0, 1, total(Metric::new_requests)));
         require_increase(paired("dp_support_service.coverage", 0, 1, total(Metric::new_dps)));
         require_increase(paired("dp_support_service.coverage", 0, 1, uptake_at_end));
         // Hand-backs per DP held fall.
-        require_decrease(paired("dp_support_service.coverage", 0, 1, [](const ReplicationResult& r) {
-            return run_total(r, Metric::hand_backs) / run_total(r, Metric::holding_dp);
-        }));
+        require_decrease(
+            paired("dp_support_service.coverage", 0, 1, [](const ReplicationResult& r) {
+                return run_total(r, Metric::hand_backs) / run_total(r, Metric::holding_dp);
+            }));
     }
     SECTION("advocacy raises awareness and requests") {
         require_increase(paired("advocacy.coverage", 0, 1, total(Metric::became_aware)));
@@ -93,7 +97,8 @@ TEST_CASE("application burden and help with it") {
     SECTION("peer support raises requests and lowers hand-backs") {
         require_increase(paired("peer_support.coverage", 0, 1, total(Metric::new_requests)));
         require_decrease(paired("peer_support.coverage", 0, 1, [](const ReplicationResult& r) {
-            return run_total(r, Metric::hand_backs) / (run_total(r, Metric::holding_dp) + run_total(r, Metric::holding_managed));
+            return run_total(r, Metric::hand_backs) /
+                   (run_total(r, Metric::holding_dp) + run_total(r, Metric::holding_managed));
         }));
     }
 }
@@ -120,7 +125,8 @@ TEST_CASE("gatekeeping levers") {
         require_increase(paired("policy.active_offer", 0, 1, uptake_at_end));
     }
     SECTION("less assessment capacity lengthens the queue") {
-        require_decrease(paired("coordinator.assessment_capacity", 0.05, 2, average(Metric::requested)));
+        require_decrease(
+            paired("coordinator.assessment_capacity", 0.05, 2, average(Metric::requested)));
     }
 }
 
@@ -148,13 +154,16 @@ TEST_CASE("crisis levers") {
 
 TEST_CASE("allocation, market and substitution levers move costs and outcomes") {
     SECTION("larger budgets cost more") {
-        require_increase(paired("allocation.amount_multiplier", 1, 2, total(Metric::cost_pb_spend)));
+        require_increase(
+            paired("allocation.amount_multiplier", 1, 2, total(Metric::cost_pb_spend)));
     }
     SECTION("substitution lowers traditional services") {
-        require_decrease(paired("policy.substitution", 0, 1, total(Metric::cost_traditional_services)));
+        require_decrease(
+            paired("policy.substitution", 0, 1, total(Metric::cost_traditional_services)));
     }
     SECTION("a developed market raises care-related quality of life") {
-        require_increase(paired("policy.market_development", 0.2, 1, total(Metric::care_related_qol)));
+        require_increase(
+            paired("policy.market_development", 0.2, 1, total(Metric::care_related_qol)));
     }
     SECTION("the PB utility gain raises QALYs") {
         require_increase(paired("outcome.utility_pb_gain", 0, 0.05, total(Metric::qalys)));

@@ -53,9 +53,9 @@ TEST_CASE("people are conserved and states are legal every month") {
     }
     // Every pathway state was actually visited.
     const auto& r = sim.result();
-    for (Metric m : {Metric::aware, Metric::requested, Metric::in_assessment,
-                     Metric::support_planning, Metric::holding_dp, Metric::holding_managed,
-                     Metric::handed_back})
+    for (Metric m :
+         {Metric::aware, Metric::requested, Metric::in_assessment, Metric::support_planning,
+          Metric::holding_dp, Metric::holding_managed, Metric::handed_back})
         CHECK(run_total(r, m) > 0);
     for (Metric m : {Metric::refusals, Metric::hand_backs, Metric::lost_requests,
                      Metric::review_endings, Metric::admissions})
@@ -77,13 +77,16 @@ TEST_CASE("every metric is finite and non-negative; costs too") {
 
 TEST_CASE("peer counts kept incrementally equal a recount from the network") {
     Simulation sim(busy_scenario(), {9, 0, 1.0});
-    while (!sim.done()) sim.step();
+    while (!sim.done())
+        sim.step();
     const auto& w = sim.world();
     std::vector<int> recount(w.users.size(), 0);
     for (std::uint32_t i = 0; i < w.users.size(); ++i)
         if (is_holding(w.users.state[i]))
-            for (auto j : peers_of(w, i)) ++recount[j];
-    for (std::uint32_t i = 0; i < w.users.size(); ++i) REQUIRE(w.users.peers_holding[i] == recount[i]);
+            for (auto j : peers_of(w, i))
+                ++recount[j];
+    for (std::uint32_t i = 0; i < w.users.size(); ++i)
+        REQUIRE(w.users.peers_holding[i] == recount[i]);
 }
 
 TEST_CASE("the peer network is symmetric, loop-free and mostly within councils") {
@@ -111,11 +114,11 @@ TEST_CASE("the peer network is symmetric, loop-free and mostly within councils")
 
 TEST_CASE("limiting case: with no awareness channels nobody requests") {
     Scenario s = small_scenario();
-    for (const char* key : {"awareness.background", "awareness.from_coordinator",
-                            "awareness.from_peer", "awareness.from_peer_group",
-                            "awareness.from_campaign", "awareness.from_voluntary",
-                            "awareness.from_advocate", "population.initial_aware_share",
-                            "population.initial_dp_share"})
+    for (const char* key :
+         {"awareness.background", "awareness.from_coordinator", "awareness.from_peer",
+          "awareness.from_peer_group", "awareness.from_campaign", "awareness.from_voluntary",
+          "awareness.from_advocate", "population.initial_aware_share",
+          "population.initial_dp_share"})
         s.set_constant(key, 0);
     s.set_constant("policy.active_offer", 1); // even the duty to offer cannot act without a channel
     const auto r = simulate(s, {1, 0, 1.0});
@@ -127,7 +130,8 @@ TEST_CASE("limiting case: with no awareness channels nobody requests") {
 
 TEST_CASE("limiting case: zero crisis hazard means no crises, admissions or bed-days") {
     Scenario s = small_scenario();
-    for (const char* key : {"crisis.rate_severity_1", "crisis.rate_severity_2", "crisis.rate_severity_3"})
+    for (const char* key :
+         {"crisis.rate_severity_1", "crisis.rate_severity_2", "crisis.rate_severity_3"})
         s.set_constant(key, 0);
     const auto r = simulate(s, {1, 0, 1.0});
     CHECK(run_total(r, Metric::crises) == 0);
@@ -157,11 +161,11 @@ TEST_CASE("exits happen at the exit rate") {
 TEST_CASE("crises happen at the severity-weighted hazard when nothing modifies it") {
     Scenario s = small_scenario(20000, 10, 5);
     // Switch off everything that changes the hazard: no budgets, services or turnover.
-    for (const char* key : {"population.initial_dp_share", "awareness.background",
-                            "awareness.from_coordinator", "awareness.from_voluntary",
-                            "awareness.from_advocate", "awareness.from_campaign",
-                            "awareness.from_peer_group", "population.initial_aware_share",
-                            "crisis_prevention.coverage", "coordinator.turnover"})
+    for (const char* key :
+         {"population.initial_dp_share", "awareness.background", "awareness.from_coordinator",
+          "awareness.from_voluntary", "awareness.from_advocate", "awareness.from_campaign",
+          "awareness.from_peer_group", "population.initial_aware_share",
+          "crisis_prevention.coverage", "coordinator.turnover"})
         s.set_constant(key, 0);
     const Parameters p = s.at(s.start);
     const auto r = simulate(s, {4, 0, 1.0});
@@ -170,7 +174,8 @@ TEST_CASE("crises happen at the severity-weighted hazard when nothing modifies i
     double expected = 0;
     Simulation sim(s, {4, 0, 1.0});
     const auto& u = sim.world().users;
-    const double rates[3] = {p.crisis.rate_severity_1, p.crisis.rate_severity_2, p.crisis.rate_severity_3};
+    const double rates[3] = {p.crisis.rate_severity_1, p.crisis.rate_severity_2,
+                             p.crisis.rate_severity_3};
     while (!sim.done()) {
         for (std::uint32_t i = 0; i < u.size(); ++i)
             if (u.hospital_days_left[i] == 0) expected += rates[u.severity[i] - 1];
@@ -188,12 +193,14 @@ TEST_CASE("admissions have the configured lognormal length of stay") {
     const auto r = simulate(s, {6, 0, 1.0});
     // Bed-days per admission approach the lognormal mean, less the stays still
     // running at the end (a small share over 20 years) and the ceiling to whole days.
-    const double mean_los = p.crisis.los_median_days * std::exp(p.crisis.los_sigma * p.crisis.los_sigma / 2);
+    const double mean_los =
+        p.crisis.los_median_days * std::exp(p.crisis.los_sigma * p.crisis.los_sigma / 2);
     const double per_admission = run_total(r, Metric::bed_days) / run_total(r, Metric::admissions);
     CHECK(per_admission == Approx(mean_los + 0.5).epsilon(0.06));
     // Crisis types split as configured.
     const double crises = run_total(r, Metric::crises);
-    CHECK(run_total(r, Metric::admissions) / crises == Approx(p.crisis.share_admission).margin(0.01));
+    CHECK(run_total(r, Metric::admissions) / crises ==
+          Approx(p.crisis.share_admission).margin(0.01));
     CHECK(run_total(r, Metric::home_treatments) / crises ==
           Approx(p.crisis.share_home_treatment).margin(0.01));
 }
@@ -204,7 +211,8 @@ TEST_CASE("managed budgets appear only once the policy allows them") {
     s.set_from("policy.managed_budgets", Month::from_ym(2006, 1), 1);
     const auto r = simulate(s, {2, 0, 1.0});
     const int switch_month = Month::from_ym(2006, 1) - s.start;
-    for (int t = 0; t < switch_month; ++t) REQUIRE(r.national(Metric::holding_managed, t) == 0);
+    for (int t = 0; t < switch_month; ++t)
+        REQUIRE(r.national(Metric::holding_managed, t) == 0);
     CHECK(r.national(Metric::holding_managed, r.months - 1) > 0);
 }
 
@@ -227,7 +235,8 @@ TEST_CASE("the population is shared by scenarios that differ only in behaviour")
     const auto rb = simulate(b, {4, 2, 1.0});
     // Exits are drawn at entry from population purposes only: identical month by month.
     for (int t = 0; t < ra.months; ++t)
-        for (int c = 0; c < ra.councils; ++c) REQUIRE(ra.at(Metric::exits, t, c) == rb.at(Metric::exits, t, c));
+        for (int c = 0; c < ra.councils; ++c)
+            REQUIRE(ra.at(Metric::exits, t, c) == rb.at(Metric::exits, t, c));
     CHECK(run_total(ra, Metric::new_requests) != run_total(rb, Metric::new_requests));
 }
 
@@ -268,7 +277,8 @@ TEST_CASE("scale samples the population; councils are fixed by council.seed alon
     p.council.seed = 2;
     CHECK(make_councils(p, 5000)[0].dp_culture != a[0].dp_culture);
     std::uint32_t total = 0;
-    for (const auto& la : a) total += la.user_count;
+    for (const auto& la : a)
+        total += la.user_count;
     CHECK(total == 5000);
 }
 
@@ -349,7 +359,8 @@ TEST_CASE("every parameter struct field is in the registry") {
     // int that is followed by a double.
     Parameters p;
     std::memset(static_cast<void*>(&p), 0xA5, sizeof p);
-    for (const auto& spec : parameter_registry()) spec.set(p, spec.default_value);
+    for (const auto& spec : parameter_registry())
+        spec.set(p, spec.default_value);
     const auto* base = reinterpret_cast<const unsigned char*>(&p);
     std::vector<bool> field_start(sizeof p / 4 + 1, false), int_field(sizeof p / 4 + 1, false);
     for (const auto& spec : parameter_registry()) {
@@ -363,12 +374,14 @@ TEST_CASE("every parameter struct field is in the registry") {
         const bool padding = w > 0 && int_field[w - 1] && !field_start[w] && (w % 2 == 1);
         if (padding) continue;
         bool untouched = true;
-        for (std::size_t k = 0; k < 4; ++k) untouched &= base[4 * w + k] == 0xA5;
+        for (std::size_t k = 0; k < 4; ++k)
+            untouched &= base[4 * w + k] == 0xA5;
         INFO("untouched bytes at offset " << 4 * w);
         CHECK_FALSE(untouched);
     }
     // And every key is unique and found.
-    for (const auto& spec : parameter_registry()) CHECK(&parameter_registry()[find_parameter(spec.key)] == &spec);
+    for (const auto& spec : parameter_registry())
+        CHECK(&parameter_registry()[find_parameter(spec.key)] == &spec);
 }
 
 TEST_CASE("council coverage: culture shifts a service's reach but keeps none and all") {
@@ -392,8 +405,9 @@ TEST_CASE("results do not depend on --scale beyond sampling noise") {
         for (std::uint32_t r = 0; r < 2; ++r) {
             const auto res = simulate(s, {13, r, scale});
             const int t = res.months - 1;
-            sum += (res.national(Metric::holding_dp, t) + res.national(Metric::holding_managed, t)) /
-                   res.national(Metric::population, t);
+            sum +=
+                (res.national(Metric::holding_dp, t) + res.national(Metric::holding_managed, t)) /
+                res.national(Metric::population, t);
         }
         return sum / 2;
     };
@@ -411,7 +425,8 @@ TEST_CASE("a budget of nothing does nothing; scores stay in range") {
     zero.allocation.median_severity_1 = 0;
     CHECK(effect_scale(derive_council_month(zero), 1, 0.0f) == 0.0f);
     // Extreme but accepted gains cannot push scores above 1.
-    for (const char* key : {"outcome.ascot_pb_gain", "outcome.utility_pb_gain", "policy.market_development"})
+    for (const char* key :
+         {"outcome.ascot_pb_gain", "outcome.utility_pb_gain", "policy.market_development"})
         s.set_constant(key, 1);
     s.set_constant("allocation.effect_scale_cap", 10);
     s.set_constant("allocation.effect_elasticity", 3);
@@ -445,7 +460,8 @@ TEST_CASE("crisis_sigma 0 makes councils alike in crisis risk and leaves the res
     CHECK(differ);
     // The multiplier acts on crises only: with no crises the runs are identical.
     for (Scenario* x : {&s, &spread})
-        for (const char* key : {"crisis.rate_severity_1", "crisis.rate_severity_2", "crisis.rate_severity_3"})
+        for (const char* key :
+             {"crisis.rate_severity_1", "crisis.rate_severity_2", "crisis.rate_severity_3"})
             x->set_constant(key, 0);
     CHECK(simulate(s, {4, 0, 1.0}).values == simulate(spread, {4, 0, 1.0}).values);
 }
@@ -463,7 +479,7 @@ TEST_CASE("crisis_sigma spreads council crisis rates lognormally around the same
     }
     const double n = static_cast<double>(councils.size());
     const double sd = std::sqrt((sum2 - sum * sum / n) / (n - 1));
-    CHECK(mean == Approx(1).epsilon(0.01)); // weighted by size share, so by users up to rounding
+    CHECK(mean == Approx(1).epsilon(0.01));  // weighted by size share, so by users up to rounding
     CHECK(sd == Approx(sigma).epsilon(0.1)); // sd of a sample of 300: about 4% of sigma
 
     // Simulated crisis rates per council follow: the log rates have sd about
@@ -487,9 +503,11 @@ TEST_CASE("crisis_sigma spreads council crisis rates lognormally around the same
     auto stats = [](const std::vector<double>& x, const std::vector<double>& y) {
         const double m = static_cast<double>(x.size());
         double mx = 0, my = 0, sxx = 0, syy = 0, sxy = 0;
-        for (std::size_t i = 0; i < x.size(); ++i) mx += x[i] / m, my += y[i] / m;
         for (std::size_t i = 0; i < x.size(); ++i)
-            sxx += (x[i] - mx) * (x[i] - mx), syy += (y[i] - my) * (y[i] - my), sxy += (x[i] - mx) * (y[i] - my);
+            mx += x[i] / m, my += y[i] / m;
+        for (std::size_t i = 0; i < x.size(); ++i)
+            sxx += (x[i] - mx) * (x[i] - mx), syy += (y[i] - my) * (y[i] - my),
+                sxy += (x[i] - mx) * (y[i] - my);
         return std::pair{std::sqrt(sxx / (m - 1)), sxy / std::sqrt(sxx * syy)};
     };
     const auto [sd_rate, correlation] = stats(log_rate, log_mult);

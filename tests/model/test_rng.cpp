@@ -65,7 +65,8 @@ TEST_CASE("block draws equal Random123's Philox4x32-10, lane by lane") {
     std::uint32_t words[kDrawBlock];
     const Purpose purposes[] = {Purpose::awareness, Purpose::request, Purpose::crisis,
                                 Purpose::holding};
-    for (int j = 0; j < kDrawBlock; ++j) words[j] = Rng::month_word(purposes[j % 4], 24123);
+    for (int j = 0; j < kDrawBlock; ++j)
+        words[j] = Rng::month_word(purposes[j % 4], 24123);
     for (int n : {1, 7, kDrawBlock}) {
         DrawBlock block;
         rng.fill(words, 1000, n, 3, block);
@@ -76,7 +77,7 @@ TEST_CASE("block draws equal Random123's Philox4x32-10, lane by lane") {
     }
     // And Rng::words is Random123's generator with our counter layout.
     r123::Philox4x32 philox;
-    const auto r = philox({{5, Rng::month_word(Purpose::crisis, 7), 9, 0}},
-                          {{0x89abcdefu, 0x01234567u}});
+    const auto r =
+        philox({{5, Rng::month_word(Purpose::crisis, 7), 9, 0}}, {{0x89abcdefu, 0x01234567u}});
     CHECK(rng.words(Purpose::crisis, 5, 7) == std::array<std::uint32_t, 4>{r[0], r[1], r[2], r[3]});
 }

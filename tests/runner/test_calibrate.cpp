@@ -64,7 +64,8 @@ TEST_CASE("calibrate: the file is read, and every mistake named with its line an
     dir.write("s.toml", kScenario);
     dir.write("t.csv", kTargets);
     const auto spec = load_calibration(dir.write("c.toml", kCalibration));
-    CHECK(spec.prior.names == std::vector<std::string>{"assessment.approval_base", "request.base_rate"});
+    CHECK(spec.prior.names ==
+          std::vector<std::string>{"assessment.approval_base", "request.base_rate"});
     REQUIRE(spec.targets.size() == 3);
     CHECK(spec.targets[0].high == Approx(1050));
     CHECK_FALSE(spec.targets[2].fitted);
@@ -72,7 +73,8 @@ TEST_CASE("calibrate: the file is read, and every mistake named with its line an
     CHECK(spec.abc.particles == 60);
     CHECK(spec.abc.seed != spec.seed); // the sampler's stream is not the simulations'
 
-    CHECK_THAT(load_error(dir, "colour = \"red\"\n" + kCalibration), Contains("unknown key 'colour'"));
+    CHECK_THAT(load_error(dir, "colour = \"red\"\n" + kCalibration),
+               Contains("unknown key 'colour'"));
     CHECK_THAT(load_error(dir, replaced(kCalibration, "particles = 60", "particles = 1")),
                Contains("c.toml:6: particles = 1 is out of range"));
     CHECK_THAT(load_error(dir, replaced(kCalibration, "[0.002, 0.05]", "[0.05, 0.002]")),
@@ -88,17 +90,20 @@ TEST_CASE("calibrate: the file is read, and every mistake named with its line an
     CHECK_THAT(load_error(dir, replaced(kCalibration, "s.toml", "missing.toml")),
                Contains("c.toml:1: scenario = \"missing.toml\": ") && Contains("does not exist"));
     // Links are regular files within the size caps, named with the key and line.
-    CHECK_THAT(load_error(dir, replaced(kCalibration, "s.toml", "")),
-               Contains("c.toml:1: scenario = \"\": empty path; give a scenario file relative to c.toml"));
+    CHECK_THAT(
+        load_error(dir, replaced(kCalibration, "s.toml", "")),
+        Contains("c.toml:1: scenario = \"\": empty path; give a scenario file relative to c.toml"));
     CHECK_THAT(load_error(dir, replaced(kCalibration, "t.csv", "/dev/zero")),
                Contains("c.toml:2: targets = \"/dev/zero\": /dev/zero is a character device, not a "
                         "regular file; accepted a regular targets CSV of at most 16 MiB"));
     CHECK_THAT(load_error(dir, replaced(kCalibration, "t.csv", ".")),
-               Contains("c.toml:2: targets = \".\": ") && Contains("is a directory, not a targets CSV"));
+               Contains("c.toml:2: targets = \".\": ") &&
+                   Contains("is a directory, not a targets CSV"));
     CHECK_THAT(load_error(dir, kCalibration, "target,value\n"), Contains("t.csv:1: header"));
     // A checkpoint after the run's end would make every candidate NaN.
-    CHECK_THAT(load_error(dir, replaced(kCalibration, "\"refusals_total\"", "\"dp_holders_2008_12\"")),
-               Contains("is read in 2008-12, outside the simulated months 2001-01 to 2006-12"));
+    CHECK_THAT(
+        load_error(dir, replaced(kCalibration, "\"refusals_total\"", "\"dp_holders_2008_12\"")),
+        Contains("is read in 2008-12, outside the simulated months 2001-01 to 2006-12"));
     CHECK_THAT(load_error(dir, replaced(kCalibration, "seed = 5", "seed = 5.5")),
                Contains("seed = 5.5 is not accepted: a whole number"));
     CHECK_THAT(load_error(dir, "end = \"2030-01\"\n" + kCalibration), Contains("2006-12"));

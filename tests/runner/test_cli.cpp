@@ -30,8 +30,9 @@ using namespace pbsim::testing;
 
 namespace {
 
-
-long count_lines(const std::string& s) { return std::count(s.begin(), s.end(), '\n'); }
+long count_lines(const std::string& s) {
+    return std::count(s.begin(), s.end(), '\n');
+}
 
 std::vector<std::string> partial_files(const fs::path& dir) {
     std::vector<std::string> found;
@@ -43,7 +44,8 @@ std::vector<std::string> partial_files(const fs::path& dir) {
 
 std::size_t entries(const fs::path& dir) {
     std::size_t n = 0;
-    for ([[maybe_unused]] const auto& entry : fs::directory_iterator(dir)) ++n;
+    for ([[maybe_unused]] const auto& entry : fs::directory_iterator(dir))
+        ++n;
     return n;
 }
 
@@ -79,8 +81,8 @@ TEST_CASE("cli: --version and --help", "[cli]") {
     SECTION("run --help lists the options") {
         const auto r = run_pbsim("run --help", dir.path());
         CHECK(r.status == 0);
-        for (const char* option : {"--replications", "--seed", "--threads", "--scale", "--out",
-                                   "--set", "--quiet"})
+        for (const char* option :
+             {"--replications", "--seed", "--threads", "--scale", "--out", "--set", "--quiet"})
             CHECK_THAT(r.out, Contains(option));
     }
     CHECK(entries(dir.path()) == 0); // nothing written
@@ -159,7 +161,8 @@ TEST_CASE("cli: validate", "[cli]") {
         }
     }
     SECTION("--print writes a scenario that validates again") {
-        const fs::path file = fs::path(PBSIM_SOURCE_DIR) / "scenarios" / "dp_support_everywhere.toml";
+        const fs::path file =
+            fs::path(PBSIM_SOURCE_DIR) / "scenarios" / "dp_support_everywhere.toml";
         const auto r = run_pbsim("validate --print " + quote(file), dir.path());
         REQUIRE(r.status == 0);
         CHECK_THAT(r.out, Contains("[dp_support_service]"));
@@ -202,9 +205,9 @@ TEST_CASE("cli: run a tiny scenario", "[cli]") {
     ScratchDir dir;
     const fs::path tiny = dir.write("tiny.toml", kTiny);
     const fs::path out = dir / "x.h5";
-    const auto r = run_pbsim("run " + quote(tiny) + " --replications 2 --scale 1 --quiet --out " +
-                             quote(out),
-                         dir.path());
+    const auto r =
+        run_pbsim("run " + quote(tiny) + " --replications 2 --scale 1 --quiet --out " + quote(out),
+                  dir.path());
     CHECK(r.status == 0);
     CHECK_THAT(r.out, Contains(out.string()));
     REQUIRE(fs::exists(out));
@@ -262,8 +265,8 @@ TEST_CASE("cli: run with a bad --set", "[cli]") {
     const fs::path out = dir / "x.h5";
     const std::string run = "run " + quote(tiny) + " --replications 1 --quiet --out " + quote(out);
     SECTION("a good --set runs") {
-        const auto r = run_pbsim(run + " --set request.base_rate=0.05 --set policy.active_offer=1@2002-01",
-                             dir.path());
+        const auto r = run_pbsim(
+            run + " --set request.base_rate=0.05 --set policy.active_offer=1@2002-01", dir.path());
         CHECK(r.status == 0);
         CHECK(fs::exists(out));
     }
@@ -374,13 +377,14 @@ TEST_CASE("cli: a killed run resumes from its journal to the same file", "[cli]"
     CHECK_FALSE(fs::exists(dir / "full.h5.journal")); // removed once the file is complete
 
     const fs::path out = dir / "k.h5", journal = dir / "k.h5.journal";
-    const pid_t pid = spawn_pbsim({"run", scenario.string(), "-r", "6", "--seed", "4", "-t", "1",
-                                   "-q", "-o", out.string()},
-                                  dir.path(), dir / "k.out", dir / "k.err");
+    const pid_t pid = spawn_pbsim(
+        {"run", scenario.string(), "-r", "6", "--seed", "4", "-t", "1", "-q", "-o", out.string()},
+        dir.path(), dir / "k.out", dir / "k.err");
     // Kill once at least one replication (a record of its series) is journalled.
     using namespace std::chrono_literals;
     const auto started = std::chrono::steady_clock::now();
-    const std::uintmax_t one_record = 20 + 16 + 8 * (pbsim::kMetricCount * 120 * 20); // at least the series
+    const std::uintmax_t one_record =
+        20 + 16 + 8 * (pbsim::kMetricCount * 120 * 20); // at least the series
     int status = 0;
     pid_t ended = 0;
     while (std::chrono::steady_clock::now() - started < 60s) {
@@ -436,7 +440,8 @@ TEST_CASE("cli: a mistyped option or command gets one line with a suggestion", "
     SECTION("an option of sweep") {
         const auto r = run_pbsim("sweep s.toml --resum", dir.path());
         CHECK(r.status == 2);
-        CHECK_THAT(r.err, Contains("pbsim sweep: unknown option '--resum' (did you mean '--resume'?)"));
+        CHECK_THAT(r.err,
+                   Contains("pbsim sweep: unknown option '--resum' (did you mean '--resume'?)"));
     }
     SECTION("nothing close: no guess") {
         const auto r = run_pbsim(run + " --frobnicate", dir.path());
@@ -494,8 +499,8 @@ TEST_CASE("cli: a scenario that extends no calibrated file gets a warning", "[cl
     }
     SECTION("extends the baseline (through a chain): no warning") {
         dir.write("mid.toml", "extends = " + quote((scenarios / "baseline.toml").string()) + "\n");
-        const fs::path file = dir.write(
-            "leaf.toml", "extends = \"mid.toml\"\n" + window + "evaluation_start = \"2001-02\"\n");
+        const fs::path file = dir.write("leaf.toml", "extends = \"mid.toml\"\n" + window +
+                                                         "evaluation_start = \"2001-02\"\n");
         const auto r = run_pbsim("run " + quote(file) + opts, dir.path());
         CHECK(r.status == 0);
         CHECK(r.err.empty());
@@ -508,7 +513,8 @@ TEST_CASE("cli: a scenario that extends no calibrated file gets a warning", "[cl
         CHECK_THAT(r.err, Contains("runs on uncalibrated defaults"));
     }
     SECTION("sets the calibrated values itself (as validate --print does): no warning") {
-        const auto printed = run_pbsim("validate --print " + quote(scenarios / "baseline.toml"), dir.path());
+        const auto printed =
+            run_pbsim("validate --print " + quote(scenarios / "baseline.toml"), dir.path());
         REQUIRE(printed.status == 0);
         const fs::path file = dir.write("resolved.toml", printed.out);
         const auto r = run_pbsim("validate " + quote(file), dir.path());
@@ -517,7 +523,8 @@ TEST_CASE("cli: a scenario that extends no calibrated file gets a warning", "[cl
     }
     SECTION("--set of some of them: the rest are named") {
         const fs::path file = dir.write("alone.toml", window);
-        const auto r = run_pbsim("run " + quote(file) + opts + " --set request.base_rate=0.02", dir.path());
+        const auto r =
+            run_pbsim("run " + quote(file) + opts + " --set request.base_rate=0.02", dir.path());
         CHECK(r.status == 0);
         CHECK_THAT(r.err, Contains("4 calibrated parameters"));
         CHECK_THAT(r.err, !Contains("request.base_rate"));

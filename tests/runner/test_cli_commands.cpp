@@ -13,7 +13,9 @@ using namespace pbsim::testing;
 
 namespace {
 
-long count_lines(const std::string& s) { return std::count(s.begin(), s.end(), '\n'); }
+long count_lines(const std::string& s) {
+    return std::count(s.begin(), s.end(), '\n');
+}
 
 const fs::path kScenarios = fs::path(PBSIM_SOURCE_DIR) / "scenarios";
 
@@ -26,7 +28,8 @@ TEST_CASE("scenarios: lists the shipped scenarios with name, extends and descrip
     REQUIRE(r.status == 0);
     CHECK(r.err.empty());
     CHECK_THAT(r.out, Contains("scenarios in scenarios"));
-    for (const char* name : {"baseline", "dp_support_everywhere", "crisis_prevention", "combined_best"})
+    for (const char* name :
+         {"baseline", "dp_support_everywhere", "crisis_prevention", "combined_best"})
         CHECK_THAT(r.out, Contains(std::string("  ") + name + ".toml"));
     CHECK_THAT(r.out, Contains("History of England 2001-2014, then the status quo to 2020"));
     CHECK_THAT(r.out, Contains("baseline.toml  DP support service reaching every eligible user"));
@@ -40,7 +43,8 @@ TEST_CASE("scenarios: a folder of my own, with a broken file and an uncalibrated
     ScratchDir dir;
     fs::create_directory(dir / "mine");
     dir.write("mine/policy.toml", "name = \"my_policy\"\ndescription = \"My lever from 2016\"\n"
-                                  "extends = " + quote((kScenarios / "baseline.toml").string()) + "\n");
+                                  "extends = " +
+                                      quote((kScenarios / "baseline.toml").string()) + "\n");
     dir.write("mine/alone.toml", "description = \"Nothing extended\"\n");
     dir.write("mine/broken.toml", "[request]\nbase_rat = 0.1\n");
     dir.write("mine/notes.txt", "not a scenario\n");
@@ -133,8 +137,8 @@ TEST_CASE("help: every command has examples; pbsim --help lists each in one line
     const auto top = run_pbsim("--help", dir.path());
     REQUIRE(top.status == 0);
     CHECK_THAT(top.out, Contains("Examples:\n  pbsim run scenarios/baseline.toml"));
-    for (const char* command : {"run", "validate", "bench", "compare", "report", "calibrate", "sweep",
-                                "sensitivity", "trial", "docs", "scenarios"}) {
+    for (const char* command : {"run", "validate", "bench", "compare", "report", "calibrate",
+                                "sweep", "sensitivity", "trial", "docs", "scenarios"}) {
         INFO(command);
         CHECK_THAT(top.out, Contains(std::string("\n  ") + command + " "));
         const auto r = run_pbsim(std::string(command) + " --help", dir.path());
@@ -145,5 +149,6 @@ TEST_CASE("help: every command has examples; pbsim --help lists each in one line
     CHECK_THAT(top.out, !Contains("common random numbers"));
     const auto run = run_pbsim("run --help", dir.path());
     CHECK_THAT(run.out, Contains("common random numbers"));
-    CHECK_THAT(run.out, Contains("pbsim run scenarios/baseline.toml scenarios/crisis_prevention.toml"));
+    CHECK_THAT(run.out,
+               Contains("pbsim run scenarios/baseline.toml scenarios/crisis_prevention.toml"));
 }

@@ -59,8 +59,8 @@ std::string parse(const std::string& args) {
 TEST_CASE("cli options: --seed takes 0 to 2^64-1 and nothing is clamped", "[cli]") {
     CHECK(parse("--seed 0") == "");
     CHECK(parse("--seed 18446744073709551615") == "");
-    for (const char* bad : {"99999999999999999999999", "18446744073709551616", "-1", "1.5", "1e3",
-                            "0x10", "seven"}) {
+    for (const char* bad :
+         {"99999999999999999999999", "18446744073709551616", "-1", "1.5", "1e3", "0x10", "seven"}) {
         INFO(bad);
         const std::string e = parse(std::string("--seed ") + bad);
         CHECK_THAT(e, StartsWith("--seed: accepted 0 to 18446744073709551615, got '"));
@@ -120,8 +120,8 @@ TEST_CASE("cli options: the largest seed runs and is recorded exactly", "[cli]")
     ScratchDir dir;
     const fs::path tiny = dir.write("tiny.toml", kTiny);
     const fs::path out = dir / "x.h5";
-    const auto r = run_pbsim("run " + quote(tiny) + " -r 1 --quiet --seed 18446744073709551615 -o " +
-                                 quote(out),
+    const auto r = run_pbsim("run " + quote(tiny) +
+                                 " -r 1 --quiet --seed 18446744073709551615 -o " + quote(out),
                              dir.path());
     REQUIRE(r.status == 0);
     CHECK(seed_attribute(out) == 18446744073709551615ULL);

@@ -31,16 +31,18 @@ const ProgressOptions kQuiet{true, false};
 
 // Every record of a plan's runs (the raw series), computed on `threads`.
 std::map<std::size_t, std::vector<double>> run_all(const RunPlan& plan, int threads) {
-    const Job job = simulation_job(plan, kMetricCount * static_cast<std::size_t>(plan.variants[0].months()) * 4,
-                                   [](std::size_t, ReplicationResult& r, std::vector<double>& record) {
-                                       REQUIRE(r.values.size() == record.size());
-                                       record = r.values;
-                                   });
+    const Job job =
+        simulation_job(plan, kMetricCount * static_cast<std::size_t>(plan.variants[0].months()) * 4,
+                       [](std::size_t, ReplicationResult& r, std::vector<double>& record) {
+                           REQUIRE(r.values.size() == record.size());
+                           record = r.values;
+                       });
     std::map<std::size_t, std::vector<double>> out;
     Cluster one = Cluster::local();
     Progress progress(kQuiet, "test", "runs", plan.runs());
-    const auto outcome = Executor(one).run(job, {threads, {}, false}, progress,
-                                           [&](std::size_t t, std::vector<double>&& v) { out[t] = std::move(v); });
+    const auto outcome =
+        Executor(one).run(job, {threads, {}, false}, progress,
+                          [&](std::size_t t, std::vector<double>&& v) { out[t] = std::move(v); });
     REQUIRE(outcome.ok());
     CHECK(outcome.computed == plan.runs());
     return out;
@@ -53,7 +55,8 @@ Job squares(std::size_t n, std::atomic<int>& calls, int ms = 0) {
     job.tasks = n;
     job.record_size = 2;
     job.fingerprint = 99;
-    job.compute = [&calls, ms](std::size_t t, std::vector<double>& r, const std::function<bool()>& tick) {
+    job.compute = [&calls, ms](std::size_t t, std::vector<double>& r,
+                               const std::function<bool()>& tick) {
         ++calls;
         std::this_thread::sleep_for(std::chrono::milliseconds(ms));
         if (!tick()) return;
@@ -73,8 +76,10 @@ TEST_CASE("executor: records are bit-identical whatever the thread count") {
     REQUIRE(one.size() == 6);
     for (std::size_t r = 0; r < 6; ++r) {
         REQUIRE(one.at(r).size() == two.at(r).size());
-        CHECK(std::memcmp(one.at(r).data(), two.at(r).data(), one.at(r).size() * sizeof(double)) == 0);
-        CHECK(std::memcmp(one.at(r).data(), four.at(r).data(), one.at(r).size() * sizeof(double)) == 0);
+        CHECK(std::memcmp(one.at(r).data(), two.at(r).data(), one.at(r).size() * sizeof(double)) ==
+              0);
+        CHECK(std::memcmp(one.at(r).data(), four.at(r).data(), one.at(r).size() * sizeof(double)) ==
+              0);
     }
     CHECK(one.at(0) != one.at(1)); // replications differ from each other
 }
@@ -84,7 +89,8 @@ TEST_CASE("executor: a run plan pairs replication r of every variant (common ran
     const RunPlan plan{{a, a}, 3, 5, 1.0};
     const auto all = run_all(plan, 2);
     REQUIRE(all.size() == 6);
-    for (std::size_t r = 0; r < 3; ++r) CHECK(all.at(r) == all.at(3 + r)); // same scenario, same r
+    for (std::size_t r = 0; r < 3; ++r)
+        CHECK(all.at(r) == all.at(3 + r)); // same scenario, same r
     CHECK(plan.variant(4) == 1);
     CHECK(plan.replication(4) == 1);
 }
@@ -112,15 +118,19 @@ TEST_CASE("executor: a failing task or sink fails the job with its message") {
     };
     Cluster one = Cluster::local();
     Progress progress(kQuiet, "test", "runs", 8);
-    auto outcome = Executor(one).run(job, {2, {}, false}, progress, [](std::size_t, std::vector<double>&&) {});
+    auto outcome =
+        Executor(one).run(job, {2, {}, false}, progress, [](std::size_t, std::vector<double>&&) {});
     CHECK(outcome.status == ExecOutcome::Status::failed);
     CHECK(outcome.exit_code() == 1);
     CHECK_THAT(outcome.message, Contains("task five broke"));
 
-    job.compute = [](std::size_t, std::vector<double>& r, const std::function<bool()>&) { r[0] = 1; };
-    outcome = Executor(one).run(job, {2, {}, false}, progress, [](std::size_t t, std::vector<double>&&) {
-        if (t == 3) throw std::runtime_error("disk full while writing task 3");
-    });
+    job.compute = [](std::size_t, std::vector<double>& r, const std::function<bool()>&) {
+        r[0] = 1;
+    };
+    outcome =
+        Executor(one).run(job, {2, {}, false}, progress, [](std::size_t t, std::vector<double>&&) {
+            if (t == 3) throw std::runtime_error("disk full while writing task 3");
+        });
     CHECK(outcome.status == ExecOutcome::Status::failed);
     CHECK_THAT(outcome.message, Contains("disk full"));
 }
@@ -160,13 +170,15 @@ TEST_CASE("executor: --resume hands back journalled records and computes only th
     CHECK(outcome.resumed + outcome.computed == 10);
     CHECK(calls.load() == static_cast<int>(outcome.computed));
     REQUIRE(got.size() == 10);
-    for (std::size_t t = 0; t < 10; ++t) CHECK(got[t] == std::vector<double>{double(t), double(t * t)});
+    for (std::size_t t = 0; t < 10; ++t)
+        CHECK(got[t] == std::vector<double>{double(t), double(t * t)});
     executor.discard_journal();
     CHECK_FALSE(fs::exists(journal));
 }
 
-TEST_CASE("journal: a torn last record is cut off, a damaged one is reported and the good ones after "
-          "it are kept, another job's journal is refused, a second process is locked out") {
+TEST_CASE(
+    "journal: a torn last record is cut off, a damaged one is reported and the good ones after "
+    "it are kept, another job's journal is refused, a second process is locked out") {
     ScratchDir dir;
     const fs::path path = dir / "out.h5.journal";
     {

@@ -28,8 +28,9 @@ namespace {
 const std::string kBase = "start = \"2001-01\"\nend = \"2004-12\"\n"
                           "[population]\nusers = 4000\ncouncils = 30\n";
 
-const std::string kSweep = "base = \"base.toml\"\ndesign = \"lhs\"\npoints = 2\n"
-                           "[parameters]\n\"awareness.from_coordinator\" = { min = 0.01, max = 0.08 }\n";
+const std::string kSweep =
+    "base = \"base.toml\"\ndesign = \"lhs\"\npoints = 2\n"
+    "[parameters]\n\"awareness.from_coordinator\" = { min = 0.01, max = 0.08 }\n";
 
 const std::string kTrial = "scenario = \"base.toml\"\nclusters_per_arm = 3\n"
                            "participants_per_cluster = 10\nrecruitment = \"2003-01\"\n"
@@ -37,8 +38,7 @@ const std::string kTrial = "scenario = \"base.toml\"\nclusters_per_arm = 3\n"
                            "[intervention]\npolicy.active_offer = 1\n";
 
 // Runs f, which must throw ScenarioError with a one-line message; returns it.
-template <class F>
-std::string error_of(F&& f) {
+template <class F> std::string error_of(F&& f) {
     try {
         f();
     } catch (const ScenarioError& e) {
@@ -54,19 +54,23 @@ std::string error_of(F&& f) {
     return {};
 }
 
-std::string scenario_error(const std::string& text, const fs::path& file = "/virtual/dir/case.toml") {
+std::string scenario_error(const std::string& text,
+                           const fs::path& file = "/virtual/dir/case.toml") {
     return error_of([&] { parse_scenario(text, file); });
 }
 
 std::string repeat(const std::string& s, std::size_t n) {
     std::string out;
     out.reserve(s.size() * n);
-    for (std::size_t i = 0; i < n; ++i) out += s;
+    for (std::size_t i = 0; i < n; ++i)
+        out += s;
     return out;
 }
 
 // "a.a.a...": a dotted key of `parts` parts.
-std::string deep_key(std::size_t parts) { return std::string("a") + repeat(".a", parts - 1); }
+std::string deep_key(std::size_t parts) {
+    return std::string("a") + repeat(".a", parts - 1);
+}
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -102,22 +106,24 @@ TEST_CASE("input limits: deep dotted keys are refused before parsing", "[input_l
         CHECK_THAT(scenario_error("x = [\n  { " + deep_key(18) + " = 1 },\n]\n"),
                    Contains("case.toml:2: key") && Contains("has 18 dotted parts"));
     }
-    SECTION("keys of 16 parts reach the parser, and dots in values, strings and comments do not count") {
+    SECTION("keys of 16 parts reach the parser, and dots in values, strings and comments do not "
+            "count") {
         CHECK_THAT(scenario_error(deep_key(16) + " = 1\n"), Contains("unknown key 'a.a'"));
         const std::string dots = deep_key(50000);
-        const auto s = parse_scenario("description = \"" + dots + "\"\n# " + dots + "\n" +
-                                          "name = 'x' # " + dots + "\n[policy] # " + dots + "\n" +
-                                          "active_offer = 0.5\n",
-                                      "/virtual/dir/case.toml")
-                           .scenario;
+        const auto s =
+            parse_scenario("description = \"" + dots + "\"\n# " + dots + "\n" + "name = 'x' # " +
+                               dots + "\n[policy] # " + dots + "\n" + "active_offer = 0.5\n",
+                           "/virtual/dir/case.toml")
+                .scenario;
         CHECK(s.description == dots);
-        const auto doc = parse_toml(
-            "basic = \"\"\"\n[" + dots + "]\n" + dots + " = 1\n\\\"\"\" \"\"\"\"\"\n" +
-                "literal = '''\n" + dots + " = '''\n" + "single = '" + dots + "' # \"\n" +
-                "list = [\n  \"" + dots + "\", # " + dots + "\n  '" + dots + "',\n]\n" +
-                "table = { j = '" + dots + "', k = \"" + dots + "\" }\n",
-            "/virtual/dir/case.toml");
-        CHECK(doc["basic"].value_or(std::string()) == "[" + dots + "]\n" + dots + " = 1\n\"\"\" \"\"");
+        const auto doc =
+            parse_toml("basic = \"\"\"\n[" + dots + "]\n" + dots + " = 1\n\\\"\"\" \"\"\"\"\"\n" +
+                           "literal = '''\n" + dots + " = '''\n" + "single = '" + dots +
+                           "' # \"\n" + "list = [\n  \"" + dots + "\", # " + dots + "\n  '" + dots +
+                           "',\n]\n" + "table = { j = '" + dots + "', k = \"" + dots + "\" }\n",
+                       "/virtual/dir/case.toml");
+        CHECK(doc["basic"].value_or(std::string()) ==
+              "[" + dots + "]\n" + dots + " = 1\n\"\"\" \"\"");
         CHECK(doc["literal"].value_or(std::string()) == dots + " = ");
         CHECK(doc["single"].value_or(std::string()) == dots);
         CHECK(doc["list"].as_array()->size() == 2);
@@ -131,16 +137,21 @@ TEST_CASE("input limits: deep dotted keys are refused before parsing", "[input_l
     SECTION("sweep and trial files") {
         ScratchDir dir;
         dir.write("base.toml", kBase);
-        CHECK_THAT(error_of([&] { parse_sweep(kSweep + deep_key(30000) + " = 1\n", dir / "s.toml"); }),
-                   Contains("s.toml:6: key 'a.a.a") && Contains("has 30000 dotted parts"));
+        CHECK_THAT(
+            error_of([&] { parse_sweep(kSweep + deep_key(30000) + " = 1\n", dir / "s.toml"); }),
+            Contains("s.toml:6: key 'a.a.a") && Contains("has 30000 dotted parts"));
         CHECK_THAT(error_of([&] {
-                       parse_sweep(kSweep + "[parameters." + deep_key(30000) + "]\n", dir / "s.toml");
+                       parse_sweep(kSweep + "[parameters." + deep_key(30000) + "]\n",
+                                   dir / "s.toml");
                    }),
-                   Contains("s.toml:6: table header [parameters.a.a") && Contains("has 30001 dotted parts"));
-        CHECK_THAT(error_of([&] { parse_trial(kTrial + deep_key(30000) + " = 1\n", dir / "t.toml"); }),
-                   Contains("t.toml:9: key 'a.a.a") && Contains("has 30000 dotted parts"));
+                   Contains("s.toml:6: table header [parameters.a.a") &&
+                       Contains("has 30001 dotted parts"));
+        CHECK_THAT(
+            error_of([&] { parse_trial(kTrial + deep_key(30000) + " = 1\n", dir / "t.toml"); }),
+            Contains("t.toml:9: key 'a.a.a") && Contains("has 30000 dotted parts"));
         CHECK_THAT(error_of([&] {
-                       parse_trial(kTrial + "[intervention." + deep_key(30000) + "]\n", dir / "t.toml");
+                       parse_trial(kTrial + "[intervention." + deep_key(30000) + "]\n",
+                                   dir / "t.toml");
                    }),
                    Contains("t.toml:9: table header [intervention.a") && Contains("dotted parts"));
     }
@@ -151,8 +162,8 @@ TEST_CASE("input limits: deep dotted keys are refused before parsing", "[input_l
         dir.write("dh.toml", "[" + deep_key(50000) + "]\n");
         dir.write("sweep.toml", kSweep + deep_key(30000) + " = 1\n");
         dir.write("trial.toml", kTrial + "[intervention." + deep_key(30000) + "]\n");
-        for (const std::string args : {"validate dk.toml", "validate dh.toml", "sweep sweep.toml",
-                                       "trial trial.toml"}) {
+        for (const std::string args :
+             {"validate dk.toml", "validate dh.toml", "sweep sweep.toml", "trial trial.toml"}) {
             const CliResult r = run_pbsim(args, dir);
             CHECK(r.status == 2);
             CHECK_THAT(r.err, Contains("dotted parts; accepted at most 16"));
@@ -177,12 +188,14 @@ TEST_CASE("input limits: long keys are answered fast with a shortened message", 
         const auto t0 = std::chrono::steady_clock::now();
         const auto what = error_of([&] { apply_setting(s, huge + "=1", "--set"); });
         CHECK(seconds_since(t0) < 1.0);
-        CHECK_THAT(what, Contains("unknown key '" + std::string(60, 'k') + "... (1048576 characters)'"));
+        CHECK_THAT(what,
+                   Contains("unknown key '" + std::string(60, 'k') + "... (1048576 characters)'"));
         CHECK(what.size() < 300);
     }
     SECTION("a key within the cap is echoed shortened, and near misses are still suggested") {
         const auto what = scenario_error("[policy]\n" + std::string(200, 'x') + " = 1\n");
-        CHECK_THAT(what, Contains("unknown key 'policy." + std::string(53, 'x') + "... (207 characters)'"));
+        CHECK_THAT(what, Contains("unknown key 'policy." + std::string(53, 'x') +
+                                  "... (207 characters)'"));
         CHECK_THAT(scenario_error("[policy]\nactive_ofer = 1\n"),
                    Contains("did you mean 'policy.active_offer'?"));
         CHECK(suggestion("policy.active_offerxyz") == " (did you mean 'policy.active_offer'?)");
@@ -205,7 +218,8 @@ TEST_CASE("input limits: only regular files within the size cap are read", "[inp
     SECTION("character devices are refused without reading: /dev/zero, /dev/urandom") {
         for (const std::string dev : {"/dev/zero", "/dev/urandom"}) {
             const auto t0 = std::chrono::steady_clock::now();
-            const fs::path child = dir.write("child.toml", "# a device\nextends = \"" + dev + "\"\n");
+            const fs::path child =
+                dir.write("child.toml", "# a device\nextends = \"" + dev + "\"\n");
             CHECK_THAT(error_of([&] { load_scenario(child); }),
                        Contains(child.string() + ":2: extends = \"" + dev + "\": " + dev +
                                 " is a character device, not a regular file; accepted a regular "
@@ -223,8 +237,10 @@ TEST_CASE("input limits: only regular files within the size cap are read", "[inp
                             " is a FIFO (named pipe), not a regular file"));
         CHECK_THAT(error_of([&] { load_scenario(fifo); }),
                    Contains(fifo.string() + ": is a FIFO (named pipe), not a regular file"));
-        CHECK_THAT(error_of([&] { load_sweep(fifo); }), Contains("not a regular file; accepted a regular sweep file"));
-        CHECK_THAT(error_of([&] { load_trial(fifo); }), Contains("not a regular file; accepted a regular trial file"));
+        CHECK_THAT(error_of([&] { load_sweep(fifo); }),
+                   Contains("not a regular file; accepted a regular sweep file"));
+        CHECK_THAT(error_of([&] { load_trial(fifo); }),
+                   Contains("not a regular file; accepted a regular trial file"));
         const CliResult r = run_pbsim("validate fifo.toml", dir);
         CHECK(r.status == 2);
         CHECK_THAT(r.err, Contains("fifo.toml: is a FIFO (named pipe)"));
@@ -237,10 +253,12 @@ TEST_CASE("input limits: only regular files within the size cap are read", "[inp
                             " is a directory, not a scenario file"));
         const fs::path x = dir.write("x.toml", "name = \"x\"\n\nextends = \"\"\n");
         CHECK(error_of([&] { load_scenario(x); }) ==
-              x.string() + ":3: extends = \"\": empty path; give a scenario file relative to x.toml");
+              x.string() +
+                  ":3: extends = \"\": empty path; give a scenario file relative to x.toml");
         const fs::path m = dir.write("m.toml", "extends = \"nope/none.toml\"\n");
         CHECK(error_of([&] { load_scenario(m); }) ==
-              m.string() + ":1: extends = \"nope/none.toml\": " + (dir / "nope/none.toml").string() +
+              m.string() +
+                  ":1: extends = \"nope/none.toml\": " + (dir / "nope/none.toml").string() +
                   " does not exist; give a scenario file relative to m.toml");
     }
     SECTION("files larger than 4 MiB") {
@@ -253,7 +271,8 @@ TEST_CASE("input limits: only regular files within the size cap are read", "[inp
         CHECK_THAT(error_of([&] { load_scenario(child); }),
                    Contains(child.string() + ":1: extends = \"big.toml\": ") &&
                        Contains("is 4194307 bytes"));
-        CHECK_THAT(scenario_error(big), Contains("case.toml: 4194307 bytes of TOML; accepted at most 4 MiB"));
+        CHECK_THAT(scenario_error(big),
+                   Contains("case.toml: 4194307 bytes of TOML; accepted at most 4 MiB"));
         // Exactly at the cap is still read.
         const std::string at_cap = "# " + std::string(kMaxTomlBytes - 3, '-') + "\n";
         CHECK(load_scenario(dir.write("cap.toml", at_cap)).scenario.name == "cap");
@@ -261,12 +280,14 @@ TEST_CASE("input limits: only regular files within the size cap are read", "[inp
     SECTION("a chain of extends more than 32 files deep") {
         for (int i = 0; i < 40; ++i) {
             std::string text; // s39.toml extends nothing
-            if (i < 39) text.append("extends = \"s").append(std::to_string(i + 1)).append(".toml\"\n");
+            if (i < 39)
+                text.append("extends = \"s").append(std::to_string(i + 1)).append(".toml\"\n");
             dir.write(std::string("s").append(std::to_string(i)).append(".toml"), text);
         }
-        CHECK_THAT(error_of([&] { load_scenario(dir / "s0.toml"); }),
-                   Contains("s31.toml:1: extends") &&
-                       Contains("makes a chain of more than 32 scenario files; accepted at most 32"));
+        CHECK_THAT(
+            error_of([&] { load_scenario(dir / "s0.toml"); }),
+            Contains("s31.toml:1: extends") &&
+                Contains("makes a chain of more than 32 scenario files; accepted at most 32"));
         CHECK(load_scenario(dir / "s8.toml").scenario.name == "s8"); // 32 files
     }
 }
@@ -289,36 +310,45 @@ TEST_CASE("input limits: sweep and trial files name the file, line and key of th
     CHECK_THAT(error_of([&] { parse_sweep(with(kSweep, "base.toml", "nope.toml"), sweep); }),
                Contains("s.toml:1: base = \"nope.toml\": ") && Contains("does not exist"));
     CHECK(error_of([&] { parse_trial(with(kTrial, "base.toml", ""), trial); }) ==
-          trial.string() + ":1: scenario = \"\": empty path; give a scenario file relative to t.toml");
-    CHECK_THAT(error_of([&] { parse_trial(with(kTrial, "base.toml", "/dev/urandom"), trial); }),
-               Contains("t.toml:1: scenario = \"/dev/urandom\": /dev/urandom is a character device"));
+          trial.string() +
+              ":1: scenario = \"\": empty path; give a scenario file relative to t.toml");
+    CHECK_THAT(
+        error_of([&] { parse_trial(with(kTrial, "base.toml", "/dev/urandom"), trial); }),
+        Contains("t.toml:1: scenario = \"/dev/urandom\": /dev/urandom is a character device"));
     CHECK_THAT(error_of([&] { parse_trial(with(kTrial, "base.toml", "."), trial); }),
-               Contains("t.toml:1: scenario = \".\": ") && Contains("is a directory, not a scenario file"));
+               Contains("t.toml:1: scenario = \".\": ") &&
+                   Contains("is a directory, not a scenario file"));
     // The valid files themselves load.
     CHECK(parse_sweep(kSweep, sweep).factors.size() == 1);
     CHECK(parse_trial(kTrial, trial).intervention.size() == 1);
 }
 
-TEST_CASE("input limits: TOML syntax errors are one line, whatever the parser saw", "[input_limits]") {
+TEST_CASE("input limits: TOML syntax errors are one line, whatever the parser saw",
+          "[input_limits]") {
     CHECK_THAT(scenario_error("start = \"2001-01\"\nx = in\n"),
                Contains("case.toml:2: TOML syntax error: ") && Contains("\\n"));
     CHECK_THAT(scenario_error("x = \"a\x01b\"\n"), Contains("case.toml:1: TOML syntax error: "));
     CHECK_THAT(scenario_error("[a]\n[a]\n"), Contains("case.toml:2: TOML syntax error: "));
 }
 
-TEST_CASE("input limits: cross-parameter rules are checked wherever a parameter changes", "[input_limits]") {
+TEST_CASE("input limits: cross-parameter rules are checked wherever a parameter changes",
+          "[input_limits]") {
     // Parameters are step functions of the month, so validation checks the
     // start and every step within the run instead of every month; the month
     // named is still the first that breaks a rule.
-    const std::string head = "start = \"2001-01\"\nend = \"2020-12\"\n[crisis]\nshare_admission = 0.3\n";
-    CHECK_THAT(scenario_error(head + "share_home_treatment = { \"2001-01\" = 0.5, \"2005-03\" = 0.9, "
-                                     "\"2007-01\" = 0.5 }\n"),
+    const std::string head =
+        "start = \"2001-01\"\nend = \"2020-12\"\n[crisis]\nshare_admission = 0.3\n";
+    CHECK_THAT(scenario_error(head +
+                              "share_home_treatment = { \"2001-01\" = 0.5, \"2005-03\" = 0.9, "
+                              "\"2007-01\" = 0.5 }\n"),
                Contains("exceeds 1 (in 2005-03)"));
-    CHECK_THAT(scenario_error(head + "share_home_treatment = { \"1995-01\" = 0.9, \"2007-01\" = 0.5 }\n"),
-               Contains("exceeds 1 (in 2001-01)"));
-    CHECK_NOTHROW(parse_scenario(head + "share_home_treatment = { \"1995-01\" = 0.9, \"2001-01\" = 0.5, "
-                                        "\"2021-01\" = 0.9 }\n",
-                                 "/virtual/dir/case.toml"));
+    CHECK_THAT(
+        scenario_error(head + "share_home_treatment = { \"1995-01\" = 0.9, \"2007-01\" = 0.5 }\n"),
+        Contains("exceeds 1 (in 2001-01)"));
+    CHECK_NOTHROW(
+        parse_scenario(head + "share_home_treatment = { \"1995-01\" = 0.9, \"2001-01\" = 0.5, "
+                              "\"2021-01\" = 0.9 }\n",
+                       "/virtual/dir/case.toml"));
     // Every design point of a sweep is validated, at a cost that does not grow
     // with the months of the run: 240 months take about as long as 24 (checking
     // every month made it ten times as long, 2.3 s for these 8,000 points).

@@ -30,7 +30,6 @@ using pbsim::testing::ScratchDir;
 
 namespace {
 
-
 // Closes an HDF5 identifier on scope exit.
 struct Id {
     hid_t id;
@@ -255,9 +254,11 @@ TEST_CASE("output file round-trips through the HDF5 C API", "[output]") {
     SECTION("every data group defines its own coordinates (netCDF-4: no sibling /dims)") {
         CHECK(H5Lexists(f, "/dims", H5P_DEFAULT) == 0);
         for (const char* g : {"/timeseries", "/summary"})
-            CHECK(read_ints(f, (std::string(g) + "/replication").c_str()) == std::vector<std::int32_t>{0, 1});
+            CHECK(read_ints(f, (std::string(g) + "/replication").c_str()) ==
+                  std::vector<std::int32_t>{0, 1});
         // The CF month axis: days since 1970-01-01 of each first day, beside YYYY-MM labels.
-        CHECK(read_ints(f, "/timeseries/month") == std::vector<std::int32_t>{11323, 11354, 11382, 11413});
+        CHECK(read_ints(f, "/timeseries/month") ==
+              std::vector<std::int32_t>{11323, 11354, 11382, 11413});
         {
             Id month = open_dataset(f, "/timeseries/month");
             CHECK(read_string_attr(month, "units") == "days since 1970-01-01");
@@ -267,8 +268,9 @@ TEST_CASE("output file round-trips through the HDF5 C API", "[output]") {
         const std::vector<std::string> codes{"LA001", "LA2", "LA0003"};
         CHECK(read_strings(f, "/timeseries/local_authority") == codes);
         CHECK(read_strings(f, "/local_authorities/local_authority") == codes);
-        for (const char* name : {"/timeseries/replication", "/timeseries/month", "/timeseries/local_authority",
-                                 "/summary/replication", "/local_authorities/local_authority"}) {
+        for (const char* name :
+             {"/timeseries/replication", "/timeseries/month", "/timeseries/local_authority",
+              "/summary/replication", "/local_authorities/local_authority"}) {
             INFO(name);
             Id ds = open_dataset(f, name);
             CHECK(H5DSis_scale(ds) > 0);
@@ -403,9 +405,8 @@ TEST_CASE("output file round-trips through the HDF5 C API", "[output]") {
         CHECK(read_ints(f, "/local_authorities/users") == std::vector<std::int32_t>{100, 60, 40});
         CHECK(read_ints(f, "/local_authorities/coordinators") ==
               std::vector<std::int32_t>{7, 4, 3});
-        for (const char* col :
-             {"size_share", "dp_culture", "amount_multiplier", "crisis_multiplier", "users",
-              "coordinators"}) {
+        for (const char* col : {"size_share", "dp_culture", "amount_multiplier",
+                                "crisis_multiplier", "users", "coordinators"}) {
             const std::string path = std::string("/local_authorities/") + col;
             INFO(path);
             CHECK(attached(f, path.c_str(), "/local_authorities/local_authority", 0));

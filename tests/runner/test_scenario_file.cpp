@@ -29,10 +29,8 @@ using pbsim::testing::ScratchDir;
 
 namespace {
 
-
 // Runs f, which must throw ScenarioError; returns what().
-template <class F>
-std::string scenario_error(F&& f) {
+template <class F> std::string scenario_error(F&& f) {
     try {
         f();
     } catch (const ScenarioError& e) {
@@ -90,8 +88,8 @@ void require_same_values(const Scenario& a, const Scenario& b) {
             const double va = spec.get(pa);
             const double vb = spec.get(pb);
             if (va != vb) {
-                FAIL(std::string(spec.key) << " differs in " << t.to_string() << ": " << va
-                                           << " vs " << vb);
+                FAIL(std::string(spec.key)
+                     << " differs in " << t.to_string() << ": " << va << " vs " << vb);
             }
             ++compared;
         }
@@ -99,13 +97,16 @@ void require_same_values(const Scenario& a, const Scenario& b) {
     REQUIRE(compared == registry.size() * static_cast<std::size_t>(a.months()));
 }
 
-fs::path shipped(const char* name) { return fs::path(PBSIM_SOURCE_DIR) / "scenarios" / name; }
+fs::path shipped(const char* name) {
+    return fs::path(PBSIM_SOURCE_DIR) / "scenarios" / name;
+}
 
 } // namespace
 
 TEST_CASE("scenario file: a minimal file parses and takes registry defaults", "[scenario_file]") {
-    const Scenario s = parse("start = \"2003-02\"\nend = \"2004-01\"\n[request]\nbase_rate = 0.05\n",
-                             "/virtual/dir/minimal.toml");
+    const Scenario s =
+        parse("start = \"2003-02\"\nend = \"2004-01\"\n[request]\nbase_rate = 0.05\n",
+              "/virtual/dir/minimal.toml");
     CHECK(s.name == "minimal");
     CHECK(s.start == Month::from_ym(2003, 2));
     CHECK(s.end == Month::from_ym(2004, 1));
@@ -322,8 +323,7 @@ TEST_CASE("scenario file: fixed parameters cannot vary by date", "[scenario_file
         CHECK_THAT(what, Contains("fixed"));
     }
     SECTION("empty timeline") {
-        const auto what =
-            parse_error("[policy]\nactive_offer = {}\n", "/virtual/dir/empty.toml");
+        const auto what = parse_error("[policy]\nactive_offer = {}\n", "/virtual/dir/empty.toml");
         CHECK_THAT(what, Contains("policy.active_offer"));
         CHECK_THAT(what, Contains("empty timeline"));
     }
@@ -331,44 +331,48 @@ TEST_CASE("scenario file: fixed parameters cannot vary by date", "[scenario_file
 
 TEST_CASE("scenario file: cross-parameter rules", "[scenario_file]") {
     SECTION("severity shares above 1") {
-        const auto what = parse_error(
-            "[population]\nshare_severity_1 = 0.7\nshare_severity_3 = 0.4\n", "/virtual/dir/sev.toml");
+        const auto what =
+            parse_error("[population]\nshare_severity_1 = 0.7\nshare_severity_3 = 0.4\n",
+                        "/virtual/dir/sev.toml");
         CHECK_THAT(what, Contains("sev.toml"));
         CHECK_THAT(what, Contains("population.share_severity_1"));
         CHECK_THAT(what, Contains("population.share_severity_3"));
         CHECK_THAT(what, Contains("exceeds 1"));
     }
     SECTION("severity shares summing to exactly 1 are fine") {
-        const Scenario s = parse("[population]\nshare_severity_1 = 0.75\nshare_severity_3 = 0.25\n");
+        const Scenario s =
+            parse("[population]\nshare_severity_1 = 0.75\nshare_severity_3 = 0.25\n");
         CHECK(value_at(s, "population.share_severity_1", "2005-01") == 0.75);
     }
     SECTION("crisis shares exceeding 1 from a date names the month") {
-        const auto what = parse_error(
-            "start = \"2001-01\"\nend = \"2020-12\"\n[crisis]\nshare_admission = 0.3\n"
-            "share_home_treatment = { \"2001-01\" = 0.5, \"2012-06\" = 0.9 }\n",
-            "/virtual/dir/crisis.toml");
+        const auto what =
+            parse_error("start = \"2001-01\"\nend = \"2020-12\"\n[crisis]\nshare_admission = 0.3\n"
+                        "share_home_treatment = { \"2001-01\" = 0.5, \"2012-06\" = 0.9 }\n",
+                        "/virtual/dir/crisis.toml");
         CHECK_THAT(what, Contains("crisis.toml"));
         CHECK_THAT(what, Contains("crisis.share_admission"));
         CHECK_THAT(what, Contains("crisis.share_home_treatment"));
         CHECK_THAT(what, Contains("2012-06"));
     }
     SECTION("a crossing in the last simulated month is caught") {
-        const auto what = parse_error(
-            "start = \"2001-01\"\nend = \"2012-06\"\n[crisis]\nshare_admission = 0.3\n"
-            "share_home_treatment = { \"2001-01\" = 0.5, \"2012-06\" = 0.9 }\n",
-            "/virtual/dir/crisis_end.toml");
+        const auto what =
+            parse_error("start = \"2001-01\"\nend = \"2012-06\"\n[crisis]\nshare_admission = 0.3\n"
+                        "share_home_treatment = { \"2001-01\" = 0.5, \"2012-06\" = 0.9 }\n",
+                        "/virtual/dir/crisis_end.toml");
         CHECK_THAT(what, Contains("crisis_end.toml"));
         CHECK_THAT(what, Contains("(in 2012-06)"));
     }
     SECTION("a crossing outside the simulated period is not an error") {
-        CHECK_NOTHROW(parse("start = \"2001-01\"\nend = \"2010-12\"\n[crisis]\nshare_admission = 0.3\n"
-                            "share_home_treatment = { \"2001-01\" = 0.5, \"2012-06\" = 0.9 }\n"));
+        CHECK_NOTHROW(
+            parse("start = \"2001-01\"\nend = \"2010-12\"\n[crisis]\nshare_admission = 0.3\n"
+                  "share_home_treatment = { \"2001-01\" = 0.5, \"2012-06\" = 0.9 }\n"));
     }
 }
 
 TEST_CASE("scenario file: TOML syntax errors give file and line", "[scenario_file]") {
-    const auto what = parse_error("start = \"2001-01\"\nend = \"2020-12\"\n[request\nbase_rate = 0.1\n",
-                                  "/virtual/dir/syntax.toml");
+    const auto what =
+        parse_error("start = \"2001-01\"\nend = \"2020-12\"\n[request\nbase_rate = 0.1\n",
+                    "/virtual/dir/syntax.toml");
     CHECK_THAT(what, Contains("syntax.toml:3"));
     CHECK_THAT(what, Contains("TOML syntax error"));
 }
@@ -436,12 +440,12 @@ TEST_CASE("scenario file: extends resolution", "[scenario_file]") {
               "[information]\n"
               "campaign_intensity = { \"2001-01\" = 0.1, \"2004-01\" = 0.4, \"2008-01\" = 0.7 }\n");
     // The child lives in a subdirectory: extends is relative to the child file.
-    const fs::path child = dir.write("sub/my_child.toml",
-                                     "extends = \"../parent.toml\"\n"
-                                     "[policy]\n"
-                                     "budget_pressure = 0.9\n"
-                                     "[information]\n"
-                                     "campaign_intensity = { \"2006-01\" = 0.9 }\n");
+    const fs::path child =
+        dir.write("sub/my_child.toml", "extends = \"../parent.toml\"\n"
+                                       "[policy]\n"
+                                       "budget_pressure = 0.9\n"
+                                       "[information]\n"
+                                       "campaign_intensity = { \"2006-01\" = 0.9 }\n");
     const auto loaded = load_scenario(child);
     const Scenario& s = loaded.scenario;
     CHECK(loaded.file == child);
@@ -485,12 +489,12 @@ TEST_CASE("scenario file: extends resolution", "[scenario_file]") {
         CHECK(value_at(parent, "policy.budget_pressure", "2011-01") == 0.5);
     }
     SECTION("a grandchild can override start and name") {
-        const fs::path grandchild = dir.write("sub/grandchild.toml",
-                                              "extends = \"my_child.toml\"\n"
-                                              "name = \"gc\"\n"
-                                              "start = \"2007-06\"\n"
-                                              "[information]\n"
-                                              "campaign_intensity = { \"2010-01\" = 0.2 }\n");
+        const fs::path grandchild =
+            dir.write("sub/grandchild.toml", "extends = \"my_child.toml\"\n"
+                                             "name = \"gc\"\n"
+                                             "start = \"2007-06\"\n"
+                                             "[information]\n"
+                                             "campaign_intensity = { \"2010-01\" = 0.2 }\n");
         const Scenario g = load_scenario(grandchild).scenario;
         CHECK(g.name == "gc");
         CHECK(g.start == Month::from_ym(2007, 6));
@@ -506,19 +510,18 @@ TEST_CASE("scenario file: to_toml round trip", "[scenario_file]") {
     ScratchDir dir;
     SECTION("a scenario with timelines, a late start and steps after the end") {
         const fs::path file = dir.write(
-            "rt.toml",
-            "name = \"round-trip.test_1\"\n"
-            "description = \"quotes \\\" and backslash \\\\ and unicode \u00e9\"\n"
-            "start = \"2009-06\"\n"
-            "end = \"2016-03\"\n"
-            "[population]\nusers = 2000000\ncouncils = 17\nexit_rate = 0.0123456789\n"
-            "[request]\nbase_rate = 1e-5\n"
-            "[policy]\n"
-            "active_offer = { \"2001-01\" = 0.1, \"2009-06\" = 0.2, \"2011-02\" = 0.35, "
-            "\"2030-01\" = 1 }\n"
-            "budget_pressure = { \"2005-01\" = 0.3, \"2010-04\" = 0.123456789012345 }\n"
-            "[information]\ncampaign_intensity = { \"2016-03\" = 0.8 }\n"
-            "[outcome]\nutility_pb_gain = -0.25\n");
+            "rt.toml", "name = \"round-trip.test_1\"\n"
+                       "description = \"quotes \\\" and backslash \\\\ and unicode \u00e9\"\n"
+                       "start = \"2009-06\"\n"
+                       "end = \"2016-03\"\n"
+                       "[population]\nusers = 2000000\ncouncils = 17\nexit_rate = 0.0123456789\n"
+                       "[request]\nbase_rate = 1e-5\n"
+                       "[policy]\n"
+                       "active_offer = { \"2001-01\" = 0.1, \"2009-06\" = 0.2, \"2011-02\" = 0.35, "
+                       "\"2030-01\" = 1 }\n"
+                       "budget_pressure = { \"2005-01\" = 0.3, \"2010-04\" = 0.123456789012345 }\n"
+                       "[information]\ncampaign_intensity = { \"2016-03\" = 0.8 }\n"
+                       "[outcome]\nutility_pb_gain = -0.25\n");
         const Scenario original = load_scenario(file).scenario;
         const std::string text = to_toml(original, "header comment");
         INFO(text);
@@ -534,7 +537,8 @@ TEST_CASE("scenario file: to_toml round trip", "[scenario_file]") {
         CHECK(value_at(back, "policy.active_offer", "2011-02") == 0.35);
         CHECK(value_at(back, "information.campaign_intensity", "2016-02") ==
               pbsim::parameter_registry()[static_cast<std::size_t>(pbsim::find_parameter(
-                  "information.campaign_intensity"))].default_value);
+                                              "information.campaign_intensity"))]
+                  .default_value);
         CHECK(value_at(back, "information.campaign_intensity", "2016-03") == 0.8);
     }
     SECTION("the shipped scenarios") {
@@ -547,7 +551,8 @@ TEST_CASE("scenario file: to_toml round trip", "[scenario_file]") {
             CHECK(back.evaluation_start == original.evaluation_start);
             require_same_values(original, back);
         }
-        CHECK(load_scenario(shipped("baseline.toml")).scenario.evaluation_start == month("2015-04"));
+        CHECK(load_scenario(shipped("baseline.toml")).scenario.evaluation_start ==
+              month("2015-04"));
     }
 }
 
@@ -586,7 +591,8 @@ TEST_CASE("scenario file: apply_setting", "[scenario_file]") {
         CHECK_THAT(what, Contains("did you mean 'request.base_rate'"));
     }
     SECTION("bad number") {
-        const auto what = scenario_error([&] { apply_setting(s, "request.base_rate=abc", "--set"); });
+        const auto what =
+            scenario_error([&] { apply_setting(s, "request.base_rate=abc", "--set"); });
         CHECK_THAT(what, Contains("--set"));
         CHECK_THAT(what, Contains("\"abc\""));
         CHECK_THAT(what, Contains("not a number"));
@@ -606,13 +612,15 @@ TEST_CASE("scenario file: apply_setting", "[scenario_file]") {
         CHECK_THAT(what, Contains("key=value"));
     }
     SECTION("out of range") {
-        const auto what = scenario_error([&] { apply_setting(s, "request.base_rate=2", "origin-x"); });
+        const auto what =
+            scenario_error([&] { apply_setting(s, "request.base_rate=2", "origin-x"); });
         CHECK_THAT(what, Contains("origin-x"));
         CHECK_THAT(what, Contains("request.base_rate = 2"));
         CHECK_THAT(what, Contains("[0, 1]"));
     }
     SECTION("nan is out of range") {
-        const auto what = scenario_error([&] { apply_setting(s, "request.base_rate=nan", "--set"); });
+        const auto what =
+            scenario_error([&] { apply_setting(s, "request.base_rate=nan", "--set"); });
         CHECK_THAT(what, Contains("request.base_rate"));
         CHECK_THAT(what, Contains("[0, 1]"));
     }
@@ -689,9 +697,11 @@ TEST_CASE("scenario file: the shipped scenarios", "[scenario_file]") {
 }
 
 TEST_CASE("scenario file: several --set values are validated together", "[scenario_file]") {
-    Scenario s = parse_scenario("start = \"2001-01\"\nend = \"2001-12\"\n", "/virtual/order.toml").scenario;
+    Scenario s =
+        parse_scenario("start = \"2001-01\"\nend = \"2001-12\"\n", "/virtual/order.toml").scenario;
     // Each alone would break the severity rule against the other's default; together they do not.
-    const std::vector<std::string> a = {"population.share_severity_1=0.9", "population.share_severity_3=0.05"};
+    const std::vector<std::string> a = {"population.share_severity_1=0.9",
+                                        "population.share_severity_3=0.05"};
     const std::vector<std::string> b = {a[1], a[0]};
     Scenario s1 = s, s2 = s;
     pbsim::runner::apply_settings(s1, a, "--set");
@@ -700,9 +710,10 @@ TEST_CASE("scenario file: several --set values are validated together", "[scenar
     CHECK(s2.at(s2.start).population.share_severity_1 == 0.9);
     // A rejected set of settings leaves the scenario unchanged.
     Scenario s3 = s;
-    CHECK_THROWS_AS(pbsim::runner::apply_settings(
-                        s3, {"population.share_severity_1=0.9", "population.share_severity_3=0.5"}, "--set"),
-                    ScenarioError);
+    CHECK_THROWS_AS(
+        pbsim::runner::apply_settings(
+            s3, {"population.share_severity_1=0.9", "population.share_severity_3=0.5"}, "--set"),
+        ScenarioError);
     CHECK(s3.at(s3.start).population.share_severity_1 == s.at(s.start).population.share_severity_1);
 }
 
@@ -710,7 +721,8 @@ TEST_CASE("scenario file: names are safe for files and groups", "[scenario_file]
     for (const char* bad : {"../../pwned", "a/b", ".hidden", "with space", ""}) {
         INFO(bad);
         const std::string text = std::string("name = \"") + bad + "\"\n";
-        CHECK_THROWS_WITH(parse_scenario(text, "/virtual/n.toml"), Contains("not a valid scenario name"));
+        CHECK_THROWS_WITH(parse_scenario(text, "/virtual/n.toml"),
+                          Contains("not a valid scenario name"));
     }
     CHECK(parse_scenario("name = \"crisis_prevention-v2.1\"\n", "/virtual/n.toml").scenario.name ==
           "crisis_prevention-v2.1");
@@ -719,6 +731,7 @@ TEST_CASE("scenario file: names are safe for files and groups", "[scenario_file]
 }
 
 TEST_CASE("scenario file: a group may be an inline table", "[scenario_file]") {
-    const auto s = parse_scenario("policy = { active_offer = 0.5 }\n", "/virtual/inline.toml").scenario;
+    const auto s =
+        parse_scenario("policy = { active_offer = 0.5 }\n", "/virtual/inline.toml").scenario;
     CHECK(s.at(s.start).policy.active_offer == 0.5);
 }

@@ -197,9 +197,8 @@ TEST_CASE("pbsim sweep: killed with kill -9 mid-way, --resume recomputes only wh
     REQUIRE(run_pbsim("sweep lhs.toml -t 2 -q -o full.h5", dir.path()).status == 0);
 
     const fs::path out = dir / "k.h5", journal = journal_path(out);
-    const pid_t pid =
-        spawn_pbsim({"sweep", (dir / "lhs.toml").string(), "-t", "1", "-q", "-o", out.string()},
-                    dir.path());
+    const pid_t pid = spawn_pbsim(
+        {"sweep", (dir / "lhs.toml").string(), "-t", "1", "-q", "-o", out.string()}, dir.path());
     // Kill once a few runs are journalled (each record is a few hundred bytes).
     using namespace std::chrono_literals;
     const auto started = std::chrono::steady_clock::now();

@@ -54,7 +54,8 @@ primary = "crises"
 secondary = ["uptake"]
 trials = 3
 scale = 1
-)" + extra + R"(
+)" + extra +
+           R"(
 [intervention]
 crisis_prevention.coverage = 1
 crisis_prevention.effect = 1
@@ -65,14 +66,16 @@ crisis_prevention.effect = 1
 std::vector<std::uint32_t> posts_of(const std::vector<Team>& teams, int n) {
     std::vector<std::uint32_t> posts;
     for (int q = 0; q < n; ++q)
-        for (std::uint32_t p = 0; p < teams[q].post_count; ++p) posts.push_back(teams[q].first_post + p);
+        for (std::uint32_t p = 0; p < teams[q].post_count; ++p)
+            posts.push_back(teams[q].first_post + p);
     return posts;
 }
 
 } // namespace
 
 TEST_CASE("teams partition each council's coordinator posts into consecutive groups") {
-    const auto councils = make_councils(small_scenario(20000, 12).at(Month::from_ym(2001, 1)), 20000);
+    const auto councils =
+        make_councils(small_scenario(20000, 12).at(Month::from_ym(2001, 1)), 20000);
     for (int size : {1, 3, 8, 1000}) {
         const auto teams = make_teams(councils, size);
         std::vector<int> covered(councils.back().first_post + councils.back().post_count, 0);
@@ -81,9 +84,13 @@ TEST_CASE("teams partition each council's coordinator posts into consecutive gro
             CHECK(t.first_post >= la.first_post);
             CHECK(t.first_post + t.post_count <= la.first_post + la.post_count);
             // team_size posts, the last of a council up to twice that, a small council one team
-            CHECK((t.post_count >= static_cast<std::uint32_t>(size) || t.post_count == la.post_count));
-            CHECK(t.post_count < 2u * size + (la.post_count < static_cast<std::uint32_t>(size) ? la.post_count : 0));
-            for (std::uint32_t p = 0; p < t.post_count; ++p) ++covered[t.first_post + p];
+            CHECK((t.post_count >= static_cast<std::uint32_t>(size) ||
+                   t.post_count == la.post_count));
+            CHECK(t.post_count <
+                  2u * size +
+                      (la.post_count < static_cast<std::uint32_t>(size) ? la.post_count : 0));
+            for (std::uint32_t p = 0; p < t.post_count; ++p)
+                ++covered[t.first_post + p];
         }
         CHECK(std::all_of(covered.begin(), covered.end(), [](int n) { return n == 1; }));
         if (size == 1000) CHECK(teams.size() == councils.size()); // one team per council
@@ -91,14 +98,16 @@ TEST_CASE("teams partition each council's coordinator posts into consecutive gro
 }
 
 TEST_CASE("team randomisation is balanced, stratified and reproducible") {
-    const auto councils = make_councils(small_scenario(20000, 12).at(Month::from_ym(2001, 1)), 20000);
+    const auto councils =
+        make_councils(small_scenario(20000, 12).at(Month::from_ym(2001, 1)), 20000);
     const auto teams = make_teams(councils, 4);
     REQUIRE(teams.size() > 40);
     const int units = static_cast<int>(teams.size());
     const auto order = council_order(units, 7, 0);
     const std::vector<int> clusters(order.begin(), order.begin() + 20);
     std::vector<std::uint32_t> users(teams.size());
-    for (std::size_t q = 0; q < teams.size(); ++q) users[q] = 30 * teams[q].post_count;
+    for (std::size_t q = 0; q < teams.size(); ++q)
+        users[q] = 30 * teams[q].post_count;
     for (Stratify st : {Stratify::none, Stratify::council, Stratify::dp_culture, Stratify::size}) {
         const auto arm = allocate_team_arms(clusters, teams, councils, users, st, 7, 0, 10);
         CHECK(std::count(arm.begin(), arm.end(), 1) == 10);
@@ -107,21 +116,26 @@ TEST_CASE("team randomisation is balanced, stratified and reproducible") {
     }
     // Stratified by council: within a council the arms differ by at most one
     // team (a pair straddles two councils only where a council has an odd count).
-    const auto arm = allocate_team_arms(clusters, teams, councils, users, Stratify::council, 7, 0, 10);
+    const auto arm =
+        allocate_team_arms(clusters, teams, councils, users, Stratify::council, 7, 0, 10);
     std::vector<int> balance(councils.size(), 0), odd(councils.size(), 0);
     for (std::size_t j = 0; j < clusters.size(); ++j) {
         balance[teams[clusters[j]].council] += arm[j] ? 1 : -1;
         odd[teams[clusters[j]].council] ^= 1;
     }
-    for (std::size_t c = 0; c < councils.size(); ++c) CHECK(std::abs(balance[c]) <= odd[c]);
+    for (std::size_t c = 0; c < councils.size(); ++c)
+        CHECK(std::abs(balance[c]) <= odd[c]);
     // Every team is in the intervention arm half the time over 2000 trials.
     const int n = 2000;
     std::vector<int> times(clusters.size(), 0);
     for (int t = 0; t < n; ++t) {
-        const auto a = allocate_team_arms(clusters, teams, councils, users, Stratify::council, 7, t, 10);
-        for (std::size_t j = 0; j < clusters.size(); ++j) times[j] += a[j];
+        const auto a =
+            allocate_team_arms(clusters, teams, councils, users, Stratify::council, 7, t, 10);
+        for (std::size_t j = 0; j < clusters.size(); ++j)
+            times[j] += a[j];
     }
-    for (auto k : times) CHECK(std::abs(k / double(n) - 0.5) < 2.576 * std::sqrt(0.25 / n));
+    for (auto k : times)
+        CHECK(std::abs(k / double(n) - 0.5) < 2.576 * std::sqrt(0.25 / n));
 }
 
 TEST_CASE("team recruitment takes eligible users of the team's posts only") {
@@ -129,7 +143,8 @@ TEST_CASE("team recruitment takes eligible users of the team's posts only") {
     s.set_constant("policy.managed_budgets", 1);
     s.set_constant("policy.active_offer", 1);
     Simulation sim(s, {2, 0, 1.0});
-    for (int t = 0; t < 60; ++t) sim.step();
+    for (int t = 0; t < 60; ++t)
+        sim.step();
     const auto& w = sim.world();
     const auto teams = make_teams(w.councils, 4);
     std::size_t total = 0;
@@ -140,11 +155,13 @@ TEST_CASE("team recruitment takes eligible users of the team's posts only") {
             CHECK(team.has(w.users.coordinator[i]));
             CHECK(!is_holding(w.users.state[i]));
         }
-        if (slots.size() > 10) CHECK(recruit(w, team, 10, 2, 0) == std::vector(slots.begin(), slots.begin() + 10));
+        if (slots.size() > 10)
+            CHECK(recruit(w, team, 10, 2, 0) == std::vector(slots.begin(), slots.begin() + 10));
     }
     std::size_t eligible = 0;
     for (std::uint32_t i = 0; i < w.users.size(); ++i)
-        eligible += !is_holding(w.users.state[i]) && w.users.state[i] != PathwayState::support_planning;
+        eligible +=
+            !is_holding(w.users.state[i]) && w.users.state[i] != PathwayState::support_planning;
     CHECK(total == eligible); // every eligible user is in exactly one team
 }
 
@@ -161,14 +178,16 @@ TEST_CASE("a team intervention reaches only users of intervention teams, as they
     const ReplicationResult plain = simulate(s, settings);
 
     Simulation sim(s, settings);
-    for (int t = 0; t < 12; ++t) sim.step();
+    for (int t = 0; t < 12; ++t)
+        sim.step();
     const auto teams = make_teams(sim.world().councils, 4);
     REQUIRE(teams[0].council == 0);
     REQUIRE(teams[1].council == 0);
     const auto posts = posts_of(teams, 1); // council 0's first team
     const std::set<std::uint32_t> in(posts.begin(), posts.end());
-    sim.add_post_overrides(posts, {{find_parameter("crisis_prevention.coverage"), Timeline{{{Month{0}, 1.0}}}},
-                                   {find_parameter("crisis_prevention.effect"), Timeline{{{Month{0}, 1.0}}}}});
+    sim.add_post_overrides(
+        posts, {{find_parameter("crisis_prevention.coverage"), Timeline{{{Month{0}, 1.0}}}},
+                {find_parameter("crisis_prevention.effect"), Timeline{{{Month{0}, 1.0}}}}});
     const auto& u = sim.world().users;
     const auto& la = sim.world().councils[0];
     int exposed_months = 0, control_crises_of_movers = 0, crises_when_exposed = 0;
@@ -179,26 +198,30 @@ TEST_CASE("a team intervention reaches only users of intervention teams, as they
         for (std::uint32_t i = la.first_user; i < la.first_user + la.user_count; ++i) {
             const bool exposed = in.count(u.coordinator[i]) > 0;
             const bool crisis = u.last_crisis[i] == t;
-            if (exposed) ++exposed_months, ever_exposed.insert(i), crises_when_exposed += crisis;
-            else if (ever_exposed.count(i)) control_crises_of_movers += crisis;
+            if (exposed)
+                ++exposed_months, ever_exposed.insert(i), crises_when_exposed += crisis;
+            else if (ever_exposed.count(i))
+                control_crises_of_movers += crisis;
         }
     }
     CHECK(exposed_months > 1000);
-    CHECK(crises_when_exposed == 0);       // the intervention reaches the team's users
-    CHECK(control_crises_of_movers > 0);   // and leaves them when they move on
+    CHECK(crises_when_exposed == 0);     // the intervention reaches the team's users
+    CHECK(control_crises_of_movers > 0); // and leaves them when they move on
     // Other councils are bit-identical; council 0 has fewer crises.
     const auto& r = sim.result();
     double plain0 = 0, team0 = 0;
     for (int t = 0; t < r.months; ++t) {
         for (int c = 1; c < r.councils; ++c)
             for (std::size_t k = 0; k < kMetricCount; ++k)
-                REQUIRE(r.at(static_cast<Metric>(k), t, c) == plain.at(static_cast<Metric>(k), t, c));
+                REQUIRE(r.at(static_cast<Metric>(k), t, c) ==
+                        plain.at(static_cast<Metric>(k), t, c));
         plain0 += plain.at(Metric::crises, t, 0);
         team0 += r.at(Metric::crises, t, 0);
     }
     CHECK(team0 < plain0);
     // Before the intervention started nothing differed.
-    for (int t = 0; t < 12; ++t) CHECK(r.at(Metric::crises, t, 0) == plain.at(Metric::crises, t, 0));
+    for (int t = 0; t < 12; ++t)
+        CHECK(r.at(Metric::crises, t, 0) == plain.at(Metric::crises, t, 0));
 }
 
 TEST_CASE("a simulated team trial finds a strong effect, reproducibly") {
@@ -254,10 +277,12 @@ TEST_CASE("team trial files: clear messages for unit, team_size, stratify and to
         return text;
     };
     CHECK_THAT(error_of(swap(team_trial(), "\"team\"", "\"ward\"")),
-               Contains("bad.toml:4") && Contains("unit = \"ward\"") && Contains("\"council\" or \"team\""));
+               Contains("bad.toml:4") && Contains("unit = \"ward\"") &&
+                   Contains("\"council\" or \"team\""));
     CHECK_THAT(error_of(swap(team_trial(), "team_size = 2", "team_size = 0")),
                Contains("bad.toml:5") && Contains("team_size = 0") && Contains("1 to 1000"));
-    CHECK_THAT(error_of(swap(swap(team_trial(), "\"team\"", "\"council\""), "\"council\"\nprimary", "\"none\"\nprimary")),
+    CHECK_THAT(error_of(swap(swap(team_trial(), "\"team\"", "\"council\""), "\"council\"\nprimary",
+                             "\"none\"\nprimary")),
                Contains("bad.toml:5") && Contains("team_size applies to unit = \"team\" only"));
     CHECK_THAT(error_of(swap(swap(team_trial(), "\"team\"", "\"council\""), "team_size = 2\n", "")),
                Contains("stratify = \"council\"") && Contains("only with unit = \"team\""));
@@ -273,8 +298,8 @@ TEST_CASE("team trial files: clear messages for unit, team_size, stratify and to
     const auto r = run_pbsim("trial many.toml --quiet --out x.h5", dir.path());
     CHECK(r.status == 2);
     CHECK_THAT(r.err, Contains("many.toml:6") && Contains("clusters_per_arm = " + k) &&
-                        Contains(std::to_string(units) + " teams of team_size = 2") &&
-                        Contains("accepted at most " + std::to_string(units / 2)));
+                          Contains(std::to_string(units) + " teams of team_size = 2") &&
+                          Contains("accepted at most " + std::to_string(units / 2)));
     CHECK_FALSE(fs::exists(dir / "x.h5"));
 }
 
@@ -282,10 +307,15 @@ TEST_CASE("pbsim trial with unit = team: same results whatever --threads") {
     ScratchDir dir;
     dir.write("base.toml", kBase);
     dir.write("t.toml", team_trial("null_check = true\n"));
-    REQUIRE(run_pbsim("trial t.toml --seed 3 --threads 1 --quiet --out one.h5", dir.path()).status == 0);
-    REQUIRE(run_pbsim("trial t.toml --seed 3 --threads 2 --quiet --out two.h5", dir.path()).status == 0);
-    for (const char* name : {"/trials/effect", "/trials/p_value", "/trials/icc", "/trials/null_p_value",
-                             "/designs/power", "/designs/cost_intervention"}) {
+    REQUIRE(
+        run_pbsim("trial t.toml --seed 3 --threads 1 --quiet --out one.h5", dir.path()).status ==
+        0);
+    REQUIRE(
+        run_pbsim("trial t.toml --seed 3 --threads 2 --quiet --out two.h5", dir.path()).status ==
+        0);
+    for (const char* name :
+         {"/trials/effect", "/trials/p_value", "/trials/icc", "/trials/null_p_value",
+          "/designs/power", "/designs/cost_intervention"}) {
         const auto x = read_dataset(dir / "one.h5", name), y = read_dataset(dir / "two.h5", name);
         REQUIRE(x.size() == y.size());
         for (std::size_t i = 0; i < x.size(); ++i)
@@ -293,5 +323,6 @@ TEST_CASE("pbsim trial with unit = team: same results whatever --threads") {
     }
     const auto effect = read_dataset(dir / "one.h5", "/trials/effect");
     CHECK(effect.size() == 4 * 3);
-    for (double e : effect) CHECK(e < 0.5);
+    for (double e : effect)
+        CHECK(e < 0.5);
 }

@@ -57,7 +57,8 @@ primary = "crises"
 secondary = ["uptake", "cost"]
 trials = 4
 scale = 1
-)" + extra + R"(
+)" + extra +
+           R"(
 [intervention]
 policy.active_offer = 1
 dp_support_service.coverage = 1
@@ -98,12 +99,15 @@ TEST_CASE("following people does not change the run, and their totals add up") {
     const ReplicationResult plain = simulate(s, settings);
 
     Simulation sim(s, settings);
-    for (int t = 0; t < 12; ++t) sim.step();
+    for (int t = 0; t < 12; ++t)
+        sim.step();
     const auto& la = sim.world().councils[2];
     std::vector<std::uint32_t> all;
-    for (std::uint32_t i = la.first_user; i < la.first_user + la.user_count; ++i) all.push_back(i);
+    for (std::uint32_t i = la.first_user; i < la.first_user + la.user_count; ++i)
+        all.push_back(i);
     sim.follow(all);
-    while (!sim.done()) sim.step();
+    while (!sim.done())
+        sim.step();
     // Bit-identical council series with and without following.
     REQUIRE(sim.result().values == plain.values);
     // Everyone in council 2 followed from month 12: their sums are the council's.
@@ -111,8 +115,10 @@ TEST_CASE("following people does not change the run, and their totals add up") {
                      Metric::qalys, Metric::cost_pb_spend, Metric::cost_inpatient,
                      Metric::holding_dp, Metric::cost_care_coordination}) {
         double council = 0, people = 0;
-        for (int t = 12; t < plain.months; ++t) council += plain.at(m, t, 2);
-        for (const auto& p : sim.followed()) people += p[m];
+        for (int t = 12; t < plain.months; ++t)
+            council += plain.at(m, t, 2);
+        for (const auto& p : sim.followed())
+            people += p[m];
         INFO(kMetrics[index(m)].name);
         CHECK(people == Approx(council).epsilon(1e-9));
     }
@@ -126,13 +132,16 @@ TEST_CASE("a followed person who leaves is censored at exit") {
     Scenario s = small_scenario(2000, 4, 3);
     s.set_constant("population.exit_rate", 0.05);
     Simulation sim(s, {3, 0, 1.0});
-    for (int t = 0; t < 6; ++t) sim.step();
+    for (int t = 0; t < 6; ++t)
+        sim.step();
     std::vector<std::uint32_t> slots(200);
     std::iota(slots.begin(), slots.end(), 0u);
     std::vector<std::int32_t> exit_month;
-    for (auto i : slots) exit_month.push_back(sim.world().users.exit_month[i]);
+    for (auto i : slots)
+        exit_month.push_back(sim.world().users.exit_month[i]);
     sim.follow(slots);
-    while (!sim.done()) sim.step();
+    while (!sim.done())
+        sim.step();
     int left = 0;
     for (std::size_t q = 0; q < slots.size(); ++q) {
         const auto& p = sim.followed()[q];
@@ -145,7 +154,8 @@ TEST_CASE("a followed person who leaves is censored at exit") {
             CHECK(p.months == sim.month() - 6);
         }
         double state_months = 0;
-        for (int k = 0; k < kPathwayStates; ++k) state_months += p.total[index(Metric::unaware) + k];
+        for (int k = 0; k < kPathwayStates; ++k)
+            state_months += p.total[index(Metric::unaware) + k];
         CHECK(state_months == p.months);
     }
     CHECK(left > 20); // about 1 - 0.95^30 = 79% leave; many are censored
@@ -155,9 +165,9 @@ TEST_CASE("randomisation is balanced, keyed and fair") {
     const auto councils = make_councils(small_scenario(3000, 40).at(Month::from_ym(2001, 1)), 3000);
     const auto order = council_order(40, 5, 0);
     REQUIRE(std::set<int>(order.begin(), order.end()).size() == 40); // a permutation
-    CHECK(order == council_order(40, 5, 0));                        // reproducible
-    CHECK(order != council_order(40, 5, 1));                        // keyed by trial
-    CHECK(order != council_order(40, 6, 0));                        // and by seed
+    CHECK(order == council_order(40, 5, 0));                         // reproducible
+    CHECK(order != council_order(40, 5, 1));                         // keyed by trial
+    CHECK(order != council_order(40, 6, 0));                         // and by seed
     const std::vector<int> clusters(order.begin(), order.begin() + 12);
     for (Stratify st : {Stratify::none, Stratify::dp_culture, Stratify::size}) {
         const auto arm = allocate_arms(clusters, councils, st, 5, 0, 6);
@@ -170,9 +180,11 @@ TEST_CASE("randomisation is balanced, keyed and fair") {
         std::stable_sort(by.begin(), by.end(), [&](auto a, auto b) {
             const auto& x = councils[clusters[a]];
             const auto& y = councils[clusters[b]];
-            return st == Stratify::dp_culture ? x.dp_culture < y.dp_culture : x.user_count < y.user_count;
+            return st == Stratify::dp_culture ? x.dp_culture < y.dp_culture
+                                              : x.user_count < y.user_count;
         });
-        for (std::size_t p = 0; p < by.size(); p += 2) CHECK(arm[by[p]] + arm[by[p + 1]] == 1);
+        for (std::size_t p = 0; p < by.size(); p += 2)
+            CHECK(arm[by[p]] + arm[by[p + 1]] == 1);
     }
     // Over 2000 trials each council is in the intervention arm half the time
     // (99% binomial interval), and the arms' mean DP culture balances.
@@ -180,9 +192,11 @@ TEST_CASE("randomisation is balanced, keyed and fair") {
     std::vector<int> times(12, 0);
     for (int t = 0; t < n; ++t) {
         const auto arm = allocate_arms(clusters, councils, Stratify::none, 5, t, 6);
-        for (int j = 0; j < 12; ++j) times[j] += arm[j];
+        for (int j = 0; j < 12; ++j)
+            times[j] += arm[j];
     }
-    for (int j = 0; j < 12; ++j) CHECK(std::abs(times[j] / double(n) - 0.5) < 2.576 * std::sqrt(0.25 / n));
+    for (int j = 0; j < 12; ++j)
+        CHECK(std::abs(times[j] / double(n) - 0.5) < 2.576 * std::sqrt(0.25 / n));
 }
 
 TEST_CASE("recruitment takes eligible users only, in a keyed random order") {
@@ -190,12 +204,15 @@ TEST_CASE("recruitment takes eligible users only, in a keyed random order") {
     s.set_constant("policy.managed_budgets", 1);
     s.set_constant("policy.active_offer", 1);
     Simulation sim(s, {2, 0, 1.0});
-    for (int t = 0; t < 96; ++t) sim.step();
+    for (int t = 0; t < 96; ++t)
+        sim.step();
     const auto& w = sim.world();
     const auto slots = recruit(w, 1, 100000, 2, 0);
     int holding = 0;
-    for (std::uint32_t i = w.councils[1].first_user; i < w.councils[1].first_user + w.councils[1].user_count; ++i)
-        holding += is_holding(w.users.state[i]) || w.users.state[i] == PathwayState::support_planning;
+    for (std::uint32_t i = w.councils[1].first_user;
+         i < w.councils[1].first_user + w.councils[1].user_count; ++i)
+        holding +=
+            is_holding(w.users.state[i]) || w.users.state[i] == PathwayState::support_planning;
     REQUIRE(holding > 0); // the test means something
     CHECK(static_cast<int>(slots.size()) + holding == static_cast<int>(w.councils[1].user_count));
     for (auto i : slots) {
@@ -293,18 +310,25 @@ TEST_CASE("trial files: one clear message naming file, line, key and range") {
         }
         return std::string("no error");
     };
-    CHECK_THAT(error_of(trial_text("clusters = 4\n")), Contains("bad.toml:") && Contains("unknown key 'clusters'"));
+    CHECK_THAT(error_of(trial_text("clusters = 4\n")),
+               Contains("bad.toml:") && Contains("unknown key 'clusters'"));
     CHECK_THAT(error_of(replaced(trial_text(), "follow_up_months = 12", "follow_up_months = 0")),
                Contains("follow_up_months = 0") && Contains("1 to 240"));
-    CHECK_THAT(error_of(replaced(trial_text(), "\"crises\"\nsecondary", "\"admisions\"\nsecondary")), Contains("admissions, crises"));
+    CHECK_THAT(
+        error_of(replaced(trial_text(), "\"crises\"\nsecondary", "\"admisions\"\nsecondary")),
+        Contains("admissions, crises"));
     CHECK_THAT(error_of(replaced(trial_text(), "\"council\"", "\"school\"")),
                Contains("unit = \"school\"") && Contains("\"council\" or \"team\""));
-    CHECK_THAT(error_of(replaced(trial_text(), "\"dp_culture\"", "\"age\"")), Contains("\"dp_culture\""));
+    CHECK_THAT(error_of(replaced(trial_text(), "\"dp_culture\"", "\"age\"")),
+               Contains("\"dp_culture\""));
     CHECK_THAT(error_of(trial_text() + "policy.active_ofer = 1\n"),
-               Contains("unknown key 'policy.active_ofer'") && Contains("did you mean 'policy.active_offer'"));
+               Contains("unknown key 'policy.active_ofer'") &&
+                   Contains("did you mean 'policy.active_offer'"));
     CHECK_THAT(error_of(replaced(trial_text(), "coverage = 1", "coverage = 2")),
-               Contains("bad.toml:") && Contains("dp_support_service.coverage = 2") && Contains("[0, 1]"));
-    CHECK_THAT(error_of(trial_text() + "population.users = 10\n"), Contains("cannot differ between arms"));
+               Contains("bad.toml:") && Contains("dp_support_service.coverage = 2") &&
+                   Contains("[0, 1]"));
+    CHECK_THAT(error_of(trial_text() + "population.users = 10\n"),
+               Contains("cannot differ between arms"));
     std::string late = trial_text();
     late.replace(late.find("2003-01"), 7, "2004-06");
     CHECK_THAT(error_of(late), Contains("does not fit the scenario") && Contains("2004-12"));
@@ -324,11 +348,12 @@ TEST_CASE("pbsim trial: same results whatever --threads, provenance, exit status
     const CliResult one = run_pbsim("trial t.toml --seed 4 --threads 1 --out one.h5", dir.path());
     REQUIRE(one.status == 0);
     CHECK_THAT(one.out, Contains("power") && Contains("ICC"));
-    const CliResult two = run_pbsim("trial t.toml --seed 4 --threads 2 --out two.h5 --markdown", dir.path());
+    const CliResult two =
+        run_pbsim("trial t.toml --seed 4 --threads 2 --out two.h5 --markdown", dir.path());
     REQUIRE(two.status == 0);
     CHECK_THAT(two.out, Contains("| clusters per arm |"));
-    for (const char* name : {"/trials/effect", "/trials/p_value", "/trials/icc", "/trials/null_p_value",
-                             "/designs/power", "/designs/cost_control"}) {
+    for (const char* name : {"/trials/effect", "/trials/p_value", "/trials/icc",
+                             "/trials/null_p_value", "/designs/power", "/designs/cost_control"}) {
         const auto x = read_dataset(dir / "one.h5", name), y = read_dataset(dir / "two.h5", name);
         REQUIRE(x.size() == y.size());
         for (std::size_t i = 0; i < x.size(); ++i)
@@ -364,7 +389,8 @@ TEST_CASE("pbsim trial: Ctrl-C leaves no file that looks complete") {
         return false;
     };
     const auto started = std::chrono::steady_clock::now();
-    while (!partial() && std::chrono::steady_clock::now() - started < 10s) std::this_thread::sleep_for(20ms);
+    while (!partial() && std::chrono::steady_clock::now() - started < 10s)
+        std::this_thread::sleep_for(20ms);
     REQUIRE(partial());
     std::this_thread::sleep_for(500ms);
     REQUIRE(::kill(pid, SIGINT) == 0);

@@ -21,9 +21,10 @@ Scenario shipped(const std::string& name) {
     return runner::load_scenario(PBSIM_SOURCE_DIR "/scenarios/" + name + ".toml").scenario;
 }
 
-
 // Mean of care-related quality of life over the run.
-double mean_crqol(const ReplicationResult& r) { return run_total(r, Metric::care_related_qol) / r.months; }
+double mean_crqol(const ReplicationResult& r) {
+    return run_total(r, Metric::care_related_qol) / r.months;
+}
 
 struct Results {
     std::vector<ReplicationResult> baseline, policy;

@@ -19,7 +19,8 @@ inline std::vector<double> read_dataset(const std::filesystem::path& file, const
     std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
     H5LTget_dataset_info(f, name, dims.data(), nullptr, nullptr);
     std::size_t n = 1;
-    for (auto d : dims) n *= d;
+    for (auto d : dims)
+        n *= d;
     std::vector<double> v(n);
     REQUIRE(H5LTread_dataset_double(f, name, v.data()) >= 0);
     H5Fclose(f);

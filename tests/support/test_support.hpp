@@ -37,7 +37,8 @@ inline Scenario small_scenario(int users = 3000, int councils = 10, int years = 
 // National total of a metric over the whole run.
 inline double run_total(const ReplicationResult& r, Metric m) {
     double sum = 0;
-    for (int t = 0; t < r.months; ++t) sum += r.national(m, t);
+    for (int t = 0; t < r.months; ++t)
+        sum += r.national(m, t);
     return sum;
 }
 
@@ -63,7 +64,8 @@ inline double mean(const std::vector<double>& v) {
 inline double standard_error(const std::vector<double>& v) {
     const double m = mean(v);
     double ss = 0;
-    for (double x : v) ss += (x - m) * (x - m);
+    for (double x : v)
+        ss += (x - m) * (x - m);
     return std::sqrt(ss / static_cast<double>(v.size() - 1) / static_cast<double>(v.size()));
 }
 
@@ -87,7 +89,9 @@ class ScratchDir {
     ScratchDir& operator=(const ScratchDir&) = delete;
 
     const std::filesystem::path& path() const { return path_; }
-    std::filesystem::path operator/(const std::filesystem::path& name) const { return path_ / name; }
+    std::filesystem::path operator/(const std::filesystem::path& name) const {
+        return path_ / name;
+    }
 
     // Writes a file (creating its folders) and returns its path.
     std::filesystem::path write(const std::filesystem::path& name, const std::string& text) const {
@@ -115,10 +119,13 @@ inline std::string read_text(const std::filesystem::path& file) {
 // A string as one single-quoted shell word.
 inline std::string quote(const std::string& s) {
     std::string q = "'";
-    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    for (char c : s)
+        q += c == '\'' ? std::string("'\\''") : std::string(1, c);
     return q + "'";
 }
-inline std::string quote(const std::filesystem::path& p) { return quote(p.string()); }
+inline std::string quote(const std::filesystem::path& p) {
+    return quote(p.string());
+}
 
 struct CliResult {
     int status = -1; // exit status; -1000 - signal if killed by a signal
@@ -134,8 +141,9 @@ inline CliResult run_pbsim(const std::string& args, const std::filesystem::path&
     const auto out = logs / ("stdout_" + std::to_string(call));
     const auto err = logs / ("stderr_" + std::to_string(call));
     ++call;
-    const std::string command = "cd " + quote(cwd) + " && exec " + quote(std::string(PBSIM_BINARY)) +
-                                " " + args + " >" + quote(out) + " 2>" + quote(err) + " </dev/null";
+    const std::string command = "cd " + quote(cwd) + " && exec " +
+                                quote(std::string(PBSIM_BINARY)) + " " + args + " >" + quote(out) +
+                                " 2>" + quote(err) + " </dev/null";
     const int raw = std::system(command.c_str());
     CliResult r;
     REQUIRE(raw != -1);
@@ -146,7 +154,8 @@ inline CliResult run_pbsim(const std::string& args, const std::filesystem::path&
     r.out = read_text(out);
     r.err = read_text(err);
     UNSCOPED_INFO("$ pbsim " << args << "\nstatus " << r.status << "\nstdout:\n"
-                             << r.out << "\nstderr:\n" << r.err);
+                             << r.out << "\nstderr:\n"
+                             << r.err);
     return r;
 }
 
@@ -160,7 +169,8 @@ inline pid_t spawn_pbsim(const std::vector<std::string>& args, const std::filesy
     std::vector<std::string> words{PBSIM_BINARY};
     words.insert(words.end(), args.begin(), args.end());
     std::vector<char*> argv;
-    for (auto& w : words) argv.push_back(w.data());
+    for (auto& w : words)
+        argv.push_back(w.data());
     argv.push_back(nullptr);
     const std::string dir = cwd.string(), out_name = out.string(), err_name = err.string();
     const pid_t pid = ::fork();
