@@ -147,27 +147,6 @@ void add_sizing(CLI::App& command, bool& dry_run, bool& force) {
 
 // --- did you mean ------------------------------------------------------------
 
-std::size_t bounded_edit_distance(std::string_view a, std::string_view b, std::size_t cap) {
-    a = a.substr(0, cap);
-    b = b.substr(0, cap);
-    // Optimal string alignment: insertions, deletions, substitutions and
-    // transpositions of neighbours ("rnu" is one edit from "run").
-    std::vector<std::size_t> before(b.size() + 1), prev(b.size() + 1), row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j)
-        prev[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            row[j] = std::min({prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-                row[j] = std::min(row[j], before[j - 2] + 1);
-        }
-        std::swap(before, prev);
-        std::swap(prev, row);
-    }
-    return prev[b.size()];
-}
-
 std::string closest(std::string_view word, const std::vector<std::string>& candidates) {
     const std::size_t letters = word.size() - std::min(word.find_first_not_of('-'), word.size());
     // Words of one or two letters are too short to guess from ("-x" is one edit

@@ -12,6 +12,8 @@
 //   -q, --quiet, --log-json, --resume, --dry-run, --force   flags
 #pragma once
 
+#include "runner/input/toml_util.hpp"
+
 #include <CLI/CLI.hpp>
 
 #include <cstdint>
@@ -69,7 +71,11 @@ void add_sizing(CLI::App& command, bool& dry_run, bool& force);
 
 // Edit distance of the first `cap` characters of a and b (so a huge argument
 // costs no more than a short one).
-std::size_t bounded_edit_distance(std::string_view a, std::string_view b, std::size_t cap = 64);
+// (runner/input/toml_util.hpp's edit_distance with transpositions.)
+inline std::size_t bounded_edit_distance(std::string_view a, std::string_view b,
+                                         std::size_t cap = 64) {
+    return edit_distance(a, b, cap, true);
+}
 // The candidate closest to `word` if it is close (at most a third of its
 // length, and at most 3, edits away; leading dashes not counted in the
 // length; words under 3 letters get no guess), else "".

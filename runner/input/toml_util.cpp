@@ -34,26 +34,27 @@ std::string range_text(const ParameterSpec& spec) {
     return text.append(", unit ").append(spec.unit);
 }
 
-namespace {
-
-// Edit distance, for "did you mean" suggestions.
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-    std::vector<std::size_t> row(b.size() + 1);
+std::size_t edit_distance(std::string_view a, std::string_view b, std::size_t cap,
+                          bool transpositions) {
+    a = a.substr(0, cap);
+    b = b.substr(0, cap);
+    // Levenshtein, or with `transpositions` the optimal string alignment
+    // ("rnu" is one edit from "run").
+    std::vector<std::size_t> before(b.size() + 1), prev(b.size() + 1), row(b.size() + 1);
     for (std::size_t j = 0; j <= b.size(); ++j)
-        row[j] = j;
+        prev[j] = j;
     for (std::size_t i = 1; i <= a.size(); ++i) {
-        std::size_t diag = row[0];
         row[0] = i;
         for (std::size_t j = 1; j <= b.size(); ++j) {
-            const std::size_t up = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] != b[j - 1])});
-            diag = up;
+            row[j] = std::min({prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
+            if (transpositions && i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                row[j] = std::min(row[j], before[j - 2] + 1);
         }
+        std::swap(before, prev);
+        std::swap(prev, row);
     }
-    return row[b.size()];
+    return prev[b.size()];
 }
-
-} // namespace
 
 std::string suggestion(std::string_view key) {
     std::string best;

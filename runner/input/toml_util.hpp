@@ -29,6 +29,11 @@ inline constexpr std::size_t kShownChars = 60, kShownPathChars = 1000;
 std::string format_number(double v);
 // "[min, max], unit U" (and "(whole number)") of a parameter.
 std::string range_text(const ParameterSpec& spec);
+// Edit distance of the first `cap` characters of a and b (so a huge argument
+// costs no more than a short one): Levenshtein, or with `transpositions` the
+// optimal string alignment, where swapping neighbours is one edit.
+std::size_t edit_distance(std::string_view a, std::string_view b,
+                          std::size_t cap = std::string_view::npos, bool transpositions = false);
 // " (did you mean 'key'?)" for a near miss (at most 3 edits) of a registry key,
 // else "". Cheap for any key: keys whose length alone rules out a near miss
 // are not compared.
