@@ -4,6 +4,11 @@
 // duration and is approved with log-odds set by eligibility, budget pressure, the duty to offer,
 // the coordinator's attitude, and their risk aversion against the user's severity. A change of
 // coordinator can lose a pending request.
+//
+// The health/social care boundary: under split funding a person whose needs
+// are partly health needs faces a second (NHS) assessment, which takes longer,
+// and an approved request may still be refused because the need is judged a
+// health need. A merged budget needs one assessment and has no such refusal.
 #pragma once
 
 #include "model/month.hpp"
@@ -36,14 +41,23 @@ inline double approval_probability(const World& w, std::uint32_t i, const Counci
         c.approval_risk * w.coordinators.risk_aversion[post] * (w.users.severity[i] - 1));
 }
 
+inline bool has_health_needs(const ServiceUsers& u, std::uint32_t i, const CouncilMonth& c) {
+    return u.rank_health_need[i] < c.cover_health_need;
+}
+
 inline void step_assessing(MonthContext& m, const UserMonth& um, const CouncilMonth& c,
                            const Draw4& r) {
     auto& u = m.world.users;
     const std::uint32_t i = um.i;
     if (lose_on_change(m, um, c, r[1])) return;
-    if (r[0] >= c.assessment_complete) return;
+    const bool health = has_health_needs(u, i, c);
+    if (r[0] >= (health ? c.assessment_complete_health : c.assessment_complete)) return;
     auto& tally = m.tally[u.council[i]];
-    if (r[2] < approval_probability(m.world, i, c)) {
+    if (health && !c.merged) tally[Metric::health_assessments] += 1;
+    const bool approved = r[2] < approval_probability(m.world, i, c);
+    const bool boundary_refused = approved && health && r[3] < c.boundary_refusal;
+    if (boundary_refused) tally[Metric::boundary_refusals] += 1;
+    if (approved && !boundary_refused) {
         m.move(i, PathwayState::support_planning);
         tally[Metric::approvals] += 1;
     } else {

@@ -1,8 +1,19 @@
 #include "model/costs.hpp"
 
+#include "model/payers.hpp"
+
 namespace pbsim::costs {
 
-void close_month(CouncilTally& t, const Parameters& p) {
+namespace {
+
+// A service's fixed cost in a council where it runs.
+double fixed(const ServiceParams& s, double sample_fraction) {
+    return s.coverage > 0 ? s.fixed_cost * sample_fraction : 0.0;
+}
+
+} // namespace
+
+void close_month(CouncilTally& t, const Parameters& p, double sample_fraction) {
     double population = 0;
     for (int s = 0; s < kPathwayStates; ++s)
         population += t.metric[index(Metric::unaware) + static_cast<std::size_t>(s)];
@@ -10,25 +21,33 @@ void close_month(CouncilTally& t, const Parameters& p) {
     t[Metric::care_related_qol] = population > 0 ? t.ascot_sum / population : 0.0;
 
     const auto& k = p.cost;
-    const double community = population - t[Metric::in_hospital];
-    t[Metric::cost_traditional_services] = k.traditional_services * community - t.substituted;
-    t[Metric::cost_care_coordination] = k.coordination_hours * k.hourly_rate * population;
+    const double hour = k.hourly_rate;
+    t[Metric::cost_traditional_services] = k.traditional_services * t[Metric::traditional_packages];
+    t[Metric::cost_care_coordination] = k.coordination_hours * hour * population;
     t[Metric::cost_assessment] =
-        k.assessment_hours * k.hourly_rate * (t[Metric::approvals] + t[Metric::refusals]);
-    t[Metric::cost_support_planning] =
-        k.support_planning_hours * k.hourly_rate * t[Metric::new_pbs];
-    t[Metric::cost_reviews] = k.review_hours * k.hourly_rate * t[Metric::reviews];
-    t[Metric::cost_dp_support_service] = p.dp_support_service.cost * t[Metric::dp_support_users];
-    t[Metric::cost_advocacy] = p.advocacy.cost * t[Metric::advocacy_users];
-    t[Metric::cost_peer_support] = p.peer_support.cost * t[Metric::peer_support_members];
+        k.assessment_hours * hour * (t[Metric::approvals] + t[Metric::refusals]);
+    t[Metric::cost_health_assessment] = k.assessment_hours * hour * t[Metric::health_assessments];
+    t[Metric::cost_support_planning] = k.support_planning_hours * hour * t[Metric::new_pbs];
+    t[Metric::cost_contingency_planning] =
+        p.contingency.planning_hours * hour * t[Metric::contingency_plans];
+    t[Metric::cost_reviews] = k.review_hours * hour * t[Metric::reviews];
+    t[Metric::cost_dp_support_service] = p.dp_support_service.cost * t[Metric::dp_support_users] +
+                                         fixed(p.dp_support_service, sample_fraction);
+    t[Metric::cost_advocacy] =
+        p.advocacy.cost * t[Metric::advocacy_users] + fixed(p.advocacy, sample_fraction);
+    t[Metric::cost_peer_support] = p.peer_support.cost * t[Metric::peer_support_members] +
+                                   fixed(p.peer_support, sample_fraction);
     t[Metric::cost_crisis_prevention] =
-        p.crisis_prevention.cost * t[Metric::crisis_prevention_reached];
-    t[Metric::cost_information_campaign] =
-        p.information.campaign_cost * p.information.campaign_intensity * population;
+        p.crisis_prevention.cost * t[Metric::crisis_prevention_reached] +
+        fixed(p.crisis_prevention, sample_fraction);
+    const auto& in = p.information;
+    t[Metric::cost_information_campaign] = in.campaign_cost * in.campaign_intensity * population;
+    t[Metric::cost_information_quality] = in.quality_cost * in.quality * population;
     t[Metric::cost_coordinator_training] = k.training * t[Metric::coordinators_trained];
     t[Metric::cost_home_treatment] = k.home_treatment * t[Metric::home_treatments];
     t[Metric::cost_a_and_e] = k.a_and_e * t[Metric::a_and_e_attendances];
     t[Metric::cost_inpatient] = k.bed_day * t[Metric::bed_days];
+    apportion_to_payers(t.metric, p);
 }
 
 } // namespace pbsim::costs

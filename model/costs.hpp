@@ -1,10 +1,12 @@
 // Process 8, costs and outcomes. Per user each month: care-related quality of
 // life (ASCOT-like, raised by a PB as in the Personal Health Budgets
 // Evaluation) and health utility (small, uncertain PB effect), both lowered in a
-// month with a crisis or in hospital; PB spend and the traditional services it
-// substitutes. At the end of the month every cost category is priced from the
-// month's counts. GBP at 2012-13 prices, undiscounted (discounting is applied
-// in the summary).
+// month with a crisis or in hospital and by a shortfall of traditional
+// services; a budget's spend in its two parts; the traditional services the
+// user gets (the package level, less what their budget replaces); the support
+// services they use. At the end of the month every cost category is priced
+// from the month's counts and apportioned to its payers. GBP at 2012-13 prices,
+// undiscounted (discounting is applied in the summary).
 #pragma once
 
 #include "model/month.hpp"
@@ -13,8 +15,7 @@
 
 namespace pbsim::costs {
 
-inline void account_user(MonthContext& m, const UserMonth& um, const CouncilMonth& c, bool crisis,
-                         float traditional_per_month, float substitution) {
+inline void account_user(MonthContext& m, const UserMonth& um, const CouncilMonth& c, bool crisis) {
     const auto& u = m.world.users;
     const std::uint32_t i = um.i;
     auto& tally = m.tally[u.council[i]];
@@ -23,6 +24,7 @@ inline void account_user(MonthContext& m, const UserMonth& um, const CouncilMont
     const int sev = u.severity[i] - 1;
     float ascot = c.ascot[sev], utility = c.utility[sev];
     const bool in_hospital = u.hospital_days_left[i] > 0;
+    float package = in_hospital ? 0.0f : c.traditional_level;
     if (is_holding(s)) {
         const float held = static_cast<float>(m.t - u.state_since[i]);
         const float built =
@@ -30,10 +32,14 @@ inline void account_user(MonthContext& m, const UserMonth& um, const CouncilMont
         ascot += c.ascot_gain * built * u.pb_effect_scale[i];
         utility += c.utility_gain * built * u.pb_effect_scale[i];
         const float spend = u.pb_amount[i] * c.usable_share / 12.0f;
-        tally[Metric::cost_pb_spend] += spend;
-        if (!in_hospital)
-            tally.substituted += std::min(traditional_per_month, substitution * spend);
+        const float nhs = u.pb_health[i] * c.usable_share / 12.0f;
+        tally[Metric::cost_pb_health] += nhs;
+        tally[Metric::cost_pb_social_care] += spend - nhs;
+        package = std::max(0.0f, package - u.pb_replaced[i]);
+        tally[Metric::holding_with_contingency_plan] += u.has_contingency_plan[i];
+        tally[Metric::holding_with_nhs_part] += u.pb_health[i] > 0 ? 1 : 0;
     }
+    tally[Metric::traditional_packages] += package;
     if (crisis || in_hospital) {
         ascot -= c.ascot_loss;
         utility -= c.utility_loss;
@@ -41,17 +47,22 @@ inline void account_user(MonthContext& m, const UserMonth& um, const CouncilMont
     tally.ascot_sum += std::clamp(ascot, 0.0f, 1.0f);        // ASCOT is a 0-1 score
     tally[Metric::qalys] += std::min(utility, 1.0f) / 12.0f; // 1 = full health
     if (in_hospital) tally[Metric::in_hospital] += 1;
-    // Services are costed for every user they help: DP support from awareness
-    // to holding a DP; advocacy for anyone not (yet) holding a budget.
+    // Services are costed by use: DP support for those applying or holding a
+    // DP, advocacy for those in the pathway, peer groups for members.
     const unsigned sv = um.services;
+    const bool applying = s == PathwayState::requested || s == PathwayState::in_assessment ||
+                          s == PathwayState::support_planning;
     tally[Metric::dp_support_users] +=
-        (sv & kDpSupport) && s != PathwayState::unaware && s != PathwayState::holding_managed;
-    tally[Metric::advocacy_users] += (sv & kAdvocacy) && !is_holding(s);
+        (sv & kDpSupport) && (applying || s == PathwayState::holding_dp);
+    tally[Metric::advocacy_users] += (sv & kAdvocacy) && applying;
     tally[Metric::peer_support_members] += (sv & kPeerSupport) ? 1 : 0;
     tally[Metric::crisis_prevention_reached] += (sv & kCrisisPrevention) ? 1 : 0;
 }
 
-// Prices the month's counts of one council and completes its derived metrics.
-void close_month(CouncilTally& tally, const Parameters& p);
+// Prices the month's counts of one council, apportions them to payers and
+// completes its derived metrics. `sample_fraction` (simulated over national
+// users) scales the fixed costs per council, as the summary scales all counts
+// back up by its inverse.
+void close_month(CouncilTally& tally, const Parameters& p, double sample_fraction);
 
 } // namespace pbsim::costs

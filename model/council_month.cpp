@@ -1,5 +1,6 @@
 #include "model/council_month.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace pbsim {
@@ -36,7 +37,8 @@ CouncilMonth derive_council_month(const Parameters& p) {
         const double burden = p.policy.application_complexity * (1 - help);
         c.request_rate_by_help[bits] = static_cast<float>(
             r.base_rate * std::pow(al.amount_multiplier, r.generosity_effect) *
-            std::exp(r.active_offer_effect * p.policy.active_offer - r.burden_effect * burden));
+            std::exp(r.active_offer_effect * p.policy.active_offer - r.burden_effect * burden +
+                     p.information.request_effect * p.information.quality));
     }
     for (int n = 0; n < 4; ++n)
         c.request_peer_factor[n] = static_cast<float>(std::exp(r.peer_effect * n));
@@ -59,6 +61,17 @@ CouncilMonth derive_council_month(const Parameters& p) {
                             as.eligibility_effect * p.policy.eligibility_threshold -
                             as.budget_pressure_effect * p.policy.budget_pressure +
                             as.active_offer_effect * p.policy.active_offer;
+    const auto& b = p.boundary;
+    c.merged = p.policy.merged_budgets >= 0.5;
+    c.assessment_complete_health =
+        static_cast<float>(1 / (as.mean_months + (c.merged ? 0.0 : b.second_assessment_months)));
+    c.boundary_refusal = c.merged ? 0.0f : static_cast<float>(b.refusal);
+    c.cover_health_need = reach_threshold(b.health_need_share);
+    // A merged budget has NHS money where a personal health budget would have
+    // been granted, and where the NHS pools its part.
+    c.cover_nhs_funding =
+        reach_threshold(c.merged ? std::max(b.phb_access, p.policy.nhs_pooling) : b.phb_access);
+    c.health_part = static_cast<float>(b.health_part);
     c.approval_attitude = as.attitude_effect;
     c.approval_risk = as.risk_aversion_effect;
 
@@ -86,10 +99,22 @@ CouncilMonth derive_council_month(const Parameters& p) {
     c.review_end = static_cast<float>(
         std::min(1.0, h.review_end * (1 + h.review_pressure_effect * p.policy.budget_pressure)));
     c.usable_share = static_cast<float>(p.policy.market_development);
+    const auto& in = p.information;
+    c.early_handback_factor = static_cast<float>(1 + in.early_handback_excess * (1 - in.quality));
+    c.early_months = static_cast<int>(std::lround(in.early_months));
+    c.contingency_handback_hr = static_cast<float>(p.contingency.handback_hr);
+    c.contingency_admission_hr = static_cast<float>(p.contingency.admission_hr);
+    c.cover_contingency = reach_threshold(p.contingency.coverage);
+    c.traditional_level = static_cast<float>(p.policy.traditional_level);
+    c.traditional_cost = static_cast<float>(p.cost.traditional_services);
+    c.substitution = static_cast<float>(p.policy.substitution);
+    const double shortfall = 1 - p.policy.traditional_level; // services do something
 
     const auto& cr = p.crisis;
-    c.crisis_rate = {static_cast<float>(cr.rate_severity_1), static_cast<float>(cr.rate_severity_2),
-                     static_cast<float>(cr.rate_severity_3)};
+    const double crisis_shortfall = 1 + p.services.crisis_shortfall_effect * shortfall;
+    c.crisis_rate = {static_cast<float>(cr.rate_severity_1 * crisis_shortfall),
+                     static_cast<float>(cr.rate_severity_2 * crisis_shortfall),
+                     static_cast<float>(cr.rate_severity_3 * crisis_shortfall)};
     c.crisis_pb_effect = static_cast<float>(cr.pb_effect * p.policy.market_development);
     c.crisis_buildup_months = static_cast<float>(cr.buildup_months);
     c.crisis_prevention_factor = static_cast<float>(1 - p.crisis_prevention.effect);
@@ -100,10 +125,14 @@ CouncilMonth derive_council_month(const Parameters& p) {
     c.los_sigma = cr.los_sigma;
 
     const auto& o = p.outcome;
-    c.ascot = {static_cast<float>(o.ascot_severity_1), static_cast<float>(o.ascot_severity_2),
-               static_cast<float>(o.ascot_severity_3)};
-    c.utility = {static_cast<float>(o.utility_severity_1), static_cast<float>(o.utility_severity_2),
-                 static_cast<float>(o.utility_severity_3)};
+    const double ascot_loss = p.services.ascot_shortfall_loss * shortfall;
+    const double utility_loss = p.services.utility_shortfall_loss * shortfall;
+    c.ascot = {static_cast<float>(o.ascot_severity_1 - ascot_loss),
+               static_cast<float>(o.ascot_severity_2 - ascot_loss),
+               static_cast<float>(o.ascot_severity_3 - ascot_loss)};
+    c.utility = {static_cast<float>(o.utility_severity_1 - utility_loss),
+                 static_cast<float>(o.utility_severity_2 - utility_loss),
+                 static_cast<float>(o.utility_severity_3 - utility_loss)};
     c.ascot_gain = static_cast<float>(o.ascot_pb_gain * p.policy.market_development);
     c.ascot_loss = static_cast<float>(o.ascot_crisis_loss);
     c.utility_gain = static_cast<float>(o.utility_pb_gain * p.policy.market_development);

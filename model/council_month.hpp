@@ -48,8 +48,13 @@ struct CouncilMonth {
     float turnover, training_rate, reassign, lost_request;
     int continuity_window;
 
-    // assessment
+    // assessment, and the health/social care boundary
     float assessment_complete, assessment_capacity;
+    float assessment_complete_health; // a person with health needs (two assessments if split)
+    bool merged;                      // health and social care budgets merged
+    float boundary_refusal;           // split funding: refusal of health-need requests
+    std::uint32_t cover_health_need, cover_nhs_funding; // rank thresholds (reach_threshold)
+    float health_part;
     double approval_logit_base; // includes eligibility, budget pressure and active offer
     double approval_attitude, approval_risk;
 
@@ -65,7 +70,14 @@ struct CouncilMonth {
     float handback_dp, handback_managed; // base hazard, burden included
     float handback_dp_support_hr, handback_peer_hr, handback_continuity_hr;
     float review_end;
-    float usable_share; // market development: share of a budget that can be spent
+    float usable_share;          // market development: share of a budget that can be spent
+    float early_handback_factor; // hand-back hazard multiplier in a budget's first months
+    int early_months;
+    float contingency_handback_hr, contingency_admission_hr;
+    std::uint32_t cover_contingency;
+
+    // traditional services and what budgets replace
+    float traditional_level, traditional_cost, substitution;
 
     // crisis
     std::array<float, 3> crisis_rate;

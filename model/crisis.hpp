@@ -3,7 +3,8 @@
 // the usable share and the size of the budget), lowered by a crisis prevention service that
 // reaches the user, raised after a change of coordinator. A crisis resolves as
 // home treatment, an A&E attendance or an admission with a lognormal length of
-// stay; the admission starts mid-month.
+// stay; the admission starts mid-month. A holder with a contingency plan has a
+// lower share of crises ending in admission (the rest go to home treatment).
 #pragma once
 
 #include "model/month.hpp"
@@ -36,7 +37,10 @@ inline bool step(MonthContext& m, const UserMonth& um, const CouncilMonth& c, co
     auto& tally = m.tally[u.council[i]];
     tally[Metric::crises] += 1;
     u.last_crisis[i] = m.t;
-    if (r[1] < c.share_admission) {
+    const float admission = u.has_contingency_plan[i] && is_holding(u.state[i])
+                                ? c.share_admission * c.contingency_admission_hr
+                                : c.share_admission;
+    if (r[1] < admission) {
         tally[Metric::admissions] += 1;
         const double los = c.los_median * std::exp(c.los_sigma * standard_normal(r[2], r[3]));
         const int stay = static_cast<int>(std::clamp(std::ceil(los), 1.0, 65535.0));

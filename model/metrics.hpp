@@ -8,7 +8,9 @@
 
 namespace pbsim {
 
-enum class MetricKind { state, flow, outcome, cost };
+// cost: one category of spending (they add up to the total); payer: the same
+// month's costs as paid by one payer (they add up to the same total).
+enum class MetricKind { state, flow, outcome, cost, payer };
 
 #define PBSIM_METRICS(X)                                                                           \
     /* pathway state counts at the end of the month */                                             \
@@ -30,6 +32,10 @@ enum class MetricKind { state, flow, outcome, cost };
     X(assessments_started, flow, "people/month", "Assessments started from the queue")             \
     X(approvals, flow, "people/month", "Assessments approved")                                     \
     X(refusals, flow, "people/month", "Assessments refused (user discouraged for some months)")    \
+    X(boundary_refusals, flow, "people/month",                                                     \
+      "Refusals because the need was judged a health need (split funding; part of refusals)")      \
+    X(health_assessments, flow, "people/month",                                                    \
+      "Second (NHS) assessments of people with health needs under split funding")                  \
     X(lost_requests, flow, "people/month",                                                         \
       "Requests or assessments lost on a change of coordinator")                                   \
     X(new_pbs, flow, "people/month", "Budgets starting (DP or managed)")                           \
@@ -37,6 +43,8 @@ enum class MetricKind { state, flow, outcome, cost };
     X(hand_backs, flow, "people/month", "Budgets handed back by the user")                         \
     X(review_endings, flow, "people/month", "Budgets ended at an annual review")                   \
     X(reviews, flow, "reviews/month", "Annual PB reviews")                                         \
+    X(contingency_plans, flow, "plans/month",                                                      \
+      "Contingency plans written (in a new support plan or at a review)")                          \
     X(crises, flow, "crises/month", "Mental health crises")                                        \
     X(home_treatments, flow, "episodes/month",                                                     \
       "Crises resolved by crisis resolution / home treatment")                                     \
@@ -47,31 +55,49 @@ enum class MetricKind { state, flow, outcome, cost };
     X(coordinators_leaving, flow, "staff/month", "Care coordinators who left")                     \
     X(coordinators_trained, flow, "staff/month", "Care coordinators trained")                      \
     X(dp_support_users, state, "people",                                                           \
-      "Aware, handed-back, applying or DP-holding users a DP support service helps")               \
-    X(advocacy_users, state, "people", "Users without a budget whom advocacy reaches")             \
+      "Users of a DP support service: reached and requesting, in assessment, planning or holding " \
+      "a DP")                                                                                      \
+    X(advocacy_users, state, "people",                                                             \
+      "Users of advocacy: reached and requesting, in assessment or planning")                      \
     X(peer_support_members, state, "people", "Members of peer-support groups")                     \
     X(crisis_prevention_reached, state, "people", "Users a crisis prevention service reaches")     \
+    X(holding_with_contingency_plan, state, "people", "Budget holders with a contingency plan")    \
+    X(holding_with_nhs_part, state, "people", "Budget holders whose budget has an NHS part")       \
+    X(traditional_packages, state, "packages",                                                     \
+      "Traditional service packages provided (users in the community x level, net of the share "   \
+      "budgets replace)")                                                                          \
     /* outcomes */                                                                                 \
     X(qalys, outcome, "QALYs/month", "Health-related QALYs accrued (undiscounted)")                \
     X(care_related_qol, outcome, "ASCOT score (0-1)",                                              \
       "Mean care-related quality of life of active users")                                         \
     /* costs, GBP 2012-13, undiscounted */                                                         \
-    X(cost_pb_spend, cost, "GBP/month", "Personal budget spend (usable share of allocations)")     \
+    X(cost_pb_social_care, cost, "GBP/month",                                                      \
+      "Personal budget spend, social-care (council) part, usable share of allocations")            \
+    X(cost_pb_health, cost, "GBP/month",                                                           \
+      "Personal budget spend, NHS part (personal health budgets, NHS share of merged budgets)")    \
     X(cost_traditional_services, cost, "GBP/month",                                                \
-      "Traditional community services, net of substitution by PBs")                                \
+      "Traditional community services, net of the share budgets replace")                          \
     X(cost_care_coordination, cost, "GBP/month", "Routine care-coordinator time")                  \
     X(cost_assessment, cost, "GBP/month", "PB assessments")                                        \
+    X(cost_health_assessment, cost, "GBP/month", "Second (NHS) assessments under split funding")   \
     X(cost_support_planning, cost, "GBP/month", "Support planning")                                \
+    X(cost_contingency_planning, cost, "GBP/month", "Contingency plans")                           \
     X(cost_reviews, cost, "GBP/month", "Annual PB reviews")                                        \
     X(cost_dp_support_service, cost, "GBP/month", "DP support services")                           \
     X(cost_advocacy, cost, "GBP/month", "Advocacy")                                                \
     X(cost_peer_support, cost, "GBP/month", "Peer-support groups")                                 \
     X(cost_crisis_prevention, cost, "GBP/month", "Crisis prevention services")                     \
     X(cost_information_campaign, cost, "GBP/month", "Information campaigns")                       \
+    X(cost_information_quality, cost, "GBP/month",                                                 \
+      "Information (quality of materials and advice)")                                             \
     X(cost_coordinator_training, cost, "GBP/month", "Coordinator training")                        \
     X(cost_home_treatment, cost, "GBP/month", "Crisis resolution / home treatment")                \
     X(cost_a_and_e, cost, "GBP/month", "A&E attendances")                                          \
-    X(cost_inpatient, cost, "GBP/month", "Inpatient bed-days")
+    X(cost_inpatient, cost, "GBP/month", "Inpatient bed-days")                                     \
+    /* the same costs by payer (payers.cpp) */                                                     \
+    X(cost_nhs, payer, "GBP/month", "Costs paid by the NHS")                                       \
+    X(cost_council, payer, "GBP/month", "Costs paid by the council (adult social care)")           \
+    X(cost_person, payer, "GBP/month", "Costs paid by the person (charges towards their budget)")
 
 enum class Metric : int {
 #define PBSIM_METRIC_ENUM(name, kind, unit, desc) name,

@@ -14,8 +14,7 @@ namespace pbsim {
 
 struct CouncilTally {
     std::array<double, kMetricCount> metric{};
-    double ascot_sum = 0;   // for the mean care-related quality of life
-    double substituted = 0; // traditional services replaced by PB spend, GBP
+    double ascot_sum = 0; // for the mean care-related quality of life
 
     double& operator[](Metric m) { return metric[index(m)]; }
 };
@@ -35,7 +34,10 @@ struct MonthContext {
         auto& u = world.users;
         if (is_holding(u.state[i]) != is_holding(to)) {
             holding_changed.push_back(i);
-            if (!is_holding(to)) u.pb_amount[i] = u.pb_effect_scale[i] = 0; // budget ended
+            if (!is_holding(to)) { // the budget ended: traditional services return in full
+                u.pb_amount[i] = u.pb_health[i] = u.pb_replaced[i] = u.pb_effect_scale[i] = 0;
+                u.has_contingency_plan[i] = 0;
+            }
         }
         u.state[i] = to;
         u.state_since[i] = t;

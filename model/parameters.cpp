@@ -309,40 +309,108 @@ const std::array kRegistry = {
     PBSIM_R(policy.market_development, "fraction", 0.7, 0.0, 1.0, V,
             "Share of a budget that can be spent as planned (choice available)", "assumption"),
     PBSIM_R(policy.substitution, "fraction", 0.2, 0.0, 1.0, V,
-            "Share of PB spend that replaces traditional services",
-            "Reform 2015: in MH, PBs mostly added to existing services (M/Q)"),
+            "Share of a budget's spend that replaces the holder's traditional services; set for a "
+            "holder when the budget starts and at each annual review, and the part that replaces "
+            "services adds no PB effect",
+            "Reform 2015: in MH, PBs mostly added to existing services (M/Q); assumption 0-0.5"),
+    PBSIM_R(policy.traditional_level, "fraction", 1.0, 0.0, 1.0, V,
+            "Traditional community services provided, as a share of the standard package (1 = no "
+            "cuts); a shortfall raises crises and lowers quality of life (services.*)",
+            "lever; 1 = status quo"),
+    PBSIM_R(policy.merged_budgets, "0/1", 0.0, 0.0, 1.0, V,
+            "1: health and social care budgets merged: one assessment and plan, no refusal or cut "
+            "back for health needs, the whole need in one budget",
+            "lever; research aim of the York/SPRU feasibility study (Q)"),
+    PBSIM_R(policy.nhs_pooling, "fraction", 0.0, 0.0, 1.0, V,
+            "Share of merged budgets of people with health needs into which the NHS pays the "
+            "health part (besides those who would have had a personal health budget); the "
+            "council pays the health part of the rest",
+            "lever; 1 = the NHS pays its share of every merged budget"),
 
-    // --- support services ---
+    // --- the health/social care boundary ---
+    PBSIM_R(boundary.health_need_share, "fraction", 0.3, 0.0, 1.0, V,
+            "Share of users whose needs are partly health needs (a fixed per-person rank below "
+            "this share)",
+            "assumption, plausible 0.2-0.5; the split of health and social care funding a major "
+            "barrier in MH (Glendinning et al. 2008, Q)"),
+    PBSIM_R(boundary.health_part, "fraction", 0.3, 0.0, 1.0, V,
+            "Share of the assessed need of a person with health needs that is a health need; "
+            "under split funding the council's budget is cut back by it",
+            "assumption, plausible 0.2-0.5"),
+    PBSIM_R(boundary.refusal, "probability", 0.25, 0.0, 1.0, V,
+            "Split funding: probability an approved request of a person with health needs is "
+            "refused because the need is judged a health need",
+            "assumption, plausible 0.1-0.4; 'difficulties of deciding which are health and which "
+            "are social care needs' (Glendinning et al. 2008, Q)"),
+    PBSIM_R(boundary.second_assessment_months, "months", 2, 0.0, 24.0, V,
+            "Split funding: extra mean assessment time for a person with health needs, who faces "
+            "a second (NHS) assessment",
+            "assumption, plausible 1-4"),
+    PBSIM_R(boundary.phb_access, "probability", 0.0, 0.0, 1.0, V,
+            "Split funding: probability the health part of a person's need comes as a personal "
+            "health budget (NHS) after the second assessment (a fixed per-person rank)",
+            "PHB pilots 2009-2012, right for NHS continuing healthcare from October 2014 (Q); "
+            "levels assumption"),
+
+    // --- contingency (crisis) planning ---
+    PBSIM_R(contingency.coverage, "fraction", 0.1, 0.0, 1.0, V,
+            "Share of new or reviewed support plans that include a contingency (crisis) plan (a "
+            "fixed per-person rank below this share)",
+            "lever; what MH budget holders want most (SCIE 2011, Q); low before 2011 (assumption)"),
+    PBSIM_R(contingency.admission_hr, "ratio", 0.7, 0.0, 1.0, V,
+            "Relative share of a holder's crises that end in admission, with a contingency plan",
+            "assumption, plausible 0.5-0.9 (SCIE 2011 case reports, Q)"),
+    PBSIM_R(contingency.handback_hr, "hazard ratio", 0.8, 0.0, 2.0, V,
+            "Hand-back hazard ratio for holders with a contingency plan",
+            "assumption, plausible 0.6-1.0 (SCIE 2011, Q)"),
+    PBSIM_R(contingency.planning_hours, "hours", 2, 0.0, 100.0, V,
+            "Coordinator hours to write a contingency plan (at a new plan or a review)",
+            "assumption, plausible 1-4"),
+
+    // --- support services (costed by use, plus a fixed cost where they run) ---
     PBSIM_R(dp_support_service.coverage, "fraction", 0.15, 0.0, 1.0, V,
             "Share of users a DP support service reaches in a council of DP culture 1 (others: see "
             "council.culture_service_effect); 1 reaches everyone everywhere",
             "assumption; enabler (SCIE 2011, Q)"),
     PBSIM_R(dp_support_service.effect, "fraction", 0.5, 0.0, 1.0, V,
             "Share of the application burden a DP support service takes away", "assumption"),
-    PBSIM_R(dp_support_service.cost, "GBP/user-month", 20, 0.0, 1e5, V,
-            "Cost per reached user who is aware, has handed a budget back, is applying or holds a "
-            "DP, per month",
-            "assumption; managed-account fee about 15/month (E)"),
+    PBSIM_R(dp_support_service.cost, "GBP/user-month", 40, 0.0, 1e5, V,
+            "Cost per user using it in a month: reached and requesting, in assessment, planning or "
+            "holding a DP",
+            "assumption, plausible 20-80: managed-account fee about 15/month (E) plus payroll and "
+            "recruitment help"),
+    PBSIM_R(dp_support_service.fixed_cost, "GBP/council-month", 3000, 0.0, 1e7, V,
+            "Fixed cost per council where the service runs (coverage above zero)",
+            "assumption, plausible 1,500-6,000: a coordinator post and overheads"),
     PBSIM_R(advocacy.coverage, "fraction", 0.1, 0.0, 1.0, V, "Share of users advocacy reaches",
             "assumption; enabler (Mind/UCLan 2015, Q)"),
     PBSIM_R(advocacy.effect, "fraction", 0.3, 0.0, 1.0, V,
             "Share of the application burden an advocate takes away", "assumption"),
-    PBSIM_R(advocacy.cost, "GBP/user-month", 20, 0.0, 1e5, V,
-            "Cost per reached user without a budget, per month",
-            "assumption: about 20 minutes of advocate time a month"),
+    PBSIM_R(advocacy.cost, "GBP/user-month", 60, 0.0, 1e5, V,
+            "Cost per user using it in a month: reached and in the pathway (requesting, in "
+            "assessment or planning)",
+            "assumption, plausible 30-120: about 1.5 hours of advocate time a month"),
+    PBSIM_R(advocacy.fixed_cost, "GBP/council-month", 2000, 0.0, 1e7, V,
+            "Fixed cost per council where advocacy runs", "assumption, plausible 1,000-4,000"),
     PBSIM_R(peer_support.coverage, "fraction", 0.05, 0.0, 1.0, V,
             "Share of users who are members of a peer-support or user-led group", "assumption"),
     PBSIM_R(peer_support.effect, "fraction", 0.2, 0.0, 1.0, V,
             "Share of the application burden peer support takes away", "assumption"),
-    PBSIM_R(peer_support.cost, "GBP/user-month", 8, 0.0, 1e5, V, "Cost per member per month",
-            "assumption"),
+    PBSIM_R(peer_support.cost, "GBP/user-month", 10, 0.0, 1e5, V, "Cost per member per month",
+            "assumption, plausible 5-20"),
+    PBSIM_R(peer_support.fixed_cost, "GBP/council-month", 1000, 0.0, 1e7, V,
+            "Fixed cost per council where peer groups run (facilitation, rooms)",
+            "assumption, plausible 500-2,000"),
     PBSIM_R(crisis_prevention.coverage, "fraction", 0.1, 0.0, 1.0, V,
             "Share of users a crisis prevention service reaches", "assumption"),
     PBSIM_R(crisis_prevention.effect, "fraction", 0.25, 0.0, 1.0, V,
             "Relative reduction of crisis hazard for users it reaches",
             "assumption; users' view that prevention cuts crises (Q)"),
     PBSIM_R(crisis_prevention.cost, "GBP/user-month", 30, 0.0, 1e5, V,
-            "Cost per reached user per month", "assumption"),
+            "Cost per user reached per month", "assumption, plausible 15-60"),
+    PBSIM_R(crisis_prevention.fixed_cost, "GBP/council-month", 3000, 0.0, 1e7, V,
+            "Fixed cost per council where a crisis prevention service runs",
+            "assumption, plausible 1,500-6,000"),
 
     // --- information ---
     PBSIM_R(information.campaign_intensity, "0-1", 0.0, 0.0, 1.0, V,
@@ -351,6 +419,36 @@ const std::array kRegistry = {
             "Campaign cost per user per month at intensity 1", "assumption"),
     PBSIM_R(information.voluntary_strength, "0-1", 0.3, 0.0, 1.0, V,
             "Strength of voluntary-sector support and information", "assumption"),
+    PBSIM_R(information.quality, "0-1", 0.3, 0.0, 1.0, V,
+            "Quality of information about budgets (accessible, accurate about the process, the "
+            "money and the risks), separate from the intensity of campaigns",
+            "lever; good information an enabler (SCIE 2011; Mind/UCLan 2015, Q); status quo "
+            "assumption"),
+    PBSIM_R(information.quality_cost, "GBP/user-month", 0.5, 0.0, 1e5, V,
+            "Cost of information per user per month at quality 1 (x quality)",
+            "assumption, plausible 0.2-2"),
+    PBSIM_R(information.request_effect, "log HR", 0.6, 0.0, 5.0, V,
+            "Log hazard ratio of an aware person requesting, per unit of information quality",
+            "assumption, plausible 0.2-1.0"),
+    PBSIM_R(information.early_handback_excess, "relative hazard", 1.0, 0.0, 10.0, V,
+            "Extra hand-back hazard in a budget's first months at information quality 0 (x (1 - "
+            "quality))",
+            "budgets found 'scary', 'more burdensome than empowering' (Reform 2015, Q); "
+            "assumption, plausible 0.5-2"),
+    PBSIM_R(information.early_months, "months", 6, 0.0, 60.0, V,
+            "Months of holding a budget that count as early", "assumption"),
+
+    // --- support from traditional services ---
+    PBSIM_R(services.crisis_shortfall_effect, "relative hazard", 0.5, 0.0, 10.0, V,
+            "Relative rise of the crisis hazard per unit of shortfall in traditional services (1 - "
+            "policy.traditional_level)",
+            "assumption, plausible 0.2-1.0: services do something"),
+    PBSIM_R(services.ascot_shortfall_loss, "ASCOT", 0.1, 0.0, 1.0, V,
+            "Care-related quality of life lost per unit of shortfall in traditional services",
+            "assumption, plausible 0.05-0.2"),
+    PBSIM_R(services.utility_shortfall_loss, "EQ-5D", 0.05, 0.0, 1.0, V,
+            "Health utility lost per unit of shortfall in traditional services",
+            "assumption, plausible 0.02-0.1"),
 
     // --- unit costs (GBP, 2012-13 prices) ---
     PBSIM_R(cost.hourly_rate, "GBP/hour", 55, 0.0, 1e4, V,
@@ -359,7 +457,9 @@ const std::array kRegistry = {
     PBSIM_R(cost.coordination_hours, "hours/user-month", 1.5, 0.0, 200.0, V,
             "Routine care coordination per user per month", "assumption"),
     PBSIM_R(cost.assessment_hours, "hours", 6, 0.0, 1000.0, V,
-            "Coordinator hours per PB assessment", "assumption"),
+            "Coordinator hours per PB assessment (and per second, NHS assessment under split "
+            "funding)",
+            "assumption"),
     PBSIM_R(cost.support_planning_hours, "hours", 8, 0.0, 1000.0, V,
             "Coordinator hours per support plan", "assumption"),
     PBSIM_R(cost.review_hours, "hours", 3, 0.0, 1000.0, V, "Coordinator hours per annual PB review",
@@ -367,7 +467,8 @@ const std::array kRegistry = {
     PBSIM_R(cost.training, "GBP/coordinator", 500, 0.0, 1e6, V,
             "Cost of training one coordinator in PBs", "assumption"),
     PBSIM_R(cost.traditional_services, "GBP/user-month", 250, 0.0, 1e6, V,
-            "Traditional council-funded community services per user per month (not in hospital)",
+            "Traditional community services (health and social care) per user per month at the "
+            "full package (not in hospital); paid as payer.traditional_services_nhs says",
             "assumption"),
     PBSIM_R(cost.bed_day, "GBP/day", 340, 0.0, 1e5, V, "Mental health inpatient bed-day",
             "PSSRU 2013: about 330-350 (E)"),
@@ -407,6 +508,59 @@ const std::array kRegistry = {
     PBSIM_R(outcome.discount_rate, "per year", 0.035, 0.0, 0.2, F,
             "Annual discount rate for costs and outcomes, from the first simulated month",
             "NICE reference case: 3.5% (1.5% as sensitivity)"),
+
+    // --- who pays: NHS share of each cost category, the council pays the rest ---
+    PBSIM_R(payer.traditional_services_nhs, "fraction", 0.5, 0.0, 1.0, V,
+            "NHS share of: Traditional community services (the council pays the rest)",
+            "assumption: CMHT care (NHS) and day, home and residential support (council) in about "
+            "equal parts"),
+    PBSIM_R(payer.care_coordination_nhs, "fraction", 0.7, 0.0, 1.0, V,
+            "NHS share of: Routine care coordination (the council pays the rest)",
+            "assumption: most care coordinators are NHS trust staff in integrated CMHTs"),
+    PBSIM_R(payer.assessment_nhs, "fraction", 0.0, 0.0, 1.0, V,
+            "NHS share of: PB (social care) assessments (the council pays the rest)",
+            "council duty (NHS and Community Care Act 1990; Care Act 2014)"),
+    PBSIM_R(
+        payer.health_assessment_nhs, "fraction", 1.0, 0.0, 1.0, V,
+        "NHS share of: Second (health) assessments under split funding (the council pays the rest)",
+        "NHS: assessment for a personal health budget"),
+    PBSIM_R(payer.support_planning_nhs, "fraction", 0.0, 0.0, 1.0, V,
+            "NHS share of: Support planning (the council pays the rest)",
+            "council (social care support plan)"),
+    PBSIM_R(payer.contingency_planning_nhs, "fraction", 0.5, 0.0, 1.0, V,
+            "NHS share of: Contingency plans (the council pays the rest)",
+            "assumption: part of the CPA care plan (NHS) and of the support plan (council)"),
+    PBSIM_R(payer.reviews_nhs, "fraction", 0.0, 0.0, 1.0, V,
+            "NHS share of: Annual PB reviews (the council pays the rest)", "council"),
+    PBSIM_R(payer.dp_support_service_nhs, "fraction", 0.0, 0.0, 1.0, V,
+            "NHS share of: DP support services (the council pays the rest)",
+            "council-commissioned (SCIE 2011, Q)"),
+    PBSIM_R(payer.advocacy_nhs, "fraction", 0.0, 0.0, 1.0, V,
+            "NHS share of: Advocacy (the council pays the rest)",
+            "council-commissioned (assumption)"),
+    PBSIM_R(payer.peer_support_nhs, "fraction", 0.0, 0.0, 1.0, V,
+            "NHS share of: Peer-support groups (the council pays the rest)",
+            "council grants to the voluntary sector (assumption)"),
+    PBSIM_R(payer.crisis_prevention_nhs, "fraction", 1.0, 0.0, 1.0, V,
+            "NHS share of: Crisis prevention (the council pays the rest)",
+            "NHS mental health trusts (assumption)"),
+    PBSIM_R(
+        payer.information_nhs, "fraction", 0.0, 0.0, 1.0, V,
+        "NHS share of: Information campaigns and information quality (the council pays the rest)",
+        "council (Putting People First programme)"),
+    PBSIM_R(payer.coordinator_training_nhs, "fraction", 0.5, 0.0, 1.0, V,
+            "NHS share of: Coordinator training (the council pays the rest)",
+            "assumption: staff of both in integrated teams"),
+    PBSIM_R(payer.home_treatment_nhs, "fraction", 1.0, 0.0, 1.0, V,
+            "NHS share of: Crisis resolution / home treatment (the council pays the rest)", "NHS"),
+    PBSIM_R(payer.a_and_e_nhs, "fraction", 1.0, 0.0, 1.0, V,
+            "NHS share of: A&E attendances (the council pays the rest)", "NHS"),
+    PBSIM_R(payer.inpatient_nhs, "fraction", 1.0, 0.0, 1.0, V,
+            "NHS share of: Inpatient bed-days (the council pays the rest)", "NHS"),
+    PBSIM_R(payer.person_contribution, "fraction", 0.05, 0.0, 1.0, V,
+            "Share of the council part of budgets the holder pays through means-tested charges",
+            "assumption, plausible 0-0.15: Fairer Charging; most MH budget holders have low "
+            "incomes"),
 };
 
 #undef PBSIM_R

@@ -155,26 +155,89 @@ struct PolicyParams {
     double eligibility_threshold;  // strictness of eligibility, 0-1
     double budget_pressure;        // financial pressure on the council, 0-1
     double market_development;     // share of a budget that can actually be spent as planned
-    double substitution;           // share of PB spend that replaces traditional services
+    double substitution;      // share of a budget's spend that replaces the holder's traditional
+                              // services, set at the budget's start and at each annual review
+    double traditional_level; // traditional community services provided, 1 = the full package
+    double merged_budgets;    // 1: health and social care budgets merged (one assessment, plan)
+    double nhs_pooling;       // share of merged budgets into which the NHS pays the health part
+};
+
+// The health/social care boundary (Glendinning et al. 2008: "difficulties of
+// deciding which are health and which are social care needs").
+struct BoundaryParams {
+    double health_need_share; // share of users whose needs are partly health needs
+    double health_part;       // share of such a person's assessed need that is a health need
+    double refusal;           // split funding: probability such a request is refused as health
+    double second_assessment_months; // split funding: extra months for a second (NHS) assessment
+    double phb_access; // split funding: probability the health part comes as a personal health
+                       // budget (NHS) after the second assessment
+};
+
+// Contingency (crisis) plans in support plans (SCIE 2011).
+struct ContingencyParams {
+    double coverage;       // share of new or reviewed support plans with a contingency plan
+    double admission_hr;   // relative share of a holder's crises that end in admission, with a plan
+    double handback_hr;    // hand-back hazard ratio for holders with a plan
+    double planning_hours; // coordinator hours to write a contingency plan
 };
 
 // A support service reaching a share of users (coverage) at a unit cost.
+// Costed by use: a unit cost per user using it in a month plus a fixed cost per
+// council where it runs (coverage above zero).
 struct ServiceParams {
-    double coverage; // share of users the service reaches, 0-1
-    double effect;   // reduction in application burden (or crisis hazard) for those reached
-    double cost;     // GBP per user reached per month
+    double coverage;   // share of users the service reaches, 0-1
+    double effect;     // reduction in application burden (or crisis hazard) for those reached
+    double cost;       // GBP per user using the service per month
+    double fixed_cost; // GBP per council-month where the service runs
 };
 
 struct InformationParams {
     double campaign_intensity; // information campaign intensity, 0-1 (lever)
     double campaign_cost;      // GBP per user per month at intensity 1
     double voluntary_strength; // voluntary-sector strength, 0-1
+    double quality;            // quality of information (accessible, accurate, honest about risk)
+    double quality_cost;       // GBP per user per month at quality 1
+    double request_effect;     // log hazard ratio of requesting per unit of quality
+    double early_handback_excess; // extra hand-back hazard in the first months at quality 0
+    double early_months;          // months of holding that count as early
+};
+
+// Support from traditional services: a shortfall (1 - policy.traditional_level)
+// raises the crisis hazard and lowers quality of life.
+struct ServicesParams {
+    double crisis_shortfall_effect; // relative rise of the crisis hazard per unit of shortfall
+    double ascot_shortfall_loss;    // ASCOT lost per unit of shortfall
+    double utility_shortfall_loss;  // EQ-5D lost per unit of shortfall
+};
+
+// Who pays each cost category: the NHS share (the council pays the rest). A
+// budget's two parts are paid by mechanism (see allocation.hpp); the holder
+// pays a share of the council part through charges. The table that maps
+// categories to these fields is in payers.cpp.
+struct PayerParams {
+    double traditional_services_nhs;
+    double care_coordination_nhs;
+    double assessment_nhs;
+    double health_assessment_nhs;
+    double support_planning_nhs;
+    double contingency_planning_nhs;
+    double reviews_nhs;
+    double dp_support_service_nhs;
+    double advocacy_nhs;
+    double peer_support_nhs;
+    double crisis_prevention_nhs;
+    double information_nhs;
+    double coordinator_training_nhs;
+    double home_treatment_nhs;
+    double a_and_e_nhs;
+    double inpatient_nhs;
+    double person_contribution; // share of the council part of budgets paid by the holder
 };
 
 struct CostParams {
     double hourly_rate;            // GBP per hour of care-coordinator time
     double coordination_hours;     // hours per user per month of routine care coordination
-    double assessment_hours;       // hours per PB assessment
+    double assessment_hours;       // hours per PB assessment (each of two under split funding)
     double support_planning_hours; // hours per support plan
     double review_hours;           // hours per annual PB review
     double training;               // GBP per coordinator trained
@@ -213,13 +276,17 @@ struct Parameters {
     HoldingParams holding;
     CrisisParams crisis;
     PolicyParams policy;
+    BoundaryParams boundary;
+    ContingencyParams contingency;
     ServiceParams dp_support_service;
     ServiceParams advocacy;
     ServiceParams peer_support;
     ServiceParams crisis_prevention;
     InformationParams information;
+    ServicesParams services;
     CostParams cost;
     OutcomeParams outcome;
+    PayerParams payer;
 };
 
 // One row of the registry.

@@ -118,6 +118,7 @@ void enter_user(World& w, const Parameters& p, const Rng& rng, std::uint32_t i,
     const auto a = rng.uniform4(Purpose::population_generation, i, generation, 0);
     const auto b = rng.uniform4(Purpose::population_generation, i, generation, 1);
     const auto c = rng.uniform4(Purpose::population_generation, i, generation, 2);
+    const auto d = rng.uniform4(Purpose::population_generation, i, generation, 3);
     u.generation[i] = generation;
     u.severity[i] = a[0] < pp.share_severity_1 ? 1 : (a[0] < 1 - pp.share_severity_3 ? 2 : 3);
     u.has_carer[i] = a[1] < pp.carer_share;
@@ -130,13 +131,16 @@ void enter_user(World& w, const Parameters& p, const Rng& rng, std::uint32_t i,
     u.reach_advocacy[i] = reach(c[1]);
     u.reach_peer_support[i] = reach(c[2]);
     u.reach_crisis_prevention[i] = reach(c[3]);
+    u.rank_health_need[i] = reach(d[0]);
+    u.rank_nhs_funding[i] = reach(d[1]);
+    u.rank_contingency[i] = reach(d[2]);
     refresh_person_factors(u, i, person_effects(p));
 
     u.state[i] = PathwayState::unaware;
     u.state_since[i] = t;
     u.discouraged_until[i] = kLongAgo;
-    u.pb_amount[i] = 0;
-    u.pb_effect_scale[i] = 0;
+    u.pb_amount[i] = u.pb_health[i] = u.pb_replaced[i] = u.pb_effect_scale[i] = 0;
+    u.has_contingency_plan[i] = 0;
     u.last_crisis[i] = kLongAgo;
     u.hospital_days_left[i] = 0;
 
@@ -164,6 +168,18 @@ float effect_scale(const CouncilMonth& cm, int severity, float amount) {
     return static_cast<float>(std::min(cm.effect_scale_cap, std::pow(ratio, cm.effect_elasticity)));
 }
 
+void plan_budget_support(ServiceUsers& u, std::uint32_t i, const CouncilMonth& cm) {
+    const float spend = u.pb_amount[i] * cm.usable_share / 12.0f;
+    float replaced = 0; // share of a full package
+    if (cm.traditional_cost > 0 && spend > 0)
+        replaced = std::min(cm.traditional_level, cm.substitution * spend / cm.traditional_cost);
+    u.pb_replaced[i] = replaced;
+    // Money that buys back the services it replaces does nothing new.
+    const float added = spend > 0 ? 1.0f - replaced * cm.traditional_cost / spend : 0.0f;
+    u.pb_effect_scale[i] = effect_scale(cm, u.severity[i], u.pb_amount[i]) * added;
+    u.has_contingency_plan[i] = u.rank_contingency[i] < cm.cover_contingency;
+}
+
 void CareCoordinators::resize(std::size_t n) {
     generation.resize(n);
     council.resize(n);
@@ -189,11 +205,17 @@ void ServiceUsers::resize(std::size_t n) {
     reach_advocacy.resize(n);
     reach_peer_support.resize(n);
     reach_crisis_prevention.resize(n);
+    rank_health_need.resize(n);
+    rank_nhs_funding.resize(n);
+    rank_contingency.resize(n);
     state.resize(n);
     state_since.resize(n);
     discouraged_until.resize(n);
     pb_amount.resize(n);
+    pb_health.resize(n);
+    pb_replaced.resize(n);
     pb_effect_scale.resize(n);
+    has_contingency_plan.resize(n);
     last_crisis.resize(n);
     hospital_days_left.resize(n);
     coordinator.resize(n);
@@ -230,8 +252,9 @@ World generate_world(const Parameters& p, int total_users, const Rng& rng,
         if (s[0] < p.population.initial_dp_share) {
             u.state[i] = PathwayState::holding_dp;
             u.state_since[i] = -static_cast<std::int32_t>(s[1] * 24);
+            // Direct payments of the 1990s: social care money only.
             u.pb_amount[i] = draw_amount(cm, w.councils[u.council[i]], u.severity[i], s[2], s[3]);
-            u.pb_effect_scale[i] = effect_scale(cm, u.severity[i], u.pb_amount[i]);
+            plan_budget_support(u, i, cm);
         } else if (s[0] < p.population.initial_dp_share + p.population.initial_aware_share) {
             u.state[i] = PathwayState::aware;
         }

@@ -40,6 +40,7 @@ Simulation::Simulation(const Scenario& scenario, const RunSettings& settings)
     person_effects_.assign(councils, person_effects(p0));
     tally_.resize(councils);
     result_.resize(scenario_.months(), councils);
+    sample_fraction_ = static_cast<double>(world_.users.size()) / p0.population.users;
 }
 
 void Simulation::update_parameters() {
@@ -57,13 +58,9 @@ void Simulation::update_parameters() {
     const bool uniform = scenario_.council_overrides.empty() && post_overrides_.empty();
     const CouncilMonth national_coefficients = derive_council_month(national);
     auto& u = world_.users;
-    traditional_services_.resize(params_.size());
-    substitution_.resize(params_.size());
     coefficients_.resize(params_.size());
     for (std::size_t k = 0; k < params_.size(); ++k) {
         const auto& la = world_.councils[k % councils];
-        traditional_services_[k] = static_cast<float>(params_[k].cost.traditional_services);
-        substitution_[k] = static_cast<float>(params_[k].policy.substitution);
         coefficients_[k] = uniform ? national_coefficients : derive_council_month(params_[k]);
         // Early adopters built DP support schemes, laggards did not. Culture
         // shifts coverage but keeps its ends: none stays none, all stays all.
@@ -139,7 +136,7 @@ template <bool kPosts>
         }
         had_crisis = crisis::step(m, um, c, crisis_draw); // 7
     }
-    costs::account_user(m, um, c, had_crisis, traditional_services_[k], substitution_[k]); // 8
+    costs::account_user(m, um, c, had_crisis); // 8
 }
 
 void Simulation::follow(const std::vector<std::uint32_t>& slots) {
@@ -189,11 +186,10 @@ void Simulation::step_followed(MonthContext& m, std::uint32_t i, Draw4 pathway,
     for (std::size_t k = 0; k < kMetricCount; ++k)
         tally_[council].metric[k] += own.metric[k];
     tally_[council].ascot_sum += own.ascot_sum;
-    tally_[council].substituted += own.substituted;
     if constexpr (kPosts)
-        costs::close_month(own, params_[arm_index(i)]); // priced as in their coordinator's arm
+        costs::close_month(own, params_[arm_index(i)], 0); // priced as in their coordinator's arm
     else
-        costs::close_month(own, params_[council]);
+        costs::close_month(own, params_[council], 0); // a person carries no fixed costs
     for (std::size_t k = 0; k < kMetricCount; ++k)
         person.total[k] += own.metric[k];
     ++person.months;
@@ -263,7 +259,7 @@ void Simulation::step() {
 
     const int councils = result_.councils;
     for (int c = 0; c < councils; ++c) {
-        costs::close_month(tally_[c], params_[c]);
+        costs::close_month(tally_[c], params_[c], sample_fraction_);
         for (std::size_t k = 0; k < kMetricCount; ++k)
             result_.values[(k * result_.months + t_) * councils + c] = tally_[c].metric[k];
     }

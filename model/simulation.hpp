@@ -127,7 +127,7 @@ class Simulation {
     std::vector<PersonEffects> person_effects_;
     std::vector<CouncilTally> tally_;
     std::vector<std::uint32_t> holding_changed_;
-    std::vector<float> traditional_services_, substitution_; // by council, this month
+    double sample_fraction_ = 1; // simulated over national users (scales fixed costs)
     std::array<std::uint32_t, kDrawBlock> pathway_words_, crisis_words_;
     DrawBlock pathway_draws_, crisis_draws_;
     ReplicationResult result_;

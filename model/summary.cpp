@@ -1,5 +1,7 @@
 #include "model/summary.hpp"
 
+#include "model/payers.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -83,6 +85,25 @@ std::vector<SummaryValue> summarise(const ReplicationResult& r, const Scenario& 
     out.push_back({"cost_total", "GBP", "All costs, whole run, national, undiscounted", cost});
     out.push_back({"cost_total_discounted", "GBP", "All costs, whole run, national, discounted",
                    cost_discounted});
+    // The same totals by payer (they add up to cost_total), and the NICE
+    // reference case perspective: NHS and personal social services.
+    double nhs_pss = 0, nhs_pss_discounted = 0;
+    for (const Metric m : kPayerMetrics) {
+        const auto& spec = kMetrics[index(m)];
+        const double u = total(m, false), d = total(m, true);
+        if (m != Metric::cost_person) nhs_pss += u, nhs_pss_discounted += d;
+        const std::string name(spec.name), desc(spec.description);
+        out.push_back({name + "_total", "GBP", desc + ", whole run, national, undiscounted", u});
+        out.push_back({name + "_discounted", "GBP", desc + ", whole run, national, discounted", d});
+    }
+    out.push_back({"cost_nhs_pss_total", "GBP",
+                   "Costs to the NHS and personal social services (NICE reference case), whole "
+                   "run, national, undiscounted",
+                   nhs_pss});
+    out.push_back({"cost_nhs_pss_discounted", "GBP",
+                   "Costs to the NHS and personal social services (NICE reference case), whole "
+                   "run, national, discounted",
+                   nhs_pss_discounted});
     out.push_back({"qalys_total", "QALYs",
                    "Health-related QALYs, whole run, national, undiscounted",
                    total(Metric::qalys, false)});
@@ -129,6 +150,21 @@ std::vector<SummaryValue> summarise(const ReplicationResult& r, const Scenario& 
     }
     out.push_back({"eval_cost_total_discounted", "GBP",
                    "All costs, " + window + ", discounted to the window's start", eval_cost});
+    double eval_nhs_pss = 0;
+    for (const Metric m : kPayerMetrics) {
+        const auto& spec = kMetrics[index(m)];
+        const std::string name(spec.name), desc(spec.description);
+        const double u = window_total(m, false), d = window_total(m, true);
+        if (m != Metric::cost_person) eval_nhs_pss += d;
+        out.push_back(
+            {"eval_" + name + "_total", "GBP", desc + ", " + window + ", undiscounted", u});
+        out.push_back({"eval_" + name + "_discounted", "GBP",
+                       desc + ", " + window + ", discounted to the window's start", d});
+    }
+    out.push_back({"eval_cost_nhs_pss_discounted", "GBP",
+                   "Costs to the NHS and personal social services (NICE reference case), " +
+                       window + ", discounted to the window's start",
+                   eval_nhs_pss});
     out.push_back({"eval_qalys_discounted", "QALYs",
                    "Health-related QALYs, " + window + ", discounted to the window's start",
                    window_total(Metric::qalys, true)});

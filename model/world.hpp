@@ -80,12 +80,20 @@ struct ServiceUsers {
     // changing who else is reached.
     std::vector<std::uint16_t> reach_dp_support, reach_advocacy, reach_peer_support,
         reach_crisis_prevention;
+    // The same kind of fixed ranks for the person's needs and plans: health
+    // needs below boundary.health_need_share, a personal health budget (or NHS
+    // money in a merged budget) below its access, a contingency plan below its
+    // coverage.
+    std::vector<std::uint16_t> rank_health_need, rank_nhs_funding, rank_contingency;
     // dynamic
     std::vector<PathwayState> state;
     std::vector<std::int32_t> state_since;
     std::vector<std::int32_t> discouraged_until;
-    std::vector<float> pb_amount;       // GBP/year while holding
+    std::vector<float> pb_amount;       // GBP/year while holding, both parts
+    std::vector<float> pb_health;       // GBP/year of it that is the NHS part
+    std::vector<float> pb_replaced;     // share of a full traditional package the budget replaces
     std::vector<float> pb_effect_scale; // PB effects relative to a median budget (see allocation)
+    std::vector<std::uint8_t> has_contingency_plan;
     std::vector<std::int32_t> last_crisis;
     std::vector<std::uint16_t> hospital_days_left;
     std::vector<std::uint32_t> coordinator;      // post index

@@ -1,6 +1,7 @@
 #include "runner/cli/docs.hpp"
 
 #include "model/metrics.hpp"
+#include "model/payers.hpp"
 #include "model/scenario.hpp"
 #include "model/summary.hpp"
 #include "runner/input/toml_util.hpp"
@@ -9,6 +10,7 @@
 #include <algorithm>
 
 #include <charconv>
+#include <cmath>
 #include <sstream>
 
 namespace pbsim::runner {
@@ -65,6 +67,24 @@ std::string parameters_markdown() {
            << " | " << number(spec.min) << " to " << number(spec.max)
            << (spec.integer ? ", whole" : "") << " | " << (spec.time_varying ? "yes" : "no")
            << " | " << cell(spec.description) << " | " << cell(spec.source) << " |\n";
+    }
+    // Who pays: one row per cost category, from model/payers.cpp.
+    const Parameters defaults = default_parameters();
+    md << "\n## Who pays\n\n"
+          "Every cost category belongs to the NHS, the council (adult social care) or the person, "
+          "in\nthe shares below (defaults; a scenario changes them through the `payer.*` keys "
+          "above).\nThe summary's `cost_nhs_*`, `cost_council_*` and `cost_person_*` columns add "
+          "up to\n`cost_total*`; `cost_nhs_pss_*` is the NICE reference case perspective (NHS and "
+          "personal\nsocial services, without the person's charges).\n\n"
+          "| cost category | NHS | council | person | rule |\n|---|---|---|---|---|\n";
+    for (const auto& rule : payer_rules()) {
+        const auto shares = payer_shares(rule, defaults);
+        const auto& metric = kMetrics[index(rule.category)];
+        std::string rule_text(rule.rule);
+        if (rule.nhs_share) rule_text = std::string(1, '`').append(rule.rule).append(1, '`');
+        const auto share = [](double x) { return number(std::round(x * 1e4) / 1e4); };
+        md << "| `" << metric.name << "` | " << share(shares[0]) << " | " << share(shares[1])
+           << " | " << share(shares[2]) << " | " << cell(rule_text) << " |\n";
     }
     return md.str();
 }

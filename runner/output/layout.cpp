@@ -89,6 +89,8 @@ const char* kind_name(MetricKind k) {
         return "outcome";
     case MetricKind::cost:
         return "cost";
+    case MetricKind::payer:
+        return "payer";
     }
     return "";
 }

@@ -155,7 +155,7 @@ TEST_CASE("crisis levers") {
 TEST_CASE("allocation, market and substitution levers move costs and outcomes") {
     SECTION("larger budgets cost more") {
         require_increase(
-            paired("allocation.amount_multiplier", 1, 2, total(Metric::cost_pb_spend)));
+            paired("allocation.amount_multiplier", 1, 2, total(Metric::cost_pb_social_care)));
     }
     SECTION("substitution lowers traditional services") {
         require_decrease(

@@ -18,7 +18,10 @@ namespace {
 
 const std::string kScenario = "start = \"2001-01\"\nend = \"2006-12\"\n"
                               "[population]\nusers = 150000\ncouncils = 10\n"
-                              "[policy]\nactive_offer = 0.5\napplication_complexity = 0.7\n";
+                              "[policy]\nactive_offer = 0.5\napplication_complexity = 0.7\n"
+                              // refusals here are the coordinator's alone, so approval_base
+                              // is what the refusals target identifies
+                              "[boundary]\nrefusal = 0\n";
 const std::string kTargets = "target,period,value,unit,tolerance,kind,source\n"
                              "requests,2006,1000,people,+-5%,count,synthetic\n"
                              "refusals,2006,100,people,+-5%,count,synthetic\n"

@@ -112,7 +112,7 @@ TEST_CASE("following people does not change the run, and their totals add up") {
     REQUIRE(sim.result().values == plain.values);
     // Everyone in council 2 followed from month 12: their sums are the council's.
     for (Metric m : {Metric::crises, Metric::admissions, Metric::bed_days, Metric::new_pbs,
-                     Metric::qalys, Metric::cost_pb_spend, Metric::cost_inpatient,
+                     Metric::qalys, Metric::cost_pb_social_care, Metric::cost_inpatient,
                      Metric::holding_dp, Metric::cost_care_coordination}) {
         double council = 0, people = 0;
         for (int t = 12; t < plain.months; ++t)

@@ -110,11 +110,72 @@ TEST_CASE("scenario crisis_prevention: fewer crises, admissions and bed-days") {
     require_direction(res, total(Metric::cost_inpatient), down, "inpatient cost");
 }
 
-TEST_CASE("scenario integrated_budgets: larger budgets, less traditional spend, better care QoL") {
+// A metric's national total from the policy date (2015-04) to the end.
+Outcome total_from_2015_04(Metric m) {
+    const int from = Month::from_ym(2015, 4) - Month::from_ym(2001, 1);
+    return [m, from](const ReplicationResult& r) {
+        double sum = 0;
+        for (int t = from; t < r.months; ++t)
+            sum += r.national(m, t);
+        return sum;
+    };
+}
+
+TEST_CASE("scenario integrated_budgets: no health-need refusals, one assessment, more budgets") {
     const auto res = run_pair("integrated_budgets");
-    require_direction(res, total(Metric::cost_pb_spend), up, "PB spend");
-    require_direction(res, total(Metric::cost_traditional_services), down, "traditional services");
+    for (const auto& r : res.policy) { // the boundary is gone once budgets merge
+        CHECK(total_from_2015_04(Metric::boundary_refusals)(r) == 0);
+        CHECK(total_from_2015_04(Metric::health_assessments)(r) == 0);
+    }
+    require_direction(res, total_from_2015_04(Metric::boundary_refusals), down,
+                      "health-need refusals");
+    require_direction(res, total(Metric::new_pbs), up, "new budgets");
+    require_direction(res, total(Metric::cost_pb_social_care), up, "council budget spend");
+    require_direction(res, total(Metric::cost_health_assessment), down, "NHS assessments");
     require_direction(res, mean_crqol, up, "care-related quality of life");
+}
+
+TEST_CASE("scenario pooled_budget_nhs_funded: the same support, the NHS pays more") {
+    const Scenario integrated = shipped("integrated_budgets");
+    const Scenario pooled = shipped("pooled_budget_nhs_funded");
+    for (int r = 0; r < 2; ++r) {
+        const RunSettings settings{17, static_cast<std::uint32_t>(r), kScale};
+        const auto a = simulate(integrated, settings), b = simulate(pooled, settings);
+        // Who pays changes nothing that happens to anyone.
+        for (Metric m : {Metric::new_pbs, Metric::crises, Metric::admissions, Metric::qalys,
+                         Metric::holding_dp, Metric::holding_managed})
+            REQUIRE(run_total(a, m) == run_total(b, m));
+        const double spend_a =
+            run_total(a, Metric::cost_pb_social_care) + run_total(a, Metric::cost_pb_health);
+        const double spend_b =
+            run_total(b, Metric::cost_pb_social_care) + run_total(b, Metric::cost_pb_health);
+        REQUIRE(spend_b == Approx(spend_a).epsilon(1e-9));
+        REQUIRE(run_total(b, Metric::cost_pb_health) > run_total(a, Metric::cost_pb_health));
+        REQUIRE(run_total(b, Metric::cost_nhs) > run_total(a, Metric::cost_nhs));
+        REQUIRE(run_total(b, Metric::cost_council) < run_total(a, Metric::cost_council));
+    }
+}
+
+TEST_CASE(
+    "scenario contingency_planning: fewer admissions, more home treatment, fewer hand-backs") {
+    const auto res = run_pair("contingency_planning");
+    require_direction(res, total(Metric::contingency_plans), up, "contingency plans");
+    require_direction(res, total(Metric::admissions), down, "admissions");
+    require_direction(res, total(Metric::home_treatments), up, "home treatments");
+    require_direction(res, total(Metric::hand_backs), down, "hand-backs");
+}
+
+TEST_CASE("scenario better_information: more requests, fewer hand-backs per budget held") {
+    const auto res = run_pair("better_information");
+    require_direction(res, total(Metric::new_requests), up, "requests");
+    require_direction(res, uptake_at_end, up, "uptake");
+    const Outcome handback_rate = [](const ReplicationResult& r) {
+        const Outcome backs = total_from_2015_04(Metric::hand_backs);
+        const Outcome dp = total_from_2015_04(Metric::holding_dp);
+        const Outcome managed = total_from_2015_04(Metric::holding_managed);
+        return backs(r) / (dp(r) + managed(r));
+    };
+    require_direction(res, handback_rate, down, "hand-backs per holder-month");
 }
 
 TEST_CASE("scenario cuts_and_restructuring: lost requests, lower uptake, more crises") {
@@ -122,6 +183,7 @@ TEST_CASE("scenario cuts_and_restructuring: lost requests, lower uptake, more cr
     require_direction(res, total(Metric::lost_requests), up, "lost requests");
     require_direction(res, uptake_at_end, down, "uptake");
     require_direction(res, total(Metric::crises), up, "crises");
+    require_direction(res, mean_crqol, down, "care-related quality of life");
 }
 
 TEST_CASE("scenario combined_best: higher uptake, fewer crises, better care QoL") {
