@@ -308,11 +308,11 @@ const std::array kRegistry = {
             "Financial pressure on councils (baseline rises from 2010)", "assumption"),
     PBSIM_R(policy.market_development, "fraction", 0.7, 0.0, 1.0, V,
             "Share of a budget that can be spent as planned (choice available)", "assumption"),
-    PBSIM_R(policy.substitution, "fraction", 0.2, 0.0, 1.0, V,
+    PBSIM_R(policy.substitution, "fraction", 0.1, 0.0, 1.0, V,
             "Share of a budget's spend that replaces the holder's traditional services; set for a "
             "holder when the budget starts and at each annual review, and the part that replaces "
             "services adds no PB effect",
-            "Reform 2015: in MH, PBs mostly added to existing services (M/Q); assumption 0-0.5"),
+            "Reform 2015: in MH, PBs mostly added to existing services rather than replacing them (M/Q); assumption, plausible 0-0.3"),
     PBSIM_R(policy.traditional_level, "fraction", 1.0, 0.0, 1.0, V,
             "Traditional community services provided, as a share of the standard package (1 = no "
             "cuts); a shortfall raises crises and lowers quality of life (services.*)",
