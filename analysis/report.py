@@ -44,6 +44,12 @@ UPTAKE_METRICS = ("population", "holding_dp", "holding_managed")
 PROVENANCE = ("seed", "replications", "start_month", "months", "scale",
               "pbsim_version", "source_revision", "created_utc")
 THRESHOLDS = (20000, 30000)  # GBP per QALY (NICE)
+# Who pays: the time series of each payer's costs, and the summary columns by
+# payer (cost_<key>_discounted) with their labels.
+PAYER_SERIES = {"NHS": "cost_nhs", "council": "cost_council", "person": "cost_person"}
+PAYER_COLUMNS = (("nhs", "NHS"), ("council", "Council"), ("person", "Person"),
+                 ("nhs_pss", "NHS + PSS"), ("total", "All payers"))
+PERSPECTIVE = "NHS and personal social services (NICE reference case)"
 PRICES = "GBP, 2012-13 prices"
 
 
@@ -120,6 +126,7 @@ def load_scenario(s, simulated):
     holders = ts["holding_dp"][()] + ts["holding_managed"][()]
     summary = {k: np.asarray(v, dtype=float).reshape(-1) for k, v in s.summary.items()}
     evaluation_start = scenario.get("evaluation_start", str(months[0]))
+    years, payers = payer_years(ts, months, np.datetime64(evaluation_start, "M"), to_national)
     return {"path": s.path, "name": s.name,
             "attrs": attrs, "to_national": to_national, "months": months,
             "population": population.sum(axis=2), "holders": holders.sum(axis=2),
@@ -128,7 +135,25 @@ def load_scenario(s, simulated):
                                            where=population[:, -1, :] > 0),
             "summary": summary, "units": dict(s.units),
             "evaluation_start": np.datetime64(evaluation_start, "M"),
+            "years": years, "payers": payers,
             "discount_rate": float(scenario.get("outcome", {}).get("discount_rate", 0.035))}
+
+
+def payer_years(ts, months, start, to_national):
+    """Undiscounted national cost by payer and calendar year, from the policy year
+    (that of the evaluation start) to the end: (years, {payer: [replication, year]}),
+    or ([], {}) for a file without the payer series. Summed over councils and the
+    year's months, then scaled to national as the summary is."""
+    if not all(v in ts for v in PAYER_SERIES.values()):
+        return [], {}
+    year_of = months.astype("datetime64[Y]").astype(int) + 1970
+    years = [y for y in range(int(start.astype("datetime64[Y]").astype(int)) + 1970,
+                              int(year_of[-1]) + 1)]
+    payers = {}
+    for payer, name in PAYER_SERIES.items():
+        by_month = pf.dataset(ts, name, ndim=3)[()].sum(axis=2) * to_national  # [R, M]
+        payers[payer] = np.stack([by_month[:, year_of == y].sum(axis=1) for y in years], axis=1)
+    return years, payers
 
 
 def load_comparison(c):
@@ -350,15 +375,20 @@ def fig_events(runs):
 
 
 def ce_columns(runs):
-    """(cost column, QALY column, window label) for cost-effectiveness."""
-    cost, window = window_name(runs, "cost_total_discounted")
+    """(cost column, QALY column, window label, perspective) for cost-effectiveness: costs
+    to the NHS and personal social services where the file has them, as pbsim compare."""
+    cost, window = window_name(runs, "cost_nhs_pss_discounted")
+    perspective = PERSPECTIVE
+    if column(runs[0], cost) is None:
+        cost, window = window_name(runs, "cost_total_discounted")
+        perspective = "all payers"
     qalys, _ = window_name(runs, "qalys_discounted")
-    return cost, qalys, window
+    return cost, qalys, window, perspective
 
 
 def fig_ce_plane(runs):
     """Cost-effectiveness plane: per-replication and mean incremental cost and QALYs."""
-    cost, qalys, window = ce_columns(runs)
+    cost, qalys, window, perspective = ce_columns(runs)
     if len(runs) < 2 or column(runs[0], cost) is None or column(runs[0], qalys) is None:
         return None, "Needs a baseline, a policy scenario and cost and QALY summaries."
     fig, ax = plt.subplots(figsize=(9, 6))
@@ -380,9 +410,11 @@ def fig_ce_plane(runs):
     ax.axhline(0, color="black", lw=0.8)
     ax.axvline(0, color="black", lw=0.8)
     ax.set_xlim(-span, span)
-    ax.set(title=f"Cost-effectiveness plane against the baseline, {window}",
+    ax.set(title=f"Cost-effectiveness plane against the baseline, {window}\n"
+                 f"perspective: {perspective}",
            xlabel="Incremental QALYs (national, discounted)",
-           ylabel=f"Incremental cost ({PRICES}, millions, discounted)")
+           ylabel=f"Incremental cost to {short_perspective(perspective)} ({PRICES}, millions, "
+                  "discounted)")
     ax.grid(alpha=0.3)
     ax.legend(fontsize="small", bbox_to_anchor=(1.02, 1), loc="upper left")
     fig.tight_layout()
@@ -399,7 +431,7 @@ def fig_ce_plane(runs):
 
 def fig_ceac(runs):
     """Cost-effectiveness acceptability curves over willingness-to-pay."""
-    cost, qalys, window = ce_columns(runs)
+    cost, qalys, window, perspective = ce_columns(runs)
     if len(runs) < 2 or column(runs[0], cost) is None or column(runs[0], qalys) is None:
         return None, "Needs a baseline, a policy scenario and cost and QALY summaries."
     wtp = np.linspace(0, 100000, 201)
@@ -414,7 +446,8 @@ def fig_ceac(runs):
     for t in THRESHOLDS:
         ax.axvline(t / 1000, color="0.4", ls=":", lw=1)
     n = min(column(r, cost).size for r in runs)
-    ax.set(title=f"Cost-effectiveness acceptability against the baseline, {window}",
+    ax.set(title=f"Cost-effectiveness acceptability against the baseline, {window}\n"
+                 f"perspective: {perspective}",
            xlabel="Willingness to pay (thousand GBP per QALY)",
            ylabel="Probability cost-effective", ylim=(-0.03, 1.03))
     ax.grid(alpha=0.3)
@@ -429,6 +462,112 @@ def fig_ceac(runs):
         reading = (f"At {THRESHOLDS[0]:,} per QALY no scenario is cost-effective in any of the "
                    f"{n} paired replications (on health QALYs alone).")
     return png(fig), reading
+
+
+def short_perspective(perspective):
+    """The perspective in a few words for an axis label."""
+    return "NHS and PSS" if perspective == PERSPECTIVE else perspective
+
+
+def payer_differences(runs, i):
+    """Paired differences (scenario i - baseline) of each payer's cost by year:
+    {payer: (mean, low, high)} arrays over the years, or {} without payer series."""
+    base, run = runs[0], runs[i]
+    if not base["payers"] or not run["payers"] or base["years"] != run["years"]:
+        return {}
+    out = {}
+    for payer in PAYER_SERIES:
+        a, b = base["payers"][payer], run["payers"][payer]
+        n = min(a.shape[0], b.shape[0])
+        out[payer] = mean_ci(b[:n] - a[:n])
+    return out
+
+
+def nhs_break_even(years, nhs_mean):
+    """The first year by whose end the NHS's cumulative difference from the policy
+    year is not above zero (what it spent is saved back), or None."""
+    cumulative = np.cumsum(nhs_mean)
+    return next((y for y, c in zip(years, cumulative) if c <= 0), None)
+
+
+def fig_payers(runs):
+    """Who pays and who saves: paired difference in undiscounted cost by payer and
+    calendar year, one panel per policy; returns (img, reading, table)."""
+    if len(runs) < 2:
+        return None, "Needs a baseline and at least one policy scenario.", ""
+    diffs = [payer_differences(runs, i) for i in range(1, len(runs))]
+    if not all(diffs):
+        return None, ("The file has no cost_nhs, cost_council and cost_person time series "
+                      "(written by an older pbsim)."), ""
+    years = runs[0]["years"]
+    policies = runs[1:]
+    cols = min(3, len(policies))
+    rows = math.ceil(len(policies) / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.4 * cols, 3.0 * rows), sharex=True,
+                             squeeze=False)
+    x = np.arange(len(years))
+    width = 0.27
+    payer_colour = {"NHS": "tab:blue", "council": "tab:orange", "person": "tab:green"}
+    for k, ax in enumerate(axes.flat):
+        if k >= len(policies):
+            ax.set_visible(False)
+            continue
+        for j, (payer, (m, lo, hi)) in enumerate(diffs[k].items()):
+            xs = x + (j - 1) * width
+            ax.bar(xs, m / 1e6, width, color=payer_colour[payer], label=payer)
+            ax.errorbar(xs, m / 1e6, yerr=[(m - lo) / 1e6, (hi - m) / 1e6], fmt="none",
+                        color="black", lw=0.8, capsize=2)
+        ax.axhline(0, color="black", lw=0.8)
+        ax.set_title(policies[k]["label"], fontsize="medium")
+        ax.set_xticks(x, [str(y) for y in years], fontsize="small")
+        ax.grid(axis="y", alpha=0.3)
+        if k % cols == 0:
+            ax.set_ylabel("Difference (GBP million)")
+        if k == 0:
+            ax.legend(fontsize="x-small", loc="best")
+    fig.suptitle(f"Who pays and who saves: cost difference from the baseline by payer and year\n"
+                 f"({PRICES}, undiscounted, national; mean, 95% interval)", fontsize="medium")
+    fig.tight_layout()
+    span = f"{years[0]}-{years[-1]}"
+    totals = [(d[payer][0].sum(), payer, policies[k]["label"])
+              for k, d in enumerate(diffs) for payer in d]
+    saving = min(totals)
+    reading = (f"Over {span} the largest saving is to the {saving[1]} under {saving[2]} "
+               f"({money(saving[0], True)})" if saving[0] < 0 else
+               f"Over {span} no payer saves under any scenario (the smallest change is to the "
+               f"{saving[1]} under {saving[2]}, {money(saving[0], True)})")
+    even = [(nhs_break_even(years, d["NHS"][0]), policies[k]["label"])
+            for k, d in enumerate(diffs)]
+    reached = [f"{y} under {name}" for y, name in sorted(even, key=lambda e: (e[0] is None, e[0]))
+               if y is not None]
+    never = [name for y, name in even if y is None]
+    reading += ("; the NHS breaks even (cumulative difference at or below zero) in "
+                + ", ".join(reached) if reached else "; the NHS does not break even")
+    if never and reached:
+        reading += f", and not by {years[-1]} under {', '.join(never)}"
+    elif never:
+        reading += f" by {years[-1]} under any scenario"
+    return png(fig), reading + ".", payer_table(policies, diffs, years)
+
+
+def payer_table(policies, diffs, years):
+    """The figure's numbers: one row per scenario and payer, one column per year."""
+    rows = []
+    for run, d in zip(policies, diffs):
+        for payer, (m, lo, hi) in d.items():
+            cells = [html.escape(run["label"]), payer]
+            cells += [f"{fmt(m[j], True)}<br><small>[{fmt(lo[j], True)}, {fmt(hi[j], True)}]"
+                      "</small>" for j in range(len(years))]
+            cells.append(fmt(m.sum(), True))
+            rows.append(cells)
+    return ("<h2 id='payers'>Who pays and who saves</h2><p class=cap>Paired mean difference "
+            f"(scenario − baseline) in undiscounted cost by payer and calendar year, {PRICES}, "
+            "national, from the <code>cost_nhs</code>, <code>cost_council</code> and "
+            "<code>cost_person</code> time series (summed over councils and months, scaled to "
+            "national as the summary is), with 95% t intervals over paired replications; negative "
+            "means the payer saves.</p>"
+            + table(["Scenario", "Payer"] + [str(y) for y in years] + [f"{years[0]}-{years[-1]}"],
+                    rows, "num"))
 
 
 def fig_councils(runs, councils):
@@ -557,6 +696,7 @@ def comparison_tables(runs, comparison):
            f"outcomes {window}; national; costs {PRICES}, discounted at "
            f"{100 * runs[0]['discount_rate']:.3g}% a year.</p>",
            table(["Scenario"] + [esc(t) for _, t in outcomes], body, "num")]
+    out += payer_window_table(rows, scen, eval_, window)
     body = []
     for s in scen:
         c = ce.get(s, {})
@@ -580,13 +720,38 @@ def comparison_tables(runs, comparison):
         header += [f"NMB at {t:,}/QALY (GBP)", f"P(cost-effective at {t:,})"]
     header.append("Cost per crisis averted (GBP)")
     out += ["<h2 id='cost-effectiveness'>Cost-effectiveness</h2>",
-            f"<p class=cap>Against {esc(base)}: columns <code>{esc(str(attrs.get('cost_column', '')))}"
+            f"<p class=cap>Against {esc(base)}, costs from the perspective of "
+            f"<b>{esc(str(attrs.get('cost_perspective', 'all payers')))}</b>: columns "
+            f"<code>{esc(str(attrs.get('cost_column', '')))}"
             f"</code> and <code>{esc(str(attrs.get('qalys_column', '')))}</code>. ICER is the ratio "
             "of mean incremental cost to mean incremental QALYs; net monetary benefit (NMB) is "
             "threshold × ΔQALY − Δcost; the probability cost-effective is the share of paired "
             "replications with positive NMB.</p>",
             table(header, body, "num")]
     return "\n".join(out)
+
+
+def payer_window_table(rows, scen, eval_, window):
+    """Incremental discounted cost by payer over the evaluation window, from
+    /comparison (nothing for a file without payer columns)."""
+    esc = html.escape
+    names = [(f"{eval_}cost_{key}_discounted", label) for key, label in PAYER_COLUMNS]
+    if not any((s, names[0][0]) in rows for s in scen):
+        return []
+    body = []
+    for s in scen:
+        cells = [esc(s)]
+        for o, _ in names:
+            r = rows.get((s, o))
+            cells.append("n/a" if r is None else
+                         f"{fmt(r['mean_difference'], True)}<br><small>[{fmt(r['ci_low'], True)}, "
+                         f"{fmt(r['ci_high'], True)}]</small>")
+        body.append(cells)
+    return [f"<h3 id='comparison-payers'>Incremental cost by payer</h3><p class=cap>Paired mean "
+            f"difference in discounted cost {window}, by who pays ({PRICES}; 95% t intervals). "
+            "NHS + council + person = all payers; NHS + PSS (NHS and personal social services, "
+            "the NICE reference case) leaves out the person's charges.</p>",
+            table(["Scenario"] + [esc(t) for _, t in names], body, "num")]
 
 
 def summary_table(runs):
@@ -641,17 +806,25 @@ def render(runs, comparison, councils):
         "Left: discounted cost per scenario, stacked by category (mean over replications). "
         "Right: paired difference from the baseline by category; diamonds are the net difference "
         "with its 95% interval.")
-    add("fig-events", "Figure 3. Crises, admissions and bed-days.", fig_events(runs),
+    img, reading, payers = fig_payers(runs)
+    add("fig-payers", "Figure 3. Who pays and who saves.", (img, reading),
+        "Paired difference from the baseline in undiscounted cost by payer (NHS, council, "
+        "person) and calendar year from the policy year; bars are means over replications, "
+        "whiskers 95% intervals; below zero the payer saves. The numbers are in the table "
+        "<a href='#payers'>Who pays and who saves</a>.")
+    add("fig-events", "Figure 4. Crises, admissions and bed-days.", fig_events(runs),
         "Paired difference from the baseline over the evaluation window (mean, 95% interval); "
         "negative means averted.")
-    add("fig-ce-plane", "Figure 4. Cost-effectiveness plane.", fig_ce_plane(runs),
-        "Small dots are paired replications, large markers their mean with 95% intervals; below "
-        "a threshold line a scenario is cost-effective at that threshold.")
-    add("fig-ceac", "Figure 5. Cost-effectiveness acceptability curves.", fig_ceac(runs),
-        "Share of paired replications in which the scenario has positive net monetary benefit, "
-        "by willingness to pay per QALY; dotted lines at 20,000 and 30,000.")
+    add("fig-ce-plane", "Figure 5. Cost-effectiveness plane.", fig_ce_plane(runs),
+        "Costs to the NHS and personal social services (the NICE reference case; the person's "
+        "charges excluded). Small dots are paired replications, large markers their mean with "
+        "95% intervals; below a threshold line a scenario is cost-effective at that threshold.")
+    add("fig-ceac", "Figure 6. Cost-effectiveness acceptability curves.", fig_ceac(runs),
+        "Costs to the NHS and personal social services. Share of paired replications in which "
+        "the scenario has positive net monetary benefit, by willingness to pay per QALY; dotted "
+        "lines at 20,000 and 30,000.")
     img, reading, league = fig_councils(runs, councils)
-    add("fig-councils", "Figure 6. Council league table (baseline).", (img, reading),
+    add("fig-councils", "Figure 7. Council league table (baseline).", (img, reading),
         "Uptake by council at the end of the run, sorted, with 95% intervals over replications; "
         "the red line is England, the band the interquartile range of councils.")
     names = ", ".join(html.escape(r["label"]) for r in runs)
@@ -668,7 +841,8 @@ def render(runs, comparison, councils):
     intro = (f"<p>Baseline <b>{html.escape(base['label'])}</b> and {len(runs) - 1} policy "
              f"scenario(s), {base['attrs'].get('replications', '?')} replications each at scale "
              f"{base['attrs'].get('scale', '?')}, {pairing}. Sections: "
-             "<a href='#figures'>figures</a>, <a href='#comparison'>comparison</a>, "
+             "<a href='#figures'>figures</a>, <a href='#payers'>who pays and who saves</a>, "
+             "<a href='#comparison'>comparison</a>, "
              "<a href='#cost-effectiveness'>cost-effectiveness</a>, <a href='#league'>council "
              "league table</a>, <a href='#summary'>summary</a>, "
              "<a href='#provenance'>provenance</a>.</p>")
@@ -676,7 +850,7 @@ def render(runs, comparison, councils):
             f"<title>pbsim report: {names}</title><style>{style}</style></head><body>"
             f"<h1>pbsim: policy scenarios compared with {html.escape(base['label'])}</h1>{intro}"
             f"<h2 id='figures'>Figures</h2>{''.join(figures)}"
-            f"{comparison_tables(runs, comparison)}"
+            f"{payers}{comparison_tables(runs, comparison)}"
             f"<h2 id='league'>Council league table (baseline, end of run)</h2>"
             f"<p class=cap>The ten councils with the highest and the ten with the lowest uptake."
             f"</p>{league}{summary_table(runs)}"

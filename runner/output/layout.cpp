@@ -632,7 +632,10 @@ Group comparison() {
         "Paired differences scenario - baseline over replications (common random numbers), with "
         "95% t intervals. One row per (scenario, summary column). Costs GBP 2012-13. Attributes "
         "baseline, replications, cost_column, qalys_column, crises_column (the summary columns "
-        "the cost-effectiveness uses: the eval_* window where the file has one).",
+        "the cost-effectiveness uses: the eval_* window where the file has one) and "
+        "cost_perspective (\"NHS and personal social services\", the NICE reference case: "
+        "cost_column is eval_cost_nhs_pss_discounted; files without payer columns fall back to "
+        "all payers).",
         {index_coord("row", "Row (0-based): one per (scenario, summary column)"),
          text("scenario", r, "scenario", "Scenario compared with the baseline"),
          text("outcome", r, "outcome", "Summary column"),
@@ -656,7 +659,8 @@ Group comparison_cost_effectiveness(const std::vector<double>& thresholds) {
         "/comparison/cost_effectiveness",
         "Cost-effectiveness",
         "One row per scenario against the baseline, over the evaluation window where the file "
-        "has one (discounted). NMB = threshold x dQALY - dCost.",
+        "has one (discounted), costs from the perspective of /comparison's cost_perspective. "
+        "NMB = threshold x dQALY - dCost.",
         {text("scenario", s, "scenario", "Scenario compared with the baseline"),
          f64("incremental_cost", s, "GBP", "incremental cost",
              "Incremental discounted cost (mean)"),

@@ -110,9 +110,10 @@ struct CeRow {
 
 // --- writing /comparison -------------------------------------------------
 
-// The summary columns the cost-effectiveness is computed from.
+// The summary columns the cost-effectiveness is computed from, and the
+// perspective its costs take.
 struct CeColumns {
-    std::string cost, qalys, crises;
+    std::string cost, qalys, crises, perspective;
 };
 
 void write_comparison(h5::AtomicFile& f, const std::string& baseline, int replications,
@@ -134,6 +135,7 @@ void write_comparison(h5::AtomicFile& f, const std::string& baseline, int replic
         h5::GroupWriter g(f, decl);
         h5::attribute(f, g.id(), "baseline", baseline);
         h5::attribute(f, g.id(), "cost_column", columns.cost);
+        h5::attribute(f, g.id(), "cost_perspective", columns.perspective);
         h5::attribute(f, g.id(), "qalys_column", columns.qalys);
         h5::attribute(f, g.id(), "crises_column", columns.crises);
         h5::attribute(f, g.id(), "replications", static_cast<std::int32_t>(replications));
@@ -200,20 +202,53 @@ std::string plain(double v) {
     return s.size() > 1 && s[0] == '+' ? s.substr(1) : s;
 }
 
-// The outcomes shown in the printed table (all columns go to the file and CSV):
-// uptake, and events, costs and outcomes over the evaluation window (`eval`
-// is "eval_", or "" for files without a window, which fall back to the run).
-bool shown(const std::string& name, const std::string& eval) {
+// Who pays: the payer columns of the summary (cost_<key>_discounted), in the
+// order the printed table shows them.
+struct PayerColumn {
+    const char* key;
+    const char* label;
+};
+constexpr PayerColumn kPayers[] = {{"nhs", "NHS"},
+                                   {"council", "council (social care)"},
+                                   {"person", "person (charges)"},
+                                   {"nhs_pss", "NHS + PSS (NICE reference case)"},
+                                   {"total", "all payers"}};
+
+bool is_payer_column(const std::string& rest) {
+    for (const auto& p : kPayers)
+        if (rest == std::string("cost_") + p.key + "_discounted") return true;
+    return false;
+}
+
+// The parts of the printed table (all columns go to the file and CSV):
+// uptake and events and outcomes, then costs by category, over the evaluation
+// window (`eval` is "eval_", or "" for files without a window, which fall back
+// to the run). Costs by payer are printed first, from kPayers.
+enum class Part { none, outcome, category };
+
+Part part_of(const std::string& name, const std::string& eval) {
     if (name == "uptake_share_2014_12" || name == "uptake_share_end" || name == "pb_holders_end")
-        return true;
-    if (!name.starts_with(eval)) return false;
+        return Part::outcome;
+    if (!name.starts_with(eval)) return Part::none;
     const std::string rest = name.substr(eval.size());
-    if (!eval.empty() && rest.starts_with("eval_")) return false;
-    return rest == (eval.empty() ? "crises_total" : "crises") ||
-           rest == (eval.empty() ? "admissions_total" : "admissions") ||
-           rest == (eval.empty() ? "bed_days_total" : "bed_days") || rest == "qalys_discounted" ||
-           rest == "care_related_qol_years_discounted" ||
-           (rest.starts_with("cost_") && rest.ends_with("_discounted"));
+    if (!eval.empty() && rest.starts_with("eval_")) return Part::none;
+    if (rest == (eval.empty() ? "crises_total" : "crises") ||
+        rest == (eval.empty() ? "admissions_total" : "admissions") ||
+        rest == (eval.empty() ? "bed_days_total" : "bed_days") || rest == "qalys_discounted" ||
+        rest == "care_related_qol_years_discounted")
+        return Part::outcome;
+    if (rest.starts_with("cost_") && rest.ends_with("_discounted") && !is_payer_column(rest))
+        return Part::category;
+    return Part::none;
+}
+
+// The cost column of the cost-effectiveness and its perspective: the NICE
+// reference case (NHS and personal social services) where the file has it,
+// else all payers; over the evaluation window where there is one.
+std::pair<std::string, std::string> ce_cost_column(const Summary& base, const std::string& eval) {
+    const std::string nhs_pss = eval + "cost_nhs_pss_discounted";
+    if (base.columns.count(nhs_pss)) return {nhs_pss, "NHS and personal social services"};
+    return {eval + "cost_total_discounted", "all payers (NHS, council and person)"};
 }
 
 // The ICER, or the quadrant of the cost-effectiveness plane where a ratio misleads.
@@ -223,6 +258,61 @@ std::string icer_text(const CostEffectiveness& ce) {
     if (dc >= 0 && dq < 0) return "dominated";              // dearer and worse
     if (dc < 0 && dq < 0) return plain(ce.icer) + " saved"; // savings per QALY lost
     return plain(ce.icer);
+}
+
+// A column's name without what the section heading already says: the window
+// prefix, and for categories the _discounted suffix.
+std::string short_name(const std::string& name, const std::string& eval, Part part) {
+    std::string s = !eval.empty() && name.starts_with(eval) ? name.substr(eval.size()) : name;
+    if (part == Part::category && s.ends_with("_discounted"))
+        s.resize(s.size() - std::string("_discounted").size());
+    return s;
+}
+
+void print_row(const std::string& label, const PairedDifference& d) {
+    std::printf("  %-38s %14s %14s   %s [%s, %s]\n", label.c_str(), plain(d.baseline_mean).c_str(),
+                plain(d.scenario_mean).c_str(), num(d.mean).c_str(), num(d.ci_low).c_str(),
+                num(d.ci_high).c_str());
+}
+
+// A payer's row in GBP million, the scale at which payers are compared.
+void print_millions(const std::string& label, const PairedDifference& d) {
+    auto m = [](double v, const char* format) {
+        if (!std::isfinite(v)) return std::string("n/a");
+        char buf[32];
+        std::snprintf(buf, sizeof buf, format, v / 1e6);
+        return std::string(buf);
+    };
+    std::printf("  %-38s %14s %14s   %s [%s, %s]\n", label.c_str(),
+                m(d.baseline_mean, "%.2f").c_str(), m(d.scenario_mean, "%.2f").c_str(),
+                m(d.mean, "%+.2f").c_str(), m(d.ci_low, "%+.2f").c_str(),
+                m(d.ci_high, "%+.2f").c_str());
+}
+
+// One scenario's printed rows: who pays first (every payer, even at zero, so
+// the reader sees NHS + council + person = all payers), then the outcomes,
+// then the cost categories that are not zero in both.
+void print_scenario(const std::string& scenario, const std::vector<Row>& rows,
+                    const std::string& eval, const std::set<std::string>& chosen) {
+    std::map<std::string, const Row*> by_outcome;
+    for (const auto& r : rows)
+        if (r.scenario == scenario) by_outcome[r.outcome] = &r;
+    std::printf("\n%s\n", scenario.c_str());
+    std::printf("  %-38s %14s %14s   %s\n", "cost by payer (GBP million, disc.)", "baseline",
+                "scenario", "difference [95% CI]");
+    for (const auto& p : kPayers)
+        if (const auto it = by_outcome.find(eval + "cost_" + p.key + "_discounted");
+            it != by_outcome.end())
+            print_millions(p.label, it->second->d);
+    for (const Part part : {Part::outcome, Part::category}) {
+        std::printf("  %s\n", part == Part::outcome ? "outcomes" : "cost by category (GBP, disc.)");
+        for (const auto& r : rows)
+            if (r.scenario == scenario &&
+                (part_of(r.outcome, eval) == part ||
+                 (part == Part::outcome && chosen.count(r.outcome))) &&
+                (r.d.baseline_mean != 0 || r.d.scenario_mean != 0))
+                print_row("  " + short_name(r.outcome, eval, part), r.d);
+    }
 }
 
 std::string csv_field(const std::string& s) {
@@ -354,7 +444,7 @@ int compare_command(const CompareOptions& o) {
     // QALYs discounted to its start) where the file has one, else the whole run.
     const bool windowed = base.columns.count("eval_cost_total_discounted") > 0;
     const std::string eval = windowed ? "eval_" : "";
-    const std::string cost_column = eval + "cost_total_discounted";
+    const auto [cost_column, perspective] = ce_cost_column(base, eval);
     const std::string qalys_column = eval + "qalys_discounted";
     const std::string crises_column = windowed ? "eval_crises" : "crises_total";
     std::vector<Row> rows;
@@ -380,7 +470,7 @@ int compare_command(const CompareOptions& o) {
         // --out): a failure or a kill leaves the run's file as it was.
         runner::h5::AtomicFile result(o.file, out);
         write_comparison(result, baseline, replications, rows, ce_rows,
-                         {cost_column, qalys_column, crises_column});
+                         {cost_column, qalys_column, crises_column, perspective});
         result.commit();
 
         std::ostringstream text;
@@ -401,25 +491,16 @@ int compare_command(const CompareOptions& o) {
     if (!o.quiet) {
         std::printf(
             "Paired comparison with '%s': %d replications, mean difference (scenario - "
-            "baseline) [95%% t interval]; national, costs GBP 2012-13 discounted at 3.5%%\n",
-            baseline.c_str(), replications);
-        for (std::size_t k = 0; k < names.size(); ++k) {
-            if (k == b) continue;
-            std::printf("\n%s\n", names[k].c_str());
-            std::printf("  %-36s %14s %14s   %s\n", "outcome", "baseline", "scenario",
-                        "difference [95% CI]");
-            for (const auto& r : rows)
-                if (r.scenario == names[k] && (shown(r.outcome, eval) || chosen.count(r.outcome)) &&
-                    (r.d.baseline_mean != 0 || r.d.scenario_mean != 0))
-                    std::printf("  %-36s %14s %14s   %s [%s, %s]\n", r.outcome.c_str(),
-                                plain(r.d.baseline_mean).c_str(), plain(r.d.scenario_mean).c_str(),
-                                num(r.d.mean).c_str(), num(r.d.ci_low).c_str(),
-                                num(r.d.ci_high).c_str());
-        }
-        std::printf("\nCost-effectiveness against '%s' (%s, %s, crises: %s; NMB = threshold x "
-                    "dQALY - dCost)\n",
-                    baseline.c_str(), cost_column.c_str(), qalys_column.c_str(),
-                    crises_column.c_str());
+            "baseline) [95%% t interval]\nnational; events, costs and outcomes %s; costs GBP "
+            "2012-13 discounted at 3.5%%\n",
+            baseline.c_str(), replications,
+            windowed ? "over the evaluation window (eval_* columns)" : "over the whole run");
+        for (std::size_t k = 0; k < names.size(); ++k)
+            if (k != b) print_scenario(names[k], rows, eval, chosen);
+        std::printf("\nCost-effectiveness against '%s', perspective: %s (%s; QALYs: %s, "
+                    "crises: %s; NMB = threshold x dQALY - dCost)\n",
+                    baseline.c_str(), perspective.c_str(), cost_column.c_str(),
+                    qalys_column.c_str(), crises_column.c_str());
         std::printf("  %-24s %12s %10s %14s %26s %7s %26s %7s %14s\n", "scenario", "dCost GBP",
                     "dQALY", "ICER", "NMB at 20,000 [95% CI]", "P(CE)", "NMB at 30,000 [95% CI]",
                     "P(CE)", "GBP/crisis");

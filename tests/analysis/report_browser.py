@@ -20,7 +20,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 import browser  # noqa: E402  (analysis/ is on PYTHONPATH: tests/CMakeLists.txt)
 import report  # noqa: E402
 
-FIGURES = ("fig-uptake", "fig-costs", "fig-events", "fig-ce-plane", "fig-ceac", "fig-councils")
+FIGURES = ("fig-uptake", "fig-costs", "fig-payers", "fig-events", "fig-ce-plane", "fig-ceac",
+           "fig-councils")
 
 
 def check(condition, message):
@@ -52,6 +53,15 @@ def main(pbsim):
         for f in result["figures"]:
             check(all(i["width"] >= 400 and i["height"] >= 200 for i in f["images"]),
                   f"figure {f['id']} is implausibly small: {f['images']}")
+
+        # Who pays: the figure's table by year, the window's table by payer from /comparison,
+        # and cost-effectiveness stated from the NHS and PSS perspective.
+        html = page.read_text()
+        check("<h2 id='payers'>Who pays and who saves</h2>" in html, "no who-pays table")
+        check("<h3 id='comparison-payers'>Incremental cost by payer</h3>" in html,
+              "no incremental cost by payer in the comparison tables")
+        check("<b>NHS and personal social services</b>: columns <code>eval_cost_nhs_pss_discounted"
+              in html, "the cost-effectiveness table does not state its perspective")
 
         # The acceptability curve at 20,000 is compare's probability cost-effective.
         with h5py.File(h5, "r") as f:

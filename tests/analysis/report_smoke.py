@@ -43,6 +43,11 @@ def write_output(path, name, seed, uplift, R=R):
             "cost_pb_spend": (rng.uniform(1e4, 2e4, (R, M, C)), "GBP"),
             "cost_inpatient": (rng.uniform(5e4, 6e4, (R, M, C)), "GBP"),
         }
+        # Who pays (as pbsim writes them): inpatient care is the NHS's, budgets the
+        # council's less the holders' 5% charges.
+        series["cost_nhs"] = (series["cost_inpatient"][0], "GBP/month")
+        series["cost_council"] = (series["cost_pb_spend"][0] * 0.95, "GBP/month")
+        series["cost_person"] = (series["cost_pb_spend"][0] * 0.05, "GBP/month")
         sf.timeseries(f, "timeseries", months, codes, series)
         summary = {
             "uptake_share_end": (rng.uniform(0.1, 0.3, R) + uplift, "share"),
@@ -51,6 +56,9 @@ def write_output(path, name, seed, uplift, R=R):
             "cost_inpatient_total": (rng.uniform(5e8, 6e8, R), "GBP"),
             "cost_total_discounted": (rng.uniform(6e8, 7e8, R), "GBP"),
         }
+        summary["cost_nhs_total"] = (summary["cost_inpatient_total"][0], "GBP")
+        summary["cost_council_total"] = (summary["cost_pb_spend_total"][0] * 0.95, "GBP")
+        summary["cost_person_total"] = (summary["cost_pb_spend_total"][0] * 0.05, "GBP")
         sf.summary(f, "summary", summary)
 
 
@@ -73,6 +81,19 @@ def write_comparison_file(path):
                    "policy": pop * 0.3}
         d_cost = np.array([1000.0, 5000.0, -500.0])
         d_qalys = np.array([0.1, 0.2, -0.1])
+        # Of d_cost, the person pays 2,000 more in replication 1 and the NHS the rest, so
+        # the NHS + PSS perspective differs from all payers: (1000, 3000, -500).
+        d_person = np.array([0.0, 2000.0, 0.0])
+        # Who pays by month (per council, GBP): baseline NHS 100, council 50, person 5; the
+        # policy costs the NHS 10 more a month in 2014 and saves it 30 a month in 2015, and
+        # costs the council 5 more a month throughout.
+        year2015 = (np.arange(M) >= 12)[None, :, None]
+        payer_series = {
+            "base": {"cost_nhs": np.full((R, M, C), 100.0), "cost_council": np.full((R, M, C), 50.0),
+                     "cost_person": np.full((R, M, C), 5.0)},
+            "policy": {"cost_nhs": np.where(year2015, 70.0, 110.0) + np.zeros((R, M, C)),
+                       "cost_council": np.full((R, M, C), 55.0),
+                       "cost_person": np.full((R, M, C), 5.0)}}
         for name in ("base", "policy"):
             g = f.create_group(f"scenarios/{name}")
             g.attrs["scenario_name"] = name
@@ -80,7 +101,8 @@ def write_comparison_file(path):
                                         "[population]\nusers = 4000\n")
             sf.timeseries(g, "timeseries", months, codes,
                           {"population": (pop, "1"), "holding_dp": (holders[name] * 0.5, "1"),
-                           "holding_managed": (holders[name] * 0.5, "1")})
+                           "holding_managed": (holders[name] * 0.5, "1"),
+                           **{k: (v, "GBP/month") for k, v in payer_series[name].items()}})
             policy = name == "policy"
             summary = {
                 "uptake_share_end": np.full(R, 0.125 if not policy else 0.3),
@@ -91,6 +113,11 @@ def write_comparison_file(path):
                 "eval_cost_inpatient_discounted": np.full(R, 2e6),
                 "eval_cost_total_discounted": np.full(R, 3e6) + (d_cost if policy else 0),
                 "eval_qalys_discounted": np.full(R, 1000.0) + (d_qalys if policy else 0),
+                "eval_cost_nhs_discounted": np.full(R, 2e6) + (d_cost - d_person if policy else 0),
+                "eval_cost_council_discounted": np.full(R, 0.9e6),
+                "eval_cost_person_discounted": np.full(R, 0.1e6) + (d_person if policy else 0),
+                "eval_cost_nhs_pss_discounted": np.full(R, 2.9e6) + (d_cost - d_person
+                                                                      if policy else 0),
             }
             sf.summary(g, "summary", {k: (v, "GBP" if "cost" in k else "1")
                                       for k, v in summary.items()})
@@ -120,8 +147,9 @@ def main():
         check(out.is_file(), "report HTML not written")
         page = out.read_text(encoding="utf-8")
         n_img = page.count("data:image/png;base64,")
-        # No QALYs in these files: the two cost-effectiveness figures say why they are absent.
-        check(n_img == 4, f"expected 4 embedded PNG images, found {n_img}")
+        # No QALYs in these files: the two cost-effectiveness figures say why they are absent
+        # (uptake, costs, who pays, events and councils are drawn).
+        check(n_img == 5, f"expected 5 embedded PNG images, found {n_img}")
         check(page.count("Not drawn: Needs a baseline, a policy scenario and cost and QALY") == 2,
               "missing cost-effectiveness figures not explained")
         for name in ("synthetic_baseline", "synthetic_policy"):
@@ -135,15 +163,30 @@ def main():
         res = run(comp, "--out", out)
         check(res.returncode == 0, f"comparison file: exit {res.returncode}\n{res.stderr}")
         page = out.read_text(encoding="utf-8")
-        for fid in ("fig-uptake", "fig-costs", "fig-events", "fig-ce-plane", "fig-ceac",
-                    "fig-councils"):
+        for fid in ("fig-uptake", "fig-costs", "fig-payers", "fig-events", "fig-ce-plane",
+                    "fig-ceac", "fig-councils"):
             check(re.search(f"<figure id='{fid}' class='figure'><img", page),
                   f"figure {fid} not drawn")
         readings = re.findall(r"<span class=reading>Reading: ([^<]*)</span>", page)
-        check(len(readings) == 6, f"expected 6 readings, found {len(readings)}")
-        # Hand-computed: NMB at 20,000 = 20000 dQ - dC = (1000, -1000, -1500): 1 in 3 positive.
-        check(any("policy is most likely cost-effective (in 33% of 3 paired" in r
+        check(len(readings) == 7, f"expected 7 readings, found {len(readings)}")
+        # Hand-computed from the NHS + PSS costs (the person's charges left out): NMB at
+        # 20,000 = 20000 dQ - dC = (2000 - 1000, 4000 - 3000, -2000 + 500): 2 in 3 positive
+        # (with all payers' costs it would be 1 in 3).
+        check(any("policy is most likely cost-effective (in 67% of 3 paired" in r
                   for r in readings), f"CEAC reading wrong: {readings}")
+        # Who pays, by year from the policy year (2014 here) with 4 councils: the NHS pays
+        # 12 x 4 x 10 = 480 more in 2014 and saves 12 x 4 x 30 = 1,440 in 2015, so it saves
+        # 960 in all and breaks even in 2015; the council pays 480 more in 2014-2015.
+        check(any("the largest saving is to the NHS under policy (GBP -960); the NHS breaks "
+                  "even (cumulative difference at or below zero) in 2015 under policy." in r
+                  for r in readings), f"payers reading wrong: {readings}")
+        payers = page.split("<h2 id='payers'>", 1)[1].split("</table>", 1)[0]
+        for cells in (("NHS", "+480", "-1,440", "-960"), ("council", "+240", "+240", "+480"),
+                      ("person", "+0", "+0", "+0")):
+            row = re.search(f"<td>policy</td><td>{cells[0]}</td>(.*?)</tr>", payers)
+            check(row, f"no {cells[0]} row in the payers table")
+            values = re.findall(r"<td>([^<]*)", row.group(1))
+            check(values == list(cells[1:]), f"{cells[0]} by year {values}, expected {cells[1:]}")
         # Crises averted: 10 in every replication; the window is named.
         check(any("policy averts the most crises (10)" in r for r in readings),
               f"events reading wrong: {readings}")

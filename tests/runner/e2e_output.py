@@ -135,13 +135,15 @@ def main():
             assert c["cost_effectiveness/icer"].attrs["units"] == "GBP/QALY"
             assert c["cost_effectiveness/incremental_qalys"].attrs["units"] == "QALY"
             # Cost-effectiveness uses the evaluation window where the file has one (the
-            # tiny scenario has no evaluation_start: the window is the whole run).
-            assert c.attrs["cost_column"] == "eval_cost_total_discounted"
+            # tiny scenario has no evaluation_start: the window is the whole run), from the
+            # NICE reference case perspective (NHS and PSS: the person's charges left out).
+            assert c.attrs["cost_column"] == "eval_cost_nhs_pss_discounted"
+            assert c.attrs["cost_perspective"] == "NHS and personal social services"
             summary = f["scenarios/tiny/summary"]
             assert np.allclose(summary["eval_cost_total_discounted"][:],
                                summary["cost_total_discounted"][:])
-            d_cost = (f["scenarios/policy/summary/eval_cost_total_discounted"][:]
-                      - summary["eval_cost_total_discounted"][:]).mean()
+            d_cost = (f["scenarios/policy/summary/eval_cost_nhs_pss_discounted"][:]
+                      - summary["eval_cost_nhs_pss_discounted"][:]).mean()
             assert np.isclose(c["cost_effectiveness/incremental_cost"][0], d_cost)
         with open(csv) as f:
             assert f.readline().startswith("scenario,baseline,outcome")
