@@ -175,6 +175,20 @@ class Scenario:
     def path(self):
         return str(self.group.file.filename) + (f":{self.prefix}" if self.prefix else "")
 
+    def payer_shares(self):
+        """Who pays each cost category: {category without "cost_": (NHS, council, person)}
+        from the scenario's /payers table (model/payers.cpp), or {} in files without one."""
+        if "payers" not in self.group:
+            return {}
+        g = self.group["payers"]
+        share = dataset(g, "share", ndim=2)[()]
+        payers = strings(g["payer"])
+        if payers != ["nhs", "council", "person"]:
+            raise InputError(f"{g.file.filename}: {g.name}/payer is {payers}, "
+                             "expected nhs, council, person")
+        cats = strings(g["cost_category"])
+        return {c[len("cost_"):]: tuple(float(x) for x in row) for c, row in zip(cats, share)}
+
 
 def scenarios(f, validate=True):
     """The scenarios of a run file, in command-line order: the root of a one-scenario file,

@@ -270,9 +270,11 @@ def fig_uptake(runs):
 def cost_categories(runs, prefix, suffix):
     """Cost category columns prefix + cost_<category> + suffix, in file order,
     without the all-costs total and those that are zero in every scenario."""
-    total = f"{prefix}cost_total{suffix}"
+    # The total and the payer columns are the same money again, not categories.
+    not_categories = {f"{prefix}cost_{k}{suffix}" for k in ("total", "nhs", "council", "person",
+                                                            "nhs_pss")}
     cats = [c for c in runs[0]["summary"] if c.startswith(f"{prefix}cost_") and c.endswith(suffix)
-            and c != total and not c[len(prefix):].startswith("eval_")]
+            and c not in not_categories and not c[len(prefix):].startswith("eval_")]
     if not prefix:
         cats = [c for c in cats if not c.startswith("eval_")]
     return [c for c in cats if any(np.any(column(r, c) != 0) for r in runs if c in r["summary"])]

@@ -46,29 +46,6 @@ def mechanism(path):
     return found[0][len("Mechanism:"):].strip() if found else None
 
 
-def payer_shares(scenario_toml, category):
-    """(NHS, council, person) shares of a cost category under a resolved scenario's
-    payer.* parameters, by the rules of model/payers.cpp: a budget's social-care part
-    is the council's less the holder's charges, its NHS part the NHS's; information
-    campaigns and quality share payer.information_nhs; every other cost_<c> has
-    payer.<c>_nhs (the council pays the rest). A dated value counts at its last date
-    (the shipped scenarios keep payers constant). KeyError for a category without a
-    rule: the payer test then fails rather than the doc misattributing it."""
-    payer = scenario_toml.get("payer", {})
-
-    def value(key):
-        v = payer[key]
-        return float(v[max(v)]) if isinstance(v, dict) else float(v)
-    if category == "pb_social_care":
-        person = value("person_contribution")
-        return 0.0, 1.0 - person, person
-    if category == "pb_health":
-        return 1.0, 0.0, 0.0
-    key = "information_nhs" if category.startswith("information_") else f"{category}_nhs"
-    nhs = value(key)
-    return nhs, 1.0 - nhs, 0.0
-
-
 def categories(summary):
     """Cost categories with an evaluation-window column (eval_cost_<c>_discounted), without
     the payer columns and the total."""
@@ -80,14 +57,15 @@ def categories(summary):
 
 def payer_parts(base, scen):
     """Each payer's mean paired change by cost category over the evaluation window:
-    {payer key: {category: GBP}}, each scenario's costs split by its own payer shares.
+    {payer key: {category: GBP}}, each scenario's costs split by its own payer shares
+    (the file's /payers table, at the evaluation window's start).
     `base` and `scen` are pbsim_files Scenarios."""
-    tomls = [tomllib.loads(str(x.attrs.get("scenario_toml", ""))) for x in (base, scen)]
+    tables = [x.payer_shares() for x in (base, scen)]
     out = {k: {} for k, _ in PAYERS}
     for c in categories(base.summary):
         col = f"eval_cost_{c}_discounted"
         n = min(base.summary[col].size, scen.summary[col].size)
-        shares = [payer_shares(t, c) for t in tomls]
+        shares = [t[c] for t in tables] # KeyError: a category without a payer rule
         for j, (k, _) in enumerate(PAYERS):
             d = shares[1][j] * scen.summary[col][:n] - shares[0][j] * base.summary[col][:n]
             out[k][c] = float(np.mean(d))

@@ -5,12 +5,11 @@
 // the DP share). Larger budgets do more: the holder's PB effects scale with
 // the amount relative to a median budget.
 //
-// A budget has a social-care part and may have an NHS part. For a person with
-// health needs, split funding cuts the council's budget back to the social
-// care part of the need, and the health part comes as a personal health budget
-// only where one is granted; a merged budget covers the whole need, with the
-// NHS paying the health part where it funds (see CouncilMonth). The support
-// plan then sets what the budget replaces and any contingency plan.
+// The amount drawn is the assessed need; plan_budget_support turns it into a
+// budget with a social-care part and, for a person with health needs, a
+// health part funded by the NHS, by the council (merged budgets) or not at all
+// (split funding: cut back), and sets what the budget replaces and any
+// contingency plan. Reviews do the same again under the rules then in force.
 #pragma once
 
 #include "model/month.hpp"
@@ -21,19 +20,12 @@ namespace pbsim::allocation {
 inline void step(MonthContext& m, const UserMonth& um, const CouncilMonth& c, const Draw4& r) {
     auto& u = m.world.users;
     const std::uint32_t i = um.i;
-    if (r[0] >= c.planning_complete) return;
+    // DP support and advocacy help write the plan: it is done sooner.
+    if (r[0] >= c.planning_complete_by_help[um.services & (kDpSupport | kAdvocacy)]) return;
     const float dp_share = (um.services & kDpSupport) ? c.dp_share_supported : c.dp_share;
     const bool dp = !c.managed_budgets || r[1] < dp_share;
-    const float need = draw_amount(c, m.world.councils[u.council[i]], u.severity[i], r[2], r[3]);
-    float amount = need, nhs_part = 0;
-    if (u.rank_health_need[i] < c.cover_health_need) {
-        const bool nhs_funds = u.rank_nhs_funding[i] < c.cover_nhs_funding;
-        if (!c.merged && !nhs_funds) amount = need * (1 - c.health_part); // cut back
-        if (nhs_funds) nhs_part = need * c.health_part;
-    }
     m.move(i, dp ? PathwayState::holding_dp : PathwayState::holding_managed);
-    u.pb_amount[i] = amount;
-    u.pb_health[i] = nhs_part;
+    u.pb_need[i] = draw_amount(c, m.world.councils[u.council[i]], u.severity[i], r[2], r[3]);
     plan_budget_support(u, i, c);
     auto& tally = m.tally[u.council[i]];
     tally[Metric::new_pbs] += 1;

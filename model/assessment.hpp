@@ -16,8 +16,11 @@
 namespace pbsim::assessment {
 
 // Returns true if the request was lost on a change of coordinator.
+// DP support and advocacy keep an application going through the change.
 inline bool lose_on_change(MonthContext& m, const UserMonth& um, const CouncilMonth& c, double u) {
-    if (!um.continuity_lost_now || u >= c.lost_request) return false;
+    if (!um.continuity_lost_now ||
+        u >= c.lost_request_by_help[um.services & (kDpSupport | kAdvocacy)])
+        return false;
     m.move(um.i, PathwayState::aware);
     m.tally[m.world.users.council[um.i]][Metric::lost_requests] += 1;
     return true;
@@ -55,7 +58,9 @@ inline void step_assessing(MonthContext& m, const UserMonth& um, const CouncilMo
     auto& tally = m.tally[u.council[i]];
     if (health && !c.merged) tally[Metric::health_assessments] += 1;
     const bool approved = r[2] < approval_probability(m.world, i, c);
-    const bool boundary_refused = approved && health && r[3] < c.boundary_refusal;
+    // Refused as a health need, unless the NHS funds the health part (a PHB).
+    const bool nhs_funds = u.rank_nhs_funding[i] < c.cover_nhs_funding;
+    const bool boundary_refused = approved && health && !nhs_funds && r[3] < c.boundary_refusal;
     if (boundary_refused) tally[Metric::boundary_refusals] += 1;
     if (approved && !boundary_refused) {
         m.move(i, PathwayState::support_planning);

@@ -6,14 +6,16 @@ namespace pbsim::costs {
 
 namespace {
 
-// A service's fixed cost in a council where it runs.
-double fixed(const ServiceParams& s, double sample_fraction) {
-    return s.coverage > 0 ? s.fixed_cost * sample_fraction : 0.0;
+// A service's fixed cost in a council where it runs; `threshold` is the
+// council's reach threshold (reach_threshold of its coverage).
+double fixed(const ServiceParams& s, std::uint32_t threshold, double sample_fraction) {
+    return threshold >= reach_threshold(kRunningCoverage) ? s.fixed_cost * sample_fraction : 0.0;
 }
 
 } // namespace
 
-void close_month(CouncilTally& t, const Parameters& p, double sample_fraction) {
+void close_month(CouncilTally& t, const Parameters& p, const CouncilMonth& c,
+                 double sample_fraction) {
     double population = 0;
     for (int s = 0; s < kPathwayStates; ++s)
         population += t.metric[index(Metric::unaware) + static_cast<std::size_t>(s)];
@@ -31,15 +33,16 @@ void close_month(CouncilTally& t, const Parameters& p, double sample_fraction) {
     t[Metric::cost_contingency_planning] =
         p.contingency.planning_hours * hour * t[Metric::contingency_plans];
     t[Metric::cost_reviews] = k.review_hours * hour * t[Metric::reviews];
-    t[Metric::cost_dp_support_service] = p.dp_support_service.cost * t[Metric::dp_support_users] +
-                                         fixed(p.dp_support_service, sample_fraction);
-    t[Metric::cost_advocacy] =
-        p.advocacy.cost * t[Metric::advocacy_users] + fixed(p.advocacy, sample_fraction);
+    t[Metric::cost_dp_support_service] =
+        p.dp_support_service.cost * t[Metric::dp_support_users] +
+        fixed(p.dp_support_service, c.cover_dp_support, sample_fraction);
+    t[Metric::cost_advocacy] = p.advocacy.cost * t[Metric::advocacy_users] +
+                               fixed(p.advocacy, c.cover_advocacy, sample_fraction);
     t[Metric::cost_peer_support] = p.peer_support.cost * t[Metric::peer_support_members] +
-                                   fixed(p.peer_support, sample_fraction);
+                                   fixed(p.peer_support, c.cover_peer_support, sample_fraction);
     t[Metric::cost_crisis_prevention] =
         p.crisis_prevention.cost * t[Metric::crisis_prevention_reached] +
-        fixed(p.crisis_prevention, sample_fraction);
+        fixed(p.crisis_prevention, c.cover_crisis_prevention, sample_fraction);
     const auto& in = p.information;
     t[Metric::cost_information_campaign] = in.campaign_cost * in.campaign_intensity * population;
     t[Metric::cost_information_quality] = in.quality_cost * in.quality * population;

@@ -31,10 +31,11 @@ inline void account_user(MonthContext& m, const UserMonth& um, const CouncilMont
             c.crisis_buildup_months > 0 ? std::min(1.0f, held / c.crisis_buildup_months) : 1.0f;
         ascot += c.ascot_gain * built * u.pb_effect_scale[i];
         utility += c.utility_gain * built * u.pb_effect_scale[i];
-        const float spend = u.pb_amount[i] * c.usable_share / 12.0f;
-        const float nhs = u.pb_health[i] * c.usable_share / 12.0f;
-        tally[Metric::cost_pb_health] += nhs;
-        tally[Metric::cost_pb_social_care] += spend - nhs;
+        const float to_month = c.usable_share / 12.0f;
+        const float nhs = u.pb_health[i] * to_month, council = u.pb_health_council[i] * to_month;
+        tally[Metric::cost_pb_health_nhs] += nhs;
+        tally[Metric::cost_pb_health_council] += council;
+        tally[Metric::cost_pb_social_care] += u.pb_amount[i] * to_month - nhs - council;
         package = std::max(0.0f, package - u.pb_replaced[i]);
         tally[Metric::holding_with_contingency_plan] += u.has_contingency_plan[i];
         tally[Metric::holding_with_nhs_part] += u.pb_health[i] > 0 ? 1 : 0;
@@ -47,8 +48,12 @@ inline void account_user(MonthContext& m, const UserMonth& um, const CouncilMont
     tally.ascot_sum += std::clamp(ascot, 0.0f, 1.0f);        // ASCOT is a 0-1 score
     tally[Metric::qalys] += std::min(utility, 1.0f) / 12.0f; // 1 = full health
     if (in_hospital) tally[Metric::in_hospital] += 1;
-    // Services are costed by use: DP support for those applying or holding a
-    // DP, advocacy for those in the pathway, peer groups for members.
+    // Services are costed by use, in the states where they act: DP support and
+    // advocacy for those applying (they keep an application going through a
+    // change of coordinator and speed up the plan), DP support for DP holders
+    // (hand-backs); peer groups for members. What knowing help is there does
+    // before a request (the burden of 7.7) and an advocate's outreach to the
+    // unaware are the services' fixed costs.
     const unsigned sv = um.services;
     const bool applying = s == PathwayState::requested || s == PathwayState::in_assessment ||
                           s == PathwayState::support_planning;
@@ -60,9 +65,12 @@ inline void account_user(MonthContext& m, const UserMonth& um, const CouncilMont
 }
 
 // Prices the month's counts of one council, apportions them to payers and
-// completes its derived metrics. `sample_fraction` (simulated over national
-// users) scales the fixed costs per council, as the summary scales all counts
-// back up by its inverse.
-void close_month(CouncilTally& tally, const Parameters& p, double sample_fraction);
+// completes its derived metrics. A service runs in a council (and costs its
+// fixed cost there) where it reaches at least kRunningCoverage of users;
+// `sample_fraction` (simulated over national users) scales the fixed costs,
+// as the summary scales all counts back up by its inverse.
+inline constexpr double kRunningCoverage = 0.01;
+void close_month(CouncilTally& tally, const Parameters& p, const CouncilMonth& c,
+                 double sample_fraction);
 
 } // namespace pbsim::costs

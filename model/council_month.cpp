@@ -52,6 +52,17 @@ CouncilMonth derive_council_month(const Parameters& p) {
     c.training_rate = static_cast<float>(p.training.rate);
     c.reassign = static_cast<float>(w.restructuring_reassign * w.restructuring);
     c.lost_request = static_cast<float>(w.lost_request_on_change);
+    // Help from DP support and advocacy, combined as for the application burden.
+    const auto help_of = [&](unsigned bits) {
+        return 1 - (1 - ((bits & kDpSupport) ? p.dp_support_service.effect : 0)) *
+                       (1 - ((bits & kAdvocacy) ? p.advocacy.effect : 0));
+    };
+    for (unsigned bits = 0; bits < 4; ++bits) {
+        c.lost_request_by_help[bits] =
+            static_cast<float>(w.lost_request_on_change * (1 - help_of(bits)));
+        const double months = p.support_planning.mean_months * (1 - help_of(bits));
+        c.planning_complete_by_help[bits] = static_cast<float>(months > 1 ? 1 / months : 1.0);
+    }
     c.continuity_window = static_cast<int>(std::lround(w.continuity_window_months));
 
     const auto& as = p.assessment;

@@ -46,6 +46,7 @@ struct CouncilMonth {
 
     // workforce
     float turnover, training_rate, reassign, lost_request;
+    std::array<float, 4> lost_request_by_help; // by DP support and advocacy bits
     int continuity_window;
 
     // assessment, and the health/social care boundary
@@ -60,6 +61,7 @@ struct CouncilMonth {
 
     // support planning and allocation
     float planning_complete, dp_share, dp_share_supported;
+    std::array<float, 4> planning_complete_by_help; // by DP support and advocacy bits
     bool managed_budgets;
     std::array<double, 3> median_amount;    // by severity, before council level
     std::array<double, 3> reference_amount; // the same at amount_multiplier 1

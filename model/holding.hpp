@@ -13,6 +13,26 @@
 
 namespace pbsim::holding {
 
+// The annual review, every 12 months of holding (also in hospital): it may end
+// the budget; otherwise the budget is planned again under this month's rules.
+// Returns true if it ended the budget.
+inline bool review(MonthContext& m, const UserMonth& um, const CouncilMonth& c, const Draw4& r) {
+    auto& u = m.world.users;
+    const std::uint32_t i = um.i;
+    const std::int32_t held = m.t - u.state_since[i];
+    if (held <= 0 || held % 12 != 0) return false;
+    auto& tally = m.tally[u.council[i]];
+    tally[Metric::reviews] += 1;
+    if (r[1] < c.review_end) {
+        m.move(i, PathwayState::handed_back);
+        tally[Metric::review_endings] += 1;
+        return true;
+    }
+    plan_budget_support(u, i, c);
+    if (u.has_contingency_plan[i]) tally[Metric::contingency_plans] += 1;
+    return false;
+}
+
 inline void step(MonthContext& m, const UserMonth& um, const CouncilMonth& c, const Draw4& r) {
     auto& u = m.world.users;
     const std::uint32_t i = um.i;
@@ -30,16 +50,7 @@ inline void step(MonthContext& m, const UserMonth& um, const CouncilMonth& c, co
         tally[Metric::hand_backs] += 1;
         return;
     }
-    if (held > 0 && held % 12 == 0) {
-        tally[Metric::reviews] += 1;
-        if (r[1] < c.review_end) {
-            m.move(i, PathwayState::handed_back);
-            tally[Metric::review_endings] += 1;
-            return;
-        }
-        plan_budget_support(u, i, c);
-        if (u.has_contingency_plan[i]) tally[Metric::contingency_plans] += 1;
-    }
+    review(m, um, c, r);
 }
 
 } // namespace pbsim::holding

@@ -72,9 +72,11 @@ enum class MetricKind { state, flow, outcome, cost, payer };
       "Mean care-related quality of life of active users")                                         \
     /* costs, GBP 2012-13, undiscounted */                                                         \
     X(cost_pb_social_care, cost, "GBP/month",                                                      \
-      "Personal budget spend, social-care (council) part, usable share of allocations")            \
-    X(cost_pb_health, cost, "GBP/month",                                                           \
-      "Personal budget spend, NHS part (personal health budgets, NHS share of merged budgets)")    \
+      "Personal budget spend, social-care part, usable share of allocations")                      \
+    X(cost_pb_health_council, cost, "GBP/month",                                                   \
+      "Personal budget spend, health part funded by the council (merged budgets)")                 \
+    X(cost_pb_health_nhs, cost, "GBP/month",                                                       \
+      "Personal budget spend, health part funded by the NHS (personal health budgets, merged)")    \
     X(cost_traditional_services, cost, "GBP/month",                                                \
       "Traditional community services, net of the share budgets replace")                          \
     X(cost_care_coordination, cost, "GBP/month", "Routine care-coordinator time")                  \

@@ -35,7 +35,8 @@ struct MonthContext {
         if (is_holding(u.state[i]) != is_holding(to)) {
             holding_changed.push_back(i);
             if (!is_holding(to)) { // the budget ended: traditional services return in full
-                u.pb_amount[i] = u.pb_health[i] = u.pb_replaced[i] = u.pb_effect_scale[i] = 0;
+                u.pb_need[i] = u.pb_amount[i] = u.pb_health[i] = u.pb_health_council[i] = 0;
+                u.pb_replaced[i] = u.pb_effect_scale[i] = 0;
                 u.has_contingency_plan[i] = 0;
             }
         }

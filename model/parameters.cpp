@@ -312,7 +312,8 @@ const std::array kRegistry = {
             "Share of a budget's spend that replaces the holder's traditional services; set for a "
             "holder when the budget starts and at each annual review, and the part that replaces "
             "services adds no PB effect",
-            "Reform 2015: in MH, PBs mostly added to existing services rather than replacing them (M/Q); assumption, plausible 0-0.3"),
+            "Reform 2015: in MH, PBs mostly added to existing services rather than replacing them "
+            "(M/Q); assumption, plausible 0-0.3"),
     PBSIM_R(policy.traditional_level, "fraction", 1.0, 0.0, 1.0, V,
             "Traditional community services provided, as a share of the standard package (1 = no "
             "cuts); a shortfall raises crises and lowers quality of life (services.*)",
@@ -373,25 +374,34 @@ const std::array kRegistry = {
             "council.culture_service_effect); 1 reaches everyone everywhere",
             "assumption; enabler (SCIE 2011, Q)"),
     PBSIM_R(dp_support_service.effect, "fraction", 0.5, 0.0, 1.0, V,
-            "Share of the application burden a DP support service takes away", "assumption"),
+            "Share of the application burden a DP support service takes away (also of the "
+            "chance an application is lost on a change of coordinator, and of the time a plan "
+            "takes)",
+            "assumption"),
     PBSIM_R(dp_support_service.cost, "GBP/user-month", 40, 0.0, 1e5, V,
             "Cost per user using it in a month: reached and requesting, in assessment, planning or "
-            "holding a DP",
+            "holding a DP (where it keeps applications going, speeds up plans, raises the DP share "
+            "and lowers hand-backs)",
             "assumption, plausible 20-80: managed-account fee about 15/month (E) plus payroll and "
             "recruitment help"),
     PBSIM_R(dp_support_service.fixed_cost, "GBP/council-month", 3000, 0.0, 1e7, V,
-            "Fixed cost per council where the service runs (coverage above zero)",
+            "Fixed cost per council where the service runs (reaches at least 1% of users): "
+            "outreach and what knowing help is there does before a request",
             "assumption, plausible 1,500-6,000: a coordinator post and overheads"),
     PBSIM_R(advocacy.coverage, "fraction", 0.1, 0.0, 1.0, V, "Share of users advocacy reaches",
             "assumption; enabler (Mind/UCLan 2015, Q)"),
     PBSIM_R(advocacy.effect, "fraction", 0.3, 0.0, 1.0, V,
-            "Share of the application burden an advocate takes away", "assumption"),
+            "Share of the application burden an advocate takes away (also of the chance an "
+            "application is lost on a change of coordinator, and of the time a plan takes)",
+            "assumption"),
     PBSIM_R(advocacy.cost, "GBP/user-month", 60, 0.0, 1e5, V,
             "Cost per user using it in a month: reached and in the pathway (requesting, in "
-            "assessment or planning)",
+            "assessment or planning), where it keeps applications going and speeds up plans",
             "assumption, plausible 30-120: about 1.5 hours of advocate time a month"),
     PBSIM_R(advocacy.fixed_cost, "GBP/council-month", 2000, 0.0, 1e7, V,
-            "Fixed cost per council where advocacy runs", "assumption, plausible 1,000-4,000"),
+            "Fixed cost per council where advocacy runs (reaches at least 1% of users): outreach "
+            "to the unaware and help before a request",
+            "assumption, plausible 1,000-4,000"),
     PBSIM_R(peer_support.coverage, "fraction", 0.05, 0.0, 1.0, V,
             "Share of users who are members of a peer-support or user-led group", "assumption"),
     PBSIM_R(peer_support.effect, "fraction", 0.2, 0.0, 1.0, V,
@@ -523,7 +533,8 @@ const std::array kRegistry = {
     PBSIM_R(
         payer.health_assessment_nhs, "fraction", 1.0, 0.0, 1.0, V,
         "NHS share of: Second (health) assessments under split funding (the council pays the rest)",
-        "NHS: assessment for a personal health budget"),
+        "NHS: a health needs assessment (NHS continuing healthcare eligibility, National Framework "
+        "2007 and earlier local criteria; for a personal health budget from 2009)"),
     PBSIM_R(payer.support_planning_nhs, "fraction", 0.0, 0.0, 1.0, V,
             "NHS share of: Support planning (the council pays the rest)",
             "council (social care support plan)"),

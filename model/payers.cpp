@@ -10,7 +10,9 @@ constexpr double kNone = 0;
 const std::array kRules = {
     PayerRule{Metric::cost_pb_social_care, nullptr, 0.0, true,
               "council, less the holder's charges (payer.person_contribution)"},
-    PayerRule{Metric::cost_pb_health, nullptr, 1.0, false,
+    PayerRule{Metric::cost_pb_health_council, nullptr, 0.0, false,
+              "council; no charges on health care (NHS care is free at the point of use)"},
+    PayerRule{Metric::cost_pb_health_nhs, nullptr, 1.0, false,
               "NHS: personal health budgets and the NHS part of merged budgets"},
     PayerRule{Metric::cost_traditional_services, &P::traditional_services_nhs, kNone, false,
               "payer.traditional_services_nhs"},

@@ -139,7 +139,8 @@ void enter_user(World& w, const Parameters& p, const Rng& rng, std::uint32_t i,
     u.state[i] = PathwayState::unaware;
     u.state_since[i] = t;
     u.discouraged_until[i] = kLongAgo;
-    u.pb_amount[i] = u.pb_health[i] = u.pb_replaced[i] = u.pb_effect_scale[i] = 0;
+    u.pb_need[i] = u.pb_amount[i] = u.pb_health[i] = u.pb_health_council[i] = 0;
+    u.pb_replaced[i] = u.pb_effect_scale[i] = 0;
     u.has_contingency_plan[i] = 0;
     u.last_crisis[i] = kLongAgo;
     u.hospital_days_left[i] = 0;
@@ -169,6 +170,24 @@ float effect_scale(const CouncilMonth& cm, int severity, float amount) {
 }
 
 void plan_budget_support(ServiceUsers& u, std::uint32_t i, const CouncilMonth& cm) {
+    // The budget's parts. For a person with health needs, the health part is
+    // NHS money where the NHS funds it (a personal health budget, or its share
+    // of a merged budget); otherwise a merged budget has the council fund it,
+    // and split funding cuts the budget back to the social care part.
+    const float need = u.pb_need[i];
+    float social = need, health_nhs = 0, health_council = 0;
+    if (u.rank_health_need[i] < cm.cover_health_need) {
+        const float health = need * cm.health_part;
+        social = need - health;
+        if (u.rank_nhs_funding[i] < cm.cover_nhs_funding)
+            health_nhs = health;
+        else if (cm.merged)
+            health_council = health;
+    }
+    u.pb_amount[i] = social + health_council + health_nhs;
+    u.pb_health[i] = health_nhs;
+    u.pb_health_council[i] = health_council;
+
     const float spend = u.pb_amount[i] * cm.usable_share / 12.0f;
     float replaced = 0; // share of a full package
     if (cm.traditional_cost > 0 && spend > 0)
@@ -211,8 +230,10 @@ void ServiceUsers::resize(std::size_t n) {
     state.resize(n);
     state_since.resize(n);
     discouraged_until.resize(n);
+    pb_need.resize(n);
     pb_amount.resize(n);
     pb_health.resize(n);
+    pb_health_council.resize(n);
     pb_replaced.resize(n);
     pb_effect_scale.resize(n);
     has_contingency_plan.resize(n);
@@ -252,8 +273,7 @@ World generate_world(const Parameters& p, int total_users, const Rng& rng,
         if (s[0] < p.population.initial_dp_share) {
             u.state[i] = PathwayState::holding_dp;
             u.state_since[i] = -static_cast<std::int32_t>(s[1] * 24);
-            // Direct payments of the 1990s: social care money only.
-            u.pb_amount[i] = draw_amount(cm, w.councils[u.council[i]], u.severity[i], s[2], s[3]);
+            u.pb_need[i] = draw_amount(cm, w.councils[u.council[i]], u.severity[i], s[2], s[3]);
             plan_budget_support(u, i, cm);
         } else if (s[0] < p.population.initial_dp_share + p.population.initial_aware_share) {
             u.state[i] = PathwayState::aware;

@@ -36,8 +36,10 @@ float draw_amount(const CouncilMonth& cm, const LocalAuthority& la, int severity
 // severity at policy level 1: (amount / median)^elasticity, capped.
 float effect_scale(const CouncilMonth& cm, int severity, float amount);
 
-// At a budget's start and at each annual review: how much of the holder's
-// traditional services the budget replaces (policy.substitution, capped at the
+// At a budget's start and at each annual review, from the assessed need
+// (pb_need) and this month's rules: the budget's parts and who funds them
+// (the health/social care boundary, docs/odd.md 7.9), how much of the holder's
+// traditional services it replaces (policy.substitution, capped at the
 // package they get), the effect scale of the part that does something new,
 // and whether the support plan includes a contingency plan.
 void plan_budget_support(ServiceUsers& u, std::uint32_t i, const CouncilMonth& cm);

@@ -111,6 +111,7 @@ template <bool kPosts>
         const int days = std::min<int>(u.hospital_days_left[i], m.days);
         tally[Metric::bed_days] += days;
         u.hospital_days_left[i] = static_cast<std::uint16_t>(u.hospital_days_left[i] - days);
+        if (is_holding(u.state[i])) holding::review(m, um, c, pathway); // reviews do not wait
     } else {
         switch (u.state[i]) { // 2-6
         case PathwayState::unaware:
@@ -187,9 +188,9 @@ void Simulation::step_followed(MonthContext& m, std::uint32_t i, Draw4 pathway,
         tally_[council].metric[k] += own.metric[k];
     tally_[council].ascot_sum += own.ascot_sum;
     if constexpr (kPosts)
-        costs::close_month(own, params_[arm_index(i)], 0); // priced as in their coordinator's arm
-    else
-        costs::close_month(own, params_[council], 0); // a person carries no fixed costs
+        costs::close_month(own, params_[arm_index(i)], coefficients_[arm_index(i)], 0);
+    else // a person carries no fixed costs (sample fraction 0)
+        costs::close_month(own, params_[council], coefficients_[council], 0);
     for (std::size_t k = 0; k < kMetricCount; ++k)
         person.total[k] += own.metric[k];
     ++person.months;
@@ -259,7 +260,7 @@ void Simulation::step() {
 
     const int councils = result_.councils;
     for (int c = 0; c < councils; ++c) {
-        costs::close_month(tally_[c], params_[c], sample_fraction_);
+        costs::close_month(tally_[c], params_[c], coefficients_[c], sample_fraction_);
         for (std::size_t k = 0; k < kMetricCount; ++k)
             result_.values[(k * result_.months + t_) * councils + c] = tally_[c].metric[k];
     }

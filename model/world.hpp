@@ -89,10 +89,12 @@ struct ServiceUsers {
     std::vector<PathwayState> state;
     std::vector<std::int32_t> state_since;
     std::vector<std::int32_t> discouraged_until;
-    std::vector<float> pb_amount;       // GBP/year while holding, both parts
-    std::vector<float> pb_health;       // GBP/year of it that is the NHS part
-    std::vector<float> pb_replaced;     // share of a full traditional package the budget replaces
-    std::vector<float> pb_effect_scale; // PB effects relative to a median budget (see allocation)
+    std::vector<float> pb_need;           // GBP/year: the assessed need the budget is for
+    std::vector<float> pb_amount;         // GBP/year while holding, all parts
+    std::vector<float> pb_health;         // GBP/year of it that is the NHS part
+    std::vector<float> pb_health_council; // GBP/year of health need the council funds (merged)
+    std::vector<float> pb_replaced;       // share of a full traditional package the budget replaces
+    std::vector<float> pb_effect_scale;   // PB effects relative to a median budget (see allocation)
     std::vector<std::uint8_t> has_contingency_plan;
     std::vector<std::int32_t> last_crisis;
     std::vector<std::uint16_t> hospital_days_left;

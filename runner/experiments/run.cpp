@@ -130,7 +130,8 @@ int run_command(const RunOptions& o) {
         prov.scenarios.push_back(
             {l.scenario.name, l.file.string(),
              to_toml(l.scenario, "Resolved scenario written by pbsim " + std::string(kVersion) +
-                                     " from " + l.file.string())});
+                                     " from " + l.file.string()),
+             l.scenario.at(l.scenario.evaluation_from())});
     prov.seed = o.seed;
     prov.replications = o.replications;
     prov.start_month = first.start.to_string();

@@ -233,6 +233,25 @@ Group run_summary(const std::string& prefix, const std::vector<SummaryValue>& co
     return g;
 }
 
+Group run_payers(const std::string& prefix) {
+    return {prefix + "/payers",
+            "Who pays",
+            "The share of each cost category paid by the NHS, the council (adult social care) and "
+            "the person (the table of model/payers.cpp under the scenario's payer.* parameters), "
+            "at the start of the evaluation window (the first month when there is none). The "
+            "time series cost_nhs, cost_council and cost_person are each month's costs "
+            "apportioned by these shares; a category's cost paid by a payer is its cost times "
+            "share.",
+            {text("cost_category", {"cost_category"}, "cost category",
+                  "A cost variable of the time series (cost_pb_social_care, ...)"),
+             text("payer", {"payer"}, "payer", "nhs, council or person"),
+             f64("share", {"cost_category", "payer"}, "1", "payer share",
+                 "Share of the category's cost paid by the payer; each row adds up to 1"),
+             text("rule", {"cost_category"}, "payment rule",
+                  "How the category is paid: the payer.* parameter that sets the NHS share, or "
+                  "the mechanism")}};
+}
+
 Group run_local_authorities() {
     return {
         "/local_authorities",
@@ -272,7 +291,8 @@ File run_file(bool several) {
     f.intro =
         several
             ? "Each scenario has a group `/scenarios/<name>/` holding its own `timeseries` and "
-              "`summary` (the groups of a one-scenario file) and its scenario attributes "
+              "`summary` and `payers` (the groups of a one-scenario file) and its scenario "
+              "attributes "
               "(`scenario_name`, `scenario_file`, `scenario_toml`); the root attribute "
               "`scenario_names` lists them, comma-separated, in command-line order. "
               "`/local_authorities` is shared. Replication *r* of every scenario used the same "
@@ -303,7 +323,7 @@ File run_file(bool several) {
     }
     const std::string prefix = several ? "/scenarios/<name>" : "";
     f.groups = {run_timeseries(prefix), run_summary(prefix, default_summary_columns()),
-                run_local_authorities()};
+                run_payers(prefix), run_local_authorities()};
     return f;
 }
 

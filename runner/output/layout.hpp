@@ -72,6 +72,8 @@ int days_since_epoch(const std::string& yyyy_mm);
 // `prefix` is "" for one scenario, "/scenarios/<name>" for several.
 Group run_timeseries(const std::string& prefix);
 Group run_summary(const std::string& prefix, const std::vector<SummaryValue>& columns);
+// Who pays each cost category (model/payers.cpp), by scenario.
+Group run_payers(const std::string& prefix);
 Group run_local_authorities();
 // The whole file, for the schema (summary columns from the default scenario).
 File run_file(bool several_scenarios);

@@ -3,6 +3,8 @@
 // worker threads; every HDF5 call holds h5::mutex().
 #include "runner/output/run_output.hpp"
 
+#include "model/payers.hpp"
+
 #include "model/metrics.hpp"
 #include "runner/output/h5.hpp"
 #include "runner/output/layout.hpp"
@@ -81,6 +83,23 @@ struct H5Output::Impl {
         h5::attribute(*file, obj, "scenario_toml", sc.toml);
     }
 
+    void write_payers(const std::string& prefix, const ScenarioInfo& sc) {
+        const layout::Group decl = layout::run_payers(prefix);
+        h5::GroupWriter g(*file, decl);
+        std::vector<std::string> categories, rules;
+        std::vector<double> shares;
+        for (const auto& rule : payer_rules()) {
+            categories.emplace_back(kMetrics[index(rule.category)].name);
+            rules.emplace_back(rule.rule);
+            for (const double x : payer_shares(rule, sc.at_evaluation_start))
+                shares.push_back(x);
+        }
+        g.coordinate("cost_category", categories);
+        g.coordinate("payer", std::vector<std::string>{"nhs", "council", "person"});
+        g.write("share", shares);
+        g.write("rule", rules);
+    }
+
     void create_scenario(const std::string& prefix, const OutputLayout& layout,
                          const std::vector<std::string>& codes) {
         ScenarioDatasets out;
@@ -130,6 +149,7 @@ struct H5Output::Impl {
         if (!several) {
             scenario_attrs(root, prov.scenarios[0]);
             create_scenario("", layout, codes);
+            write_payers("", prov.scenarios[0]);
         } else {
             std::string names;
             for (const auto& sc : prov.scenarios)
@@ -146,6 +166,7 @@ struct H5Output::Impl {
                 scenario_attrs(group, sc);
                 group.close();
                 create_scenario("/scenarios/" + sc.name, layout, codes);
+                write_payers("/scenarios/" + sc.name, sc);
             }
         }
 

@@ -12,6 +12,8 @@
 
 #include <cstdint>
 #include <filesystem>
+#include "model/parameters.hpp"
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,6 +25,9 @@ struct ScenarioInfo {
     std::string name; // a valid HDF5 group name: no '/', not "." or ".."
     std::string file;
     std::string toml; // fully resolved scenario, itself a valid scenario file
+    // Parameters at the evaluation window's start, for the /payers table
+    // (who pays each cost category); defaults when unset.
+    Parameters at_evaluation_start = default_parameters();
 };
 
 // Root attributes of a run file (layout: runner/output/layout.hpp, documented

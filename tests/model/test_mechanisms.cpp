@@ -137,8 +137,8 @@ TEST_CASE("the health/social care boundary refuses and cuts back; merged budgets
     SECTION("personal health budgets put NHS money into budgets") {
         Scenario none = s;
         none.set_constant("boundary.phb_access", 0);
-        REQUIRE(run_total(simulate(none, {5, 0, 1.0}), Metric::cost_pb_health) == 0);
-        require_up(paired(s, "boundary.phb_access", 0, 1, total(Metric::cost_pb_health)));
+        REQUIRE(run_total(simulate(none, {5, 0, 1.0}), Metric::cost_pb_health_nhs) == 0);
+        require_up(paired(s, "boundary.phb_access", 0, 1, total(Metric::cost_pb_health_nhs)));
     }
 }
 
@@ -166,26 +166,36 @@ TEST_CASE("substitution saves only by taking support away, and only at starts an
         require_down(paired(s, "policy.substitution", 0, 0.6, total(Metric::care_related_qol)));
         require_up(paired(s, "policy.substitution", 0, 0.6, total(Metric::crises)));
     }
-    SECTION("with substitution but no PB effects to lose, the saving needs a shortfall") {
-        // If budgets did nothing new, substitution would buy back the same
-        // services: it must save exactly what it takes from traditional
-        // services and change no outcome (quality of life and crises equal).
+    SECTION("where budgets add nothing, substitution saves exactly the services it replaces") {
+        // With no PB effects there is no added support to lose: substitution
+        // changes no outcome, and what it saves is exactly the traditional
+        // services the budget now pays for, the budget itself unchanged.
         Scenario z = s;
         z.set_constant("crisis.pb_effect", 0);
         z.set_constant("outcome.ascot_pb_gain", 0);
         z.set_constant("outcome.utility_pb_gain", 0);
         Scenario a = z, b = z;
+        a.set_constant("policy.substitution", 0);
         b.set_constant("policy.substitution", 0.6);
         const auto ra = simulate(a, {8, 0, 1.0}), rb = simulate(b, {8, 0, 1.0});
         REQUIRE(run_total(ra, Metric::crises) == run_total(rb, Metric::crises));
         REQUIRE(run_total(ra, Metric::qalys) == run_total(rb, Metric::qalys));
-        const double spend_a = run_total(ra, Metric::cost_pb_social_care);
-        const double spend_b = run_total(rb, Metric::cost_pb_social_care);
-        REQUIRE(spend_a == Approx(spend_b).epsilon(1e-9)); // the budget is the same money
-        // ...so the saving is services the budget now pays for: the holder's
-        // traditional package shrinks by what the budget replaces.
-        REQUIRE(run_total(rb, Metric::traditional_packages) <
-                run_total(ra, Metric::traditional_packages));
+        REQUIRE(run_total(ra, Metric::cost_pb_social_care) ==
+                Approx(run_total(rb, Metric::cost_pb_social_care)).epsilon(1e-9));
+        const double packages = run_total(rb, Metric::traditional_packages) -
+                                run_total(ra, Metric::traditional_packages);
+        REQUIRE(packages < 0);
+        const double traditional = run_total(rb, Metric::cost_traditional_services) -
+                                   run_total(ra, Metric::cost_traditional_services);
+        const double unit = z.at(z.start).cost.traditional_services;
+        REQUIRE(traditional == Approx(unit * packages).epsilon(1e-9));
+        double all_a = 0, all_b = 0;
+        for (std::size_t k = 0; k < kMetricCount; ++k)
+            if (kMetrics[k].kind == MetricKind::cost) {
+                all_a += run_total(ra, static_cast<Metric>(k));
+                all_b += run_total(rb, static_cast<Metric>(k));
+            }
+        REQUIRE(all_b - all_a == Approx(traditional).epsilon(1e-6));
     }
     SECTION("substitution starting mid-run reaches holders only as budgets start or are reviewed") {
         const int from = 60;
@@ -211,9 +221,76 @@ TEST_CASE("substitution saves only by taking support away, and only at starts an
     }
 }
 
+TEST_CASE("DP support and advocacy act where they are charged: applications kept, plans sooner") {
+    Scenario s = budget_world();
+    s.set_constant("workforce.restructuring", 1); // changes of coordinator lose applications
+    s.set_constant("workforce.lost_request_on_change", 0.8);
+    // Rates, since the services also bring more people into the pathway.
+    const Outcome lost_per_application = [](const ReplicationResult& r) {
+        return run_total(r, Metric::lost_requests) /
+               (run_total(r, Metric::requested) + run_total(r, Metric::in_assessment));
+    };
+    const Outcome plans_done_per_month = [](const ReplicationResult& r) {
+        return run_total(r, Metric::new_pbs) / run_total(r, Metric::support_planning);
+    };
+    for (const char* service : {"advocacy.coverage", "dp_support_service.coverage"}) {
+        INFO(service);
+        require_down(paired(s, service, 0, 1, lost_per_application));
+        require_up(paired(s, service, 0, 1, plans_done_per_month));
+    }
+}
+
+TEST_CASE("merged budgets reach existing holders at their review, with the whole need") {
+    Scenario split = budget_world(), merged = budget_world();
+    merged.set_from("policy.merged_budgets", merged.start + 60, 1);
+    const auto a = simulate(split, {12, 0, 1.0}), b = simulate(merged, {12, 0, 1.0});
+    // Split funding never has the council fund a health part; once merged, it
+    // does for new budgets and, at their review, for those already held.
+    REQUIRE(run_total(a, Metric::cost_pb_health_council) == 0);
+    double later = 0;
+    for (int t = 72; t < b.months; ++t)
+        later += b.national(Metric::cost_pb_health_council, t);
+    REQUIRE(later > 0);
+    // Someone who held a cut-back budget before the merger gets the whole
+    // need at their first review after it.
+    Simulation sim(merged, {12, 0, 1.0});
+    while (sim.month() < 60)
+        sim.step();
+    const auto& u = sim.world().users;
+    std::vector<std::uint32_t> cut_back;
+    std::vector<std::int32_t> since;
+    for (std::uint32_t i = 0; i < u.size(); ++i)
+        if (is_holding(u.state[i]) && u.pb_amount[i] < u.pb_need[i] * 0.999f) {
+            cut_back.push_back(i);
+            since.push_back(u.state_since[i]);
+        }
+    REQUIRE(cut_back.size() > 5);
+    while (sim.month() < 72)
+        sim.step();
+    int topped_up = 0, still_holding = 0;
+    for (std::size_t k = 0; k < cut_back.size(); ++k) {
+        const auto i = cut_back[k];
+        if (!is_holding(u.state[i]) || u.state_since[i] != since[k]) continue; // not the same spell
+        INFO("slot " << i << " holding since " << since[k] << ", last crisis " << u.last_crisis[i]
+                     << ", amount " << u.pb_amount[i] << " of need " << u.pb_need[i]);
+        CHECK(u.pb_amount[i] == Approx(u.pb_need[i]));
+        ++still_holding;
+        topped_up += u.pb_amount[i] == Approx(u.pb_need[i]) ? 1 : 0;
+    }
+    REQUIRE(still_holding > 0);
+    REQUIRE(topped_up == still_holding);
+    // No refusal as a health need once merged, and none of someone the NHS funds.
+    for (int t = 60; t < b.months; ++t)
+        REQUIRE(b.national(Metric::boundary_refusals, t) == 0);
+    Scenario all_phb = budget_world();
+    all_phb.set_constant("boundary.phb_access", 1);
+    REQUIRE(run_total(simulate(all_phb, {12, 0, 1.0}), Metric::boundary_refusals) == 0);
+}
+
 TEST_CASE("support services are costed by use, plus a fixed cost where they run") {
     Scenario s = budget_world();
     s.set_constant("dp_support_service.coverage", 0.5);
+    s.set_constant("council.culture_service_effect", 0); // the same coverage in every council
     s.set_constant("advocacy.coverage", 0.5);
     const auto r = simulate(s, {6, 0, 1.0});
     const Parameters p = s.at(s.start);
@@ -250,10 +327,12 @@ TEST_CASE("support services are costed by use, plus a fixed cost where they run"
         const double expected = f.at(f.start).advocacy.fixed_cost * 8 * 24;
         REQUIRE(national(1.0) == Approx(expected).epsilon(1e-9));
         REQUIRE(national(0.1) == Approx(expected).epsilon(1e-9));
-        Scenario none = f;
-        none.set_constant("advocacy.coverage", 0);
-        const auto rr = simulate(none, {1, 0, 1.0});
-        REQUIRE(run_total(rr, Metric::cost_advocacy) == 0);
+        for (double coverage : {0.0, 0.009}) { // below 1%: the service does not run
+            Scenario none = f;
+            none.set_constant("advocacy.coverage", coverage);
+            const auto rr = simulate(none, {1, 0, 1.0});
+            REQUIRE(run_total(rr, Metric::cost_advocacy) == 0);
+        }
     }
 }
 
