@@ -658,6 +658,21 @@ def icer_text(ce):
     return fmt(icer)
 
 
+def difference_rows(rows, scen, columns):
+    """Table rows of paired differences: one per scenario, a cell per (column, label)
+    with the mean and its 95% interval, or n/a."""
+    body = []
+    for s in scen:
+        cells = [html.escape(s)]
+        for o, _ in columns:
+            r = rows.get((s, o))
+            cells.append("n/a" if r is None else
+                         f"{fmt(r['mean_difference'], True)}<br><small>[{fmt(r['ci_low'], True)}, "
+                         f"{fmt(r['ci_high'], True)}]</small>")
+        body.append(cells)
+    return body
+
+
 def comparison_tables(runs, comparison):
     """The comparison and cost-effectiveness tables from /comparison."""
     esc = html.escape
@@ -679,15 +694,7 @@ def comparison_tables(runs, comparison):
                 (f"{eval_}qalys_discounted", "QALYs (disc.)"),
                 (f"{eval_}care_related_qol_years_discounted", "ASCOT-years (disc.)")]
     scen = list(dict.fromkeys(s for s, _ in rows))
-    body = []
-    for s in scen:
-        cells = [esc(s)]
-        for o, _ in outcomes:
-            r = rows.get((s, o))
-            cells.append("n/a" if r is None else
-                         f"{fmt(r['mean_difference'], True)}<br><small>[{fmt(r['ci_low'], True)}, "
-                         f"{fmt(r['ci_high'], True)}]</small>")
-        body.append(cells)
+    body = difference_rows(rows, scen, outcomes)
     n = next(iter(rows.values()))["n"] if rows else 0
     window = (f"from {runs[0]['evaluation_start']} (the evaluation window)" if eval_
               else "over the whole run")
@@ -740,15 +747,7 @@ def payer_window_table(rows, scen, eval_, window):
     names = [(f"{eval_}cost_{key}_discounted", label) for key, label in PAYER_COLUMNS]
     if not any((s, names[0][0]) in rows for s in scen):
         return []
-    body = []
-    for s in scen:
-        cells = [esc(s)]
-        for o, _ in names:
-            r = rows.get((s, o))
-            cells.append("n/a" if r is None else
-                         f"{fmt(r['mean_difference'], True)}<br><small>[{fmt(r['ci_low'], True)}, "
-                         f"{fmt(r['ci_high'], True)}]</small>")
-        body.append(cells)
+    body = difference_rows(rows, scen, names)
     return [f"<h3 id='comparison-payers'>Incremental cost by payer</h3><p class=cap>Paired mean "
             f"difference in discounted cost {window}, by who pays ({PRICES}; 95% t intervals). "
             "NHS + council + person = all payers; NHS + PSS (NHS and personal social services, "

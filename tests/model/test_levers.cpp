@@ -31,27 +31,7 @@ Outcome average(Metric m) {
 // Paired differences outcome(hi) - outcome(lo) over replications.
 std::vector<double> paired(const std::string& key, double lo, double hi, const Outcome& outcome,
                            int replications = 6, Scenario base = lever_world()) {
-    Scenario a = base, b = base;
-    a.set_constant(key, lo);
-    b.set_constant(key, hi);
-    std::vector<double> diff;
-    for (int r = 0; r < replications; ++r) {
-        const RunSettings settings{2026, static_cast<std::uint32_t>(r), 1.0};
-        diff.push_back(outcome(simulate(b, settings)) - outcome(simulate(a, settings)));
-    }
-    return diff;
-}
-
-void require_increase(const std::vector<double>& diff) {
-    INFO("mean difference " << mean(diff) << ", standard error " << standard_error(diff));
-    REQUIRE(mean(diff) > 0);
-    REQUIRE(mean(diff) > 3 * standard_error(diff));
-}
-
-void require_decrease(std::vector<double> diff) {
-    for (double& d : diff)
-        d = -d;
-    require_increase(diff);
+    return paired_lever(base, key, lo, hi, outcome, replications, 2026);
 }
 
 } // namespace

@@ -29,27 +29,7 @@ Scenario budget_world() {
 
 std::vector<double> paired(const Scenario& base, const std::string& key, double lo, double hi,
                            const Outcome& outcome, int replications = 6) {
-    Scenario a = base, b = base;
-    a.set_constant(key, lo);
-    b.set_constant(key, hi);
-    std::vector<double> diff;
-    for (int r = 0; r < replications; ++r) {
-        const RunSettings settings{99, static_cast<std::uint32_t>(r), 1.0};
-        diff.push_back(outcome(simulate(b, settings)) - outcome(simulate(a, settings)));
-    }
-    return diff;
-}
-
-void require_up(const std::vector<double>& diff) {
-    INFO("mean difference " << mean(diff) << ", standard error " << standard_error(diff));
-    REQUIRE(mean(diff) > 3 * standard_error(diff));
-    REQUIRE(mean(diff) > 0);
-}
-
-void require_down(std::vector<double> diff) {
-    for (double& d : diff)
-        d = -d;
-    require_up(diff);
+    return paired_lever(base, key, lo, hi, outcome, replications, 99);
 }
 
 double cost_sum(const ReplicationResult& r, int t, int c) {
@@ -129,42 +109,42 @@ TEST_CASE("the health/social care boundary refuses and cuts back; merged budgets
         const auto r = simulate(m, {5, 0, 1.0});
         REQUIRE(run_total(r, Metric::boundary_refusals) == 0);
         REQUIRE(run_total(r, Metric::health_assessments) == 0);
-        require_up(paired(s, "policy.merged_budgets", 0, 1, total(Metric::new_pbs)));
+        require_increase(paired(s, "policy.merged_budgets", 0, 1, total(Metric::new_pbs)));
     }
     SECTION("a stricter boundary means fewer budgets") {
-        require_down(paired(s, "boundary.refusal", 0, 0.8, total(Metric::new_pbs)));
+        require_decrease(paired(s, "boundary.refusal", 0, 0.8, total(Metric::new_pbs)));
     }
     SECTION("personal health budgets put NHS money into budgets") {
         Scenario none = s;
         none.set_constant("boundary.phb_access", 0);
         REQUIRE(run_total(simulate(none, {5, 0, 1.0}), Metric::cost_pb_health_nhs) == 0);
-        require_up(paired(s, "boundary.phb_access", 0, 1, total(Metric::cost_pb_health_nhs)));
+        require_increase(paired(s, "boundary.phb_access", 0, 1, total(Metric::cost_pb_health_nhs)));
     }
 }
 
 TEST_CASE("traditional services do something: cutting them without a budget worsens outcomes") {
     Scenario s = small_scenario(4000, 8, 10); // few budgets: nothing takes their place
     SECTION("crises rise") {
-        require_up(paired(s, "policy.traditional_level", 1, 0.6, total(Metric::crises)));
+        require_increase(paired(s, "policy.traditional_level", 1, 0.6, total(Metric::crises)));
     }
     SECTION("care-related quality of life and QALYs fall") {
-        require_down(
+        require_decrease(
             paired(s, "policy.traditional_level", 1, 0.6, total(Metric::care_related_qol)));
-        require_down(paired(s, "policy.traditional_level", 1, 0.6, total(Metric::qalys)));
+        require_decrease(paired(s, "policy.traditional_level", 1, 0.6, total(Metric::qalys)));
     }
     SECTION("and the saving is the services not provided") {
-        require_down(paired(s, "policy.traditional_level", 1, 0.6,
-                            total(Metric::cost_traditional_services)));
+        require_decrease(paired(s, "policy.traditional_level", 1, 0.6,
+                                total(Metric::cost_traditional_services)));
     }
 }
 
 TEST_CASE("substitution saves only by taking support away, and only at starts and reviews") {
     const Scenario s = budget_world();
     SECTION("a saving on traditional services comes with less from budgets") {
-        require_down(
+        require_decrease(
             paired(s, "policy.substitution", 0, 0.6, total(Metric::cost_traditional_services)));
-        require_down(paired(s, "policy.substitution", 0, 0.6, total(Metric::care_related_qol)));
-        require_up(paired(s, "policy.substitution", 0, 0.6, total(Metric::crises)));
+        require_decrease(paired(s, "policy.substitution", 0, 0.6, total(Metric::care_related_qol)));
+        require_increase(paired(s, "policy.substitution", 0, 0.6, total(Metric::crises)));
     }
     SECTION("where budgets add nothing, substitution saves exactly the services it replaces") {
         // With no PB effects there is no added support to lose: substitution
@@ -235,8 +215,8 @@ TEST_CASE("DP support and advocacy act where they are charged: applications kept
     };
     for (const char* service : {"advocacy.coverage", "dp_support_service.coverage"}) {
         INFO(service);
-        require_down(paired(s, service, 0, 1, lost_per_application));
-        require_up(paired(s, service, 0, 1, plans_done_per_month));
+        require_decrease(paired(s, service, 0, 1, lost_per_application));
+        require_increase(paired(s, service, 0, 1, plans_done_per_month));
     }
 }
 
@@ -311,8 +291,9 @@ TEST_CASE("support services are costed by use, plus a fixed cost where they run"
                            p.advocacy.fixed_cost * fraction));
         }
     SECTION("more people served cost more, by the unit cost") {
-        require_up(paired(s, "request.base_rate", 0.01, 0.05, total(Metric::dp_support_users)));
-        require_up(
+        require_increase(
+            paired(s, "request.base_rate", 0.01, 0.05, total(Metric::dp_support_users)));
+        require_increase(
             paired(s, "request.base_rate", 0.01, 0.05, total(Metric::cost_dp_support_service)));
     }
     SECTION("the national fixed cost does not depend on the scale") {
@@ -339,18 +320,18 @@ TEST_CASE("support services are costed by use, plus a fixed cost where they run"
 TEST_CASE("contingency plans lower admissions and hand-backs") {
     Scenario s = budget_world();
     s.set_constant("crisis.rate_severity_1", 0.03); // enough holders' crises to see it
-    require_up(paired(s, "contingency.coverage", 0, 1, total(Metric::contingency_plans)));
-    require_down(paired(s, "contingency.coverage", 0, 1, total(Metric::admissions)));
-    require_up(paired(s, "contingency.coverage", 0, 1, total(Metric::home_treatments)));
-    require_down(paired(s, "contingency.coverage", 0, 1, total(Metric::hand_backs)));
+    require_increase(paired(s, "contingency.coverage", 0, 1, total(Metric::contingency_plans)));
+    require_decrease(paired(s, "contingency.coverage", 0, 1, total(Metric::admissions)));
+    require_increase(paired(s, "contingency.coverage", 0, 1, total(Metric::home_treatments)));
+    require_decrease(paired(s, "contingency.coverage", 0, 1, total(Metric::hand_backs)));
 }
 
 TEST_CASE("information quality raises requests and lowers early hand-backs") {
     const Scenario s = budget_world();
-    require_up(paired(s, "information.quality", 0, 1, total(Metric::new_requests)));
+    require_increase(paired(s, "information.quality", 0, 1, total(Metric::new_requests)));
     SECTION("hand-backs fall with the same requests (no request effect)") {
         Scenario n = s;
         n.set_constant("information.request_effect", 0);
-        require_down(paired(n, "information.quality", 0, 1, total(Metric::hand_backs)));
+        require_decrease(paired(n, "information.quality", 0, 1, total(Metric::hand_backs)));
     }
 }

@@ -69,6 +69,35 @@ inline double standard_error(const std::vector<double>& v) {
     return std::sqrt(ss / static_cast<double>(v.size() - 1) / static_cast<double>(v.size()));
 }
 
+// Paired differences outcome(hi) - outcome(lo) over replications, the lever
+// `key` set to lo and hi as constants in `base` (common random numbers).
+inline std::vector<double> paired_lever(const Scenario& base, const std::string& key, double lo,
+                                        double hi, const Outcome& outcome, int replications,
+                                        std::uint32_t seed) {
+    Scenario a = base, b = base;
+    a.set_constant(key, lo);
+    b.set_constant(key, hi);
+    std::vector<double> diff;
+    for (int r = 0; r < replications; ++r) {
+        const RunSettings settings{seed, static_cast<std::uint32_t>(r), 1.0};
+        diff.push_back(outcome(simulate(b, settings)) - outcome(simulate(a, settings)));
+    }
+    return diff;
+}
+
+// The mean paired difference is positive and at least 3 standard errors from zero.
+inline void require_increase(const std::vector<double>& diff) {
+    INFO("mean difference " << mean(diff) << ", standard error " << standard_error(diff));
+    REQUIRE(mean(diff) > 0);
+    REQUIRE(mean(diff) > 3 * standard_error(diff));
+}
+
+inline void require_decrease(std::vector<double> diff) {
+    for (double& d : diff)
+        d = -d;
+    require_increase(diff);
+}
+
 // A fresh directory under the system temp directory, removed with its contents.
 class ScratchDir {
   public:
