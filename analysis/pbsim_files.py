@@ -187,6 +187,9 @@ class Scenario:
             raise InputError(f"{g.file.filename}: {g.name}/payer is {payers}, "
                              "expected nhs, council, person")
         cats = strings(g["cost_category"])
+        if share.shape != (len(cats), 3):
+            raise InputError(f"{g.file.filename}: {g.name}/share has shape {share.shape}, "
+                             f"expected ({len(cats)}, 3)")
         return {c[len("cost_"):]: tuple(float(x) for x in row) for c, row in zip(cats, share)}
 
 

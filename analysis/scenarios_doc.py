@@ -65,7 +65,11 @@ def payer_parts(base, scen):
     for c in categories(base.summary):
         col = f"eval_cost_{c}_discounted"
         n = min(base.summary[col].size, scen.summary[col].size)
-        shares = [t[c] for t in tables] # KeyError: a category without a payer rule
+        missing = [x.name for x, t in zip((base, scen), tables) if c not in t]
+        if missing:
+            raise pf.InputError(f"scenario {missing[0]}: no /payers row for cost_{c} (a run file "
+                                "from before payers, or a category without a payer rule)")
+        shares = [t[c] for t in tables]
         for j, (k, _) in enumerate(PAYERS):
             d = shares[1][j] * scen.summary[col][:n] - shares[0][j] * base.summary[col][:n]
             out[k][c] = float(np.mean(d))
@@ -161,7 +165,10 @@ def main(path):
         start = tomllib.loads(str(b.attrs.get("scenario_toml", ""))).get("evaluation_start",
                                                                          str(months[0]))
         window = f"{start} to {months[-1]}"
-        parts = {s: payer_parts(b, runs[s]) for s in runs if s != base}
+        try:
+            parts = {s: payer_parts(b, runs[s]) for s in runs if s != base}
+        except pf.InputError as exc:
+            sys.exit(f"{path}: {exc}")
 
     def result(s, outcome, form=fmt):
         k = np.flatnonzero((scen == s) & (outc == outcome))

@@ -9,7 +9,8 @@
 // budget with a social-care part and, for a person with health needs, a
 // health part funded by the NHS, by the council (merged budgets) or not at all
 // (split funding: cut back), and sets what the budget replaces and any
-// contingency plan. Reviews do the same again under the rules then in force.
+// contingency plan. Reviews do the same again under the funding, substitution
+// and effect rules then in force (the need itself is fixed for the spell).
 #pragma once
 
 #include "model/month.hpp"

@@ -57,9 +57,10 @@ inline void account_user(MonthContext& m, const UserMonth& um, const CouncilMont
     const unsigned sv = um.services;
     const bool applying = s == PathwayState::requested || s == PathwayState::in_assessment ||
                           s == PathwayState::support_planning;
+    // In hospital the pathway pauses and neither service has anything to do.
     tally[Metric::dp_support_users] +=
-        (sv & kDpSupport) && (applying || s == PathwayState::holding_dp);
-    tally[Metric::advocacy_users] += (sv & kAdvocacy) && applying;
+        (sv & kDpSupport) && !in_hospital && (applying || s == PathwayState::holding_dp);
+    tally[Metric::advocacy_users] += (sv & kAdvocacy) && !in_hospital && applying;
     tally[Metric::peer_support_members] += (sv & kPeerSupport) ? 1 : 0;
     tally[Metric::crisis_prevention_reached] += (sv & kCrisisPrevention) ? 1 : 0;
 }

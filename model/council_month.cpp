@@ -51,7 +51,6 @@ CouncilMonth derive_council_month(const Parameters& p) {
         1.0, p.coordinator.turnover * (1 + (w.restructuring_turnover - 1) * w.restructuring)));
     c.training_rate = static_cast<float>(p.training.rate);
     c.reassign = static_cast<float>(w.restructuring_reassign * w.restructuring);
-    c.lost_request = static_cast<float>(w.lost_request_on_change);
     // Help from DP support and advocacy, combined as for the application burden.
     const auto help_of = [&](unsigned bits) {
         return 1 - (1 - ((bits & kDpSupport) ? p.dp_support_service.effect : 0)) *
@@ -87,7 +86,6 @@ CouncilMonth derive_council_month(const Parameters& p) {
     c.approval_risk = as.risk_aversion_effect;
 
     const auto& sp = p.support_planning;
-    c.planning_complete = static_cast<float>(1 / sp.mean_months);
     c.dp_share = static_cast<float>(sp.dp_share);
     c.dp_share_supported = static_cast<float>(std::min(1.0, sp.dp_share + sp.dp_support_dp_gain));
     c.managed_budgets = p.policy.managed_budgets >= 0.5;

@@ -45,7 +45,7 @@ struct CouncilMonth {
     int discouraged_months;
 
     // workforce
-    float turnover, training_rate, reassign, lost_request;
+    float turnover, training_rate, reassign;
     std::array<float, 4> lost_request_by_help; // by DP support and advocacy bits
     int continuity_window;
 
@@ -60,7 +60,7 @@ struct CouncilMonth {
     double approval_attitude, approval_risk;
 
     // support planning and allocation
-    float planning_complete, dp_share, dp_share_supported;
+    float dp_share, dp_share_supported;
     std::array<float, 4> planning_complete_by_help; // by DP support and advocacy bits
     bool managed_budgets;
     std::array<double, 3> median_amount;    // by severity, before council level

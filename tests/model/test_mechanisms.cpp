@@ -10,6 +10,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -55,10 +56,20 @@ TEST_CASE("payers: every cost category has one rule, and shares add up to one") 
     }
     for (std::size_t k = 0; k < kMetricCount; ++k)
         REQUIRE(seen[k] == (kMetrics[k].kind == MetricKind::cost ? 1 : 0));
-    // The holder pays charges only on the council part of their budget.
-    const auto& social = payer_rules()[0];
-    REQUIRE(social.category == Metric::cost_pb_social_care);
-    REQUIRE(payer_shares(social, p)[2] == Approx(0.3));
+    // The holder pays charges only on the social-care part of their budget,
+    // never on health care, whoever funds it.
+    for (const auto& rule : payer_rules()) {
+        const auto shares = payer_shares(rule, p);
+        if (rule.category == Metric::cost_pb_social_care)
+            REQUIRE(shares[2] == Approx(0.3 * (1 - shares[0])));
+        else
+            REQUIRE(shares[2] == 0);
+    }
+    const auto council_health =
+        std::find_if(payer_rules().begin(), payer_rules().end(),
+                     [](auto& r) { return r.category == Metric::cost_pb_health_council; });
+    REQUIRE(council_health != payer_rules().end());
+    REQUIRE(payer_shares(*council_health, p)[1] == 1);
 }
 
 TEST_CASE("payers: NHS, council and person costs add up to the total in every council-month") {
@@ -265,6 +276,33 @@ TEST_CASE("merged budgets reach existing holders at their review, with the whole
     Scenario all_phb = budget_world();
     all_phb.set_constant("boundary.phb_access", 1);
     REQUIRE(run_total(simulate(all_phb, {12, 0, 1.0}), Metric::boundary_refusals) == 0);
+}
+
+TEST_CASE("every annual review happens, in hospital too") {
+    // No hand-backs and no exits, so every holder whose 12th, 24th, ... month
+    // of holding comes is reviewed; many are in hospital then.
+    Scenario s = budget_world();
+    s.set_constant("holding.handback_rate", 0);
+    s.set_constant("population.exit_rate", 0);
+    s.set_constant("crisis.rate_severity_1", 0.05);
+    s.set_constant("crisis.share_admission", 1);
+    s.set_constant("crisis.los_median_days", 60);
+    Simulation sim(s, {21, 0, 1.0});
+    double due = 0, due_in_hospital = 0;
+    const auto& u = sim.world().users;
+    while (!sim.done()) {
+        const int t = sim.month();
+        for (std::uint32_t i = 0; i < u.size(); ++i) {
+            const int held = t - u.state_since[i];
+            if (!is_holding(u.state[i]) || held <= 0 || held % 12 != 0) continue;
+            ++due;
+            due_in_hospital += u.hospital_days_left[i] > 0;
+        }
+        sim.step();
+    }
+    INFO(due << " reviews due, " << due_in_hospital << " of them in hospital");
+    REQUIRE(due_in_hospital > 10);
+    REQUIRE(run_total(sim.result(), Metric::reviews) == due);
 }
 
 TEST_CASE("support services are costed by use, plus a fixed cost where they run") {
