@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <sys/resource.h>
 
 namespace pbsim::runner {
 
@@ -20,6 +21,13 @@ namespace {
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// Peak resident set of this process so far, bytes (Linux reports KiB).
+double peak_resident_bytes() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return static_cast<double>(usage.ru_maxrss) * 1024.0;
 }
 
 } // namespace
@@ -40,6 +48,7 @@ int bench_command(const BenchOptions& o) {
                 s.name.c_str(), users, s.months(), o.scale, cores);
 
     // 1. One replication, one thread: world generation and the monthly loop apart.
+    const double resident_before = peak_resident_bytes();
     auto t0 = std::chrono::steady_clock::now();
     Simulation sim(s, {o.seed, 0, o.scale});
     const double generation = seconds_since(t0);
@@ -53,6 +62,11 @@ int bench_command(const BenchOptions& o) {
                 agent_months / stepping / 1e6, stepping / agent_months * 1e9);
     std::printf("  %.1f M agent-months/s including world generation\n",
                 agent_months / (stepping + generation) / 1e6);
+    // Memory of one replication: the rise of the peak resident set over the
+    // process before the world was made, per simulated user.
+    const double resident = peak_resident_bytes() - resident_before;
+    std::printf("  peak memory of one replication: %.1f MB, %.0f bytes per simulated user\n",
+                resident / 1e6, resident / users);
 
     // 2. Many replications on 1 thread and on all cores.
     const int reps = o.replications > 0 ? o.replications : 2 * cores;

@@ -160,3 +160,16 @@ TEST_CASE("help: every command has examples; pbsim --help lists each in one line
     CHECK_THAT(run.out,
                Contains("pbsim run scenarios/baseline.toml scenarios/crisis_prevention.toml"));
 }
+
+TEST_CASE("bench: speed, memory per user and scaling of a small run", "[cli]") {
+    ScratchDir dir;
+    const auto r =
+        run_pbsim("bench " + quote(std::string(PBSIM_SOURCE_DIR) + "/scenarios/baseline.toml") +
+                      " --scale 0.02 --replications 2 --threads 2",
+                  dir.path());
+    REQUIRE(r.status == 0);
+    CHECK_THAT(r.out, Contains("3000 users x 240 months (scale 0.02), 2 cores"));
+    CHECK_THAT(r.out, Contains("M agent-months/s (simulation loop)"));
+    CHECK_THAT(r.out, Contains("bytes per simulated user"));
+    CHECK_THAT(r.out, Contains("scaling 1 -> 2 threads"));
+}
