@@ -271,8 +271,8 @@ def cost_categories(runs, prefix, suffix):
     """Cost category columns prefix + cost_<category> + suffix, in file order,
     without the all-costs total and those that are zero in every scenario."""
     # The total and the payer columns are the same money again, not categories.
-    not_categories = {f"{prefix}cost_{k}{suffix}" for k in ("total", "nhs", "council", "person",
-                                                            "nhs_pss")} | {f"{prefix}cost_total"}
+    not_categories = ({f"{prefix}cost_{k}{suffix}" for k, _ in PAYER_COLUMNS}
+                      | {f"{prefix}cost_total"})
     cats = [c for c in runs[0]["summary"] if c.startswith(f"{prefix}cost_") and c.endswith(suffix)
             and c not in not_categories and not c[len(prefix):].startswith("eval_")]
     if not prefix:

@@ -12,6 +12,7 @@
 #pragma once
 
 #include "model/month.hpp"
+#include "model/population.hpp"
 
 namespace pbsim::assessment {
 
@@ -44,10 +45,6 @@ inline double approval_probability(const World& w, std::uint32_t i, const Counci
         c.approval_risk * w.coordinators.risk_aversion[post] * (w.users.severity[i] - 1));
 }
 
-inline bool has_health_needs(const ServiceUsers& u, std::uint32_t i, const CouncilMonth& c) {
-    return u.rank_health_need[i] < c.cover_health_need;
-}
-
 inline void step_assessing(MonthContext& m, const UserMonth& um, const CouncilMonth& c,
                            const Draw4& r) {
     auto& u = m.world.users;
@@ -59,8 +56,8 @@ inline void step_assessing(MonthContext& m, const UserMonth& um, const CouncilMo
     if (health && !c.merged) tally[Metric::health_assessments] += 1;
     const bool approved = r[2] < approval_probability(m.world, i, c);
     // Refused as a health need, unless the NHS funds the health part (a PHB).
-    const bool nhs_funds = u.rank_nhs_funding[i] < c.cover_nhs_funding;
-    const bool boundary_refused = approved && health && !nhs_funds && r[3] < c.boundary_refusal;
+    const bool boundary_refused =
+        approved && health && !nhs_funds_health_part(u, i, c) && r[3] < c.boundary_refusal;
     if (boundary_refused) tally[Metric::boundary_refusals] += 1;
     if (approved && !boundary_refused) {
         m.move(i, PathwayState::support_planning);

@@ -12,6 +12,14 @@ double council_coverage(double coverage, double culture, double effect) {
 
 CouncilMonth derive_council_month(const Parameters& p) {
     CouncilMonth c{};
+    // Help from the services that reach a user (ServiceBits), combined as
+    // independent shares taken away: of the application burden, of the chance
+    // an application is lost on a change of coordinator, of planning time.
+    const auto help_of = [&](unsigned bits) {
+        return 1 - (1 - ((bits & kDpSupport) ? p.dp_support_service.effect : 0)) *
+                       (1 - ((bits & kAdvocacy) ? p.advocacy.effect : 0)) *
+                       (1 - ((bits & kPeerSupport) ? p.peer_support.effect : 0));
+    };
     c.cover_dp_support = reach_threshold(p.dp_support_service.coverage);
     c.cover_advocacy = reach_threshold(p.advocacy.coverage);
     c.cover_peer_support = reach_threshold(p.peer_support.coverage);
@@ -31,10 +39,7 @@ CouncilMonth derive_council_month(const Parameters& p) {
     const auto& r = p.request;
     const auto& al = p.allocation;
     for (unsigned bits = 0; bits < 8; ++bits) {
-        const double help = 1 - (1 - ((bits & kDpSupport) ? p.dp_support_service.effect : 0)) *
-                                    (1 - ((bits & kAdvocacy) ? p.advocacy.effect : 0)) *
-                                    (1 - ((bits & kPeerSupport) ? p.peer_support.effect : 0));
-        const double burden = p.policy.application_complexity * (1 - help);
+        const double burden = p.policy.application_complexity * (1 - help_of(bits));
         c.request_rate_by_help[bits] = static_cast<float>(
             r.base_rate * std::pow(al.amount_multiplier, r.generosity_effect) *
             std::exp(r.active_offer_effect * p.policy.active_offer - r.burden_effect * burden +
@@ -51,11 +56,6 @@ CouncilMonth derive_council_month(const Parameters& p) {
         1.0, p.coordinator.turnover * (1 + (w.restructuring_turnover - 1) * w.restructuring)));
     c.training_rate = static_cast<float>(p.training.rate);
     c.reassign = static_cast<float>(w.restructuring_reassign * w.restructuring);
-    // Help from DP support and advocacy, combined as for the application burden.
-    const auto help_of = [&](unsigned bits) {
-        return 1 - (1 - ((bits & kDpSupport) ? p.dp_support_service.effect : 0)) *
-                       (1 - ((bits & kAdvocacy) ? p.advocacy.effect : 0));
-    };
     for (unsigned bits = 0; bits < 4; ++bits) {
         c.lost_request_by_help[bits] =
             static_cast<float>(w.lost_request_on_change * (1 - help_of(bits)));

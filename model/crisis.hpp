@@ -37,7 +37,7 @@ inline bool step(MonthContext& m, const UserMonth& um, const CouncilMonth& c, co
     auto& tally = m.tally[u.council[i]];
     tally[Metric::crises] += 1;
     u.last_crisis[i] = m.t;
-    const float admission = u.has_contingency_plan[i] && is_holding(u.state[i])
+    const float admission = u.has_contingency_plan[i] // only holders have one
                                 ? c.share_admission * c.contingency_admission_hr
                                 : c.share_admission;
     if (r[1] < admission) {

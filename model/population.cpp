@@ -176,10 +176,10 @@ void plan_budget_support(ServiceUsers& u, std::uint32_t i, const CouncilMonth& c
     // and split funding cuts the budget back to the social care part.
     const float need = u.pb_need[i];
     float social = need, health_nhs = 0, health_council = 0;
-    if (u.rank_health_need[i] < cm.cover_health_need) {
+    if (has_health_needs(u, i, cm)) {
         const float health = need * cm.health_part;
         social = need - health;
-        if (u.rank_nhs_funding[i] < cm.cover_nhs_funding)
+        if (nhs_funds_health_part(u, i, cm))
             health_nhs = health;
         else if (cm.merged)
             health_council = health;

@@ -36,6 +36,16 @@ float draw_amount(const CouncilMonth& cm, const LocalAuthority& la, int severity
 // severity at policy level 1: (amount / median)^elasticity, capped.
 float effect_scale(const CouncilMonth& cm, int severity, float amount);
 
+// The health/social care boundary for person i this month: their needs are
+// partly health needs; the NHS funds the health part (a personal health
+// budget, or its share of a merged budget).
+inline bool has_health_needs(const ServiceUsers& u, std::uint32_t i, const CouncilMonth& c) {
+    return u.rank_health_need[i] < c.cover_health_need;
+}
+inline bool nhs_funds_health_part(const ServiceUsers& u, std::uint32_t i, const CouncilMonth& c) {
+    return u.rank_nhs_funding[i] < c.cover_nhs_funding;
+}
+
 // At a budget's start and at each annual review, from the assessed need
 // (pb_need) and this month's rules: the budget's parts and who funds them
 // (the health/social care boundary, docs/odd.md 7.9), how much of the holder's
