@@ -11,14 +11,28 @@
 
 namespace pbsim::awareness {
 
+// The monthly probability. Its inputs change only with the user's coordinator,
+// peers and services and the council's coefficients, and the engine visits the
+// user when any of them changes, so it is also its own bound.
+inline float probability(const World& w, std::uint32_t i, unsigned services,
+                         const CouncilMonth& c) {
+    const auto& u = w.users;
+    float p_not = c.aware_not_general * w.coordinators.awareness_not[u.coordinator[i]] *
+                  c.aware_not_peers[std::min<int>(u.peers_holding[i], kMaxPeerCount)];
+    if (services & kAdvocacy) p_not *= c.aware_not_advocate;
+    if (services & kPeerSupport) p_not *= c.aware_not_group;
+    return 1.0f - p_not;
+}
+
+// The bound of the probability from month `from` until the user's next visit.
+inline clock::Bound bound(const World& w, const UserMonth& um, const CouncilMonth& c) {
+    return {probability(w, um.i, um.services, c), kNever};
+}
+
 inline void step(MonthContext& m, const UserMonth& um, const CouncilMonth& c, const Draw4& r) {
     const auto& u = m.world.users;
     const std::uint32_t i = um.i;
-    float p_not = c.aware_not_general * m.world.coordinators.awareness_not[u.coordinator[i]] *
-                  c.aware_not_peers[std::min<int>(u.peers_holding[i], kMaxPeerCount)];
-    if (um.services & kAdvocacy) p_not *= c.aware_not_advocate;
-    if (um.services & kPeerSupport) p_not *= c.aware_not_group;
-    if (r[0] < 1.0f - p_not) {
+    if (r[0] < probability(m.world, i, um.services, c)) {
         m.move(i, PathwayState::aware);
         m.tally[u.council[i]][Metric::became_aware] += 1;
     }

@@ -14,19 +14,44 @@
 
 namespace pbsim::crisis {
 
-inline float hazard(const World& w, const UserMonth& um, const CouncilMonth& c, std::int32_t t) {
+// How far a holder's PB effect has built up in month t (0 at the start, 1 after
+// crisis.buildup_months).
+inline float built_up(const CouncilMonth& c, std::int32_t held) {
+    return c.crisis_buildup_months > 0
+               ? std::min(1.0f, static_cast<float>(held) / c.crisis_buildup_months)
+               : 1.0f;
+}
+
+// The hazard with the PB effect built up to `built` and the continuity factor given.
+inline float hazard_with(const World& w, const UserMonth& um, const CouncilMonth& c, float built,
+                         float continuity_factor) {
     const auto& u = w.users;
     const std::uint32_t i = um.i;
     float h = c.crisis_rate[u.severity[i] - 1];
-    if (is_holding(u.state[i])) {
-        const float held = static_cast<float>(t - u.state_since[i]);
-        const float built =
-            c.crisis_buildup_months > 0 ? std::min(1.0f, held / c.crisis_buildup_months) : 1.0f;
+    if (is_holding(u.state[i]))
         h *= 1.0f - std::min(1.0f, c.crisis_pb_effect * built * u.pb_effect_scale[i]);
-    }
     if (um.services & kCrisisPrevention) h *= c.crisis_prevention_factor;
-    if (um.recent_change) h *= c.crisis_continuity_hr;
+    h *= continuity_factor;
     return h;
+}
+
+inline float hazard(const World& w, const UserMonth& um, const CouncilMonth& c, std::int32_t t) {
+    return hazard_with(w, um, c, built_up(c, t - w.users.state_since[um.i]),
+                       um.recent_change ? c.crisis_continuity_hr : 1.0f);
+}
+
+// The bound from month `from` (um at `from`) until the next visit, in spans
+// that end when the continuity factor wears off. A budget's effect only builds
+// up further, linearly, so the hazard lies between now's and fully built's.
+inline clock::Bound bound(const World& w, const UserMonth& um, const CouncilMonth& c,
+                          std::int32_t from) {
+    const float continuity = um.recent_change ? c.crisis_continuity_hr : 1.0f;
+    const std::int32_t until =
+        um.recent_change ? continuity_lost_at(w, um.i) + c.continuity_window : kNever;
+    const float now =
+        hazard_with(w, um, c, built_up(c, from - w.users.state_since[um.i]), continuity);
+    if (!is_holding(w.users.state[um.i])) return {now, until};
+    return {std::max(now, hazard_with(w, um, c, 1.0f, continuity)), until};
 }
 
 // Returns true if the user had a crisis this month.

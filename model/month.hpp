@@ -2,6 +2,7 @@
 // month's council coefficients and the tallies it adds its events to.
 #pragma once
 
+#include "model/clock.hpp"
 #include "model/council_month.hpp"
 #include "model/metrics.hpp"
 #include "model/rng.hpp"

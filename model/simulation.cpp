@@ -3,6 +3,7 @@
 #include "model/allocation.hpp"
 #include "model/assessment.hpp"
 #include "model/awareness.hpp"
+#include "model/clock.hpp"
 #include "model/costs.hpp"
 #include "model/crisis.hpp"
 #include "model/holding.hpp"
@@ -11,6 +12,7 @@
 #include "model/workforce.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 
 namespace pbsim {
@@ -41,9 +43,32 @@ Simulation::Simulation(const Scenario& scenario, const RunSettings& settings)
     tally_.resize(councils);
     result_.resize(scenario_.months(), councils);
     sample_fraction_ = static_cast<double>(world_.users.size()) / p0.population.users;
+
+    const int months = scenario_.months();
+    month_days_.resize(months);
+    for (int t = 0; t < months; ++t)
+        month_days_[t] = (scenario_.start + t).days();
+    const std::size_t n = world_.users.size();
+    wake_.assign(n, kNever);
+    discharge_.assign(n, kLongAgo);
+    pathway_clock_.assign(n, Clock{});
+    crisis_clock_.assign(n, Clock{});
+    reassign_clock_.assign(n, Clock{});
+    caseload_.assign(world_.coordinators.size(), {});
+    caseload_pos_.resize(n);
+    for (std::uint32_t i = 0; i < n; ++i) {
+        auto& list = caseload_[world_.users.coordinator[i]];
+        caseload_pos_[i] = static_cast<std::uint32_t>(list.size());
+        list.push_back(i);
+    }
+    words_ = (n + 63) / 64;
+    due_.assign(words_ * kWindow, 0);
+    later_.resize(static_cast<std::size_t>(months) + 1);
+    waiting_.assign(councils, 0);
+    accounts_.reset(static_cast<std::size_t>(councils));
 }
 
-void Simulation::update_parameters() {
+std::vector<int> Simulation::update_parameters() {
     const Month now = scenario_.start + t_;
     const Parameters national = scenario_.at(now);
     const std::size_t councils = world_.councils.size();
@@ -59,85 +84,250 @@ void Simulation::update_parameters() {
     const CouncilMonth national_coefficients = derive_council_month(national);
     auto& u = world_.users;
     coefficients_.resize(params_.size());
+    std::vector<std::uint8_t> changed(councils, 0);
     for (std::size_t k = 0; k < params_.size(); ++k) {
         const auto& la = world_.councils[k % councils];
-        coefficients_[k] = uniform ? national_coefficients : derive_council_month(params_[k]);
+        CouncilMonth c = uniform ? national_coefficients : derive_council_month(params_[k]);
         // Early adopters built DP support schemes, laggards did not. Culture
         // shifts coverage but keeps its ends: none stays none, all stays all.
-        coefficients_[k].cover_dp_support =
+        c.cover_dp_support =
             reach_threshold(council_coverage(params_[k].dp_support_service.coverage, la.dp_culture,
                                              params_[k].council.culture_service_effect));
         // Councils differ in crisis risk (council.crisis_sigma).
         if (la.crisis_multiplier != 1.0)
-            for (auto& rate : coefficients_[k].crisis_rate)
+            for (auto& rate : c.crisis_rate)
                 rate = static_cast<float>(rate * la.crisis_multiplier);
+        if (!(c == coefficients_[k])) {
+            coefficients_[k] = c;
+            changed[k % councils] = 1;
+        }
         if (k >= councils) continue; // person effects stay the council's
         const PersonEffects e = person_effects(params_[k]);
         if (e == person_effects_[k]) continue;
         person_effects_[k] = e;
+        changed[k] = 1;
         for (std::uint32_t i = la.first_user; i < la.first_user + la.user_count; ++i)
             refresh_person_factors(u, i, e);
     }
+    std::vector<int> out;
+    for (std::size_t c = 0; c < councils; ++c)
+        if (changed[c] || rebuild_all_) out.push_back(static_cast<int>(c));
+    rebuild_all_ = false;
+    return out;
 }
 
-template <bool kPosts>
-[[gnu::always_inline]] inline void Simulation::step_user(MonthContext& m, std::uint32_t i,
-                                                         Draw4 pathway, const Draw4& crisis_draw) {
+void Simulation::schedule(std::uint32_t i, std::int32_t month) {
+    const std::int32_t old = wake_[i];
+    if (old >= t_ && old < t_ + kWindow)
+        due_[static_cast<std::size_t>(old % kWindow) * words_ + i / 64] &= ~(1ull << (i % 64));
+    if (month >= scenario_.months()) {
+        wake_[i] = kNever;
+        return;
+    }
+    wake_[i] = month;
+    if (month < t_ + kWindow)
+        due_[static_cast<std::size_t>(month % kWindow) * words_ + i / 64] |= 1ull << (i % 64);
+    else
+        later_[static_cast<std::size_t>(month)].push_back(i);
+}
+
+void Simulation::wake(std::uint32_t i, std::int32_t month) {
+    if (month < wake_[i]) schedule(i, month);
+}
+
+bool Simulation::may_happen(const Clock& clock, Purpose p, const clock::Bound& bound) const {
+    if (every_month_) return true;
+    const int threshold = clock::threshold(bound.value);
+    if (threshold == 0) return false; // a hazard of 0
+    // Ruled out only if this month is known to be no candidate under a
+    // threshold at least as high as this month's.
+    return !(clock.purpose == static_cast<std::uint8_t>(p) && threshold <= clock.threshold &&
+             clock.from <= t_ && t_ < clock.cand);
+}
+
+std::int32_t Simulation::next_candidate(Clock& clock, Purpose p, std::uint32_t i, int threshold,
+                                        std::int32_t from, std::int32_t until) const {
+    if (threshold <= 0 || from >= until) return until;
+    const auto purpose = static_cast<std::uint8_t>(p);
+    std::int32_t start = from;
+    if (clock.purpose == purpose && threshold <= clock.threshold && clock.from <= from &&
+        from <= clock.cand) {
+        // Nothing in [from, clock.cand) under a threshold as high, so nothing under this one.
+        if (clock.real && threshold == clock.threshold) return std::min(clock.cand, until);
+        start = clock.cand;
+        if (start >= until) return until;
+    }
+    const std::int32_t base = scenario_.start.index;
+    const std::int32_t found = static_cast<std::int32_t>(clock::next_candidate(
+                                   rng_, p, i, static_cast<std::uint32_t>(base + start),
+                                   static_cast<std::uint32_t>(base + until), threshold)) -
+                               base;
+    clock = Clock{from, found, static_cast<std::uint16_t>(threshold), purpose, found < until};
+    return found;
+}
+
+template <class BoundAt>
+std::int32_t Simulation::first_candidate(Clock& clock, Purpose p, std::uint32_t i,
+                                         std::int32_t from, std::int32_t until,
+                                         const BoundAt& bound_at) const {
+    while (from < until) {
+        const clock::Bound b = bound_at(from);
+        const std::int32_t end = std::min(until, std::max(b.until, from + 1));
+        const std::int32_t found =
+            next_candidate(clock, p, i, clock::threshold(b.value), from, end);
+        if (found < end) return found;
+        from = end;
+    }
+    return until;
+}
+
+void Simulation::reschedule(std::uint32_t i) {
+    const auto& u = world_.users;
+    const std::int32_t from = t_ + 1;
+    if (every_month_) return schedule(i, from);
+    std::int32_t wake = std::min(u.exit_month[i], scenario_.months());
+    const bool paused = u.hospital_days_left[i] > 0;
+    const std::int32_t resume = paused ? discharge_[i] + 1 : from; // pathway and crises run again
+    if (paused) wake = std::min(wake, discharge_[i]);
+    const PathwayState s = u.state[i];
+    if (is_holding(s)) wake = std::min(wake, holding::next_review(u.state_since[i], from));
+    const bool clocked = s == PathwayState::unaware || s == PathwayState::aware ||
+                         s == PathwayState::handed_back || is_holding(s);
+    if (!paused && !clocked) wake = from; // applying: something can happen every month
+    if (!follow_index_.empty() && follow_index_[i] >= 0 &&
+        followed_[follow_index_[i]].left == kNever)
+        wake = from;
+    // The clocked draws, searched no further than the visit already due.
+    const CouncilMonth& c = coefficients_[group(i)];
+    if (c.reassign > 0 && from < wake)
+        wake = first_candidate(
+            reassign_clock_[i], Purpose::reassignment, i, from, wake,
+            [&](std::int32_t) { return workforce::reassignment_bound(world_, i, c); });
+    if (resume >= wake) return schedule(i, wake);
+    if (clocked)
+        wake = first_candidate(pathway_clock_[i], pathway_purpose(s), i, resume, wake,
+                               [&](std::int32_t t) {
+                                   const UserMonth um = user_month(world_, i, c, t);
+                                   if (s == PathwayState::unaware)
+                                       return awareness::bound(world_, um, c);
+                                   if (is_holding(s)) return holding::bound(world_, um, c, t);
+                                   return request::bound(world_, um, c, t);
+                               });
+    wake = first_candidate(crisis_clock_[i], Purpose::crisis, i, resume, wake, [&](std::int32_t t) {
+        return crisis::bound(world_, user_month(world_, i, c, t), c, t);
+    });
+    schedule(i, wake);
+}
+
+void Simulation::admitted(std::uint32_t i) {
+    auto& u = world_.users;
+    int left = u.hospital_days_left[i];
+    std::int32_t d = t_ + 1;
+    while (d < scenario_.months() && left > month_days_[d])
+        left -= month_days_[d++];
+    discharge_[i] = d < scenario_.months() ? d : kNever;
+    u.hospital_days_left[i] = static_cast<std::uint16_t>(left);
+}
+
+void Simulation::move_caseload(std::uint32_t i, std::uint32_t from_post) {
+    const std::uint32_t to_post = world_.users.coordinator[i];
+    if (to_post == from_post) return;
+    auto& from = caseload_[from_post];
+    const std::uint32_t pos = caseload_pos_[i];
+    from[pos] = from.back();
+    caseload_pos_[from[pos]] = pos;
+    from.pop_back();
+    caseload_pos_[i] = static_cast<std::uint32_t>(caseload_[to_post].size());
+    caseload_[to_post].push_back(i);
+}
+
+// One user's month, in the documented order (1-8): exit or reassignment, then
+// in hospital the pause (and any review), otherwise the step for their state
+// and a possible crisis; then their totals are updated and their next visit
+// worked out. A clocked draw is only made where it may fall below its hazard.
+template <bool kPosts> void Simulation::visit(MonthContext& m, std::uint32_t i) {
+    ++visits_;
     auto& u = world_.users;
     const int council = u.council[i];
-    std::size_t k = static_cast<std::size_t>(council);
-    if constexpr (kPosts) k = arm_index(i);
-    const CouncilMonth* cm = &coefficients_[k];
     auto& tally = tally_[council];
+    std::size_t g = group(i);
+    accounts_.add(world_, i, g, coefficients_[g], t_, -1);
     if (u.exit_month[i] <= t_) { // 1. exit, and a new user takes the place
         if (is_holding(u.state[i])) holding_changed_.push_back(i);
         tally[Metric::exits] += 1;
         tally[Metric::entries] += 1;
+        const std::uint32_t post = u.coordinator[i];
         enter_user(world_, params_[council], rng_, i, u.generation[i] + 1, t_, m.key);
-        pathway = Draw4{rng_.words(Purpose::awareness, i, m.key)}; // the newcomer is unaware
-    } else if (cm->reassign > 0) {
-        workforce::reassign(m, i, *cm);
+        move_caseload(i, post);
+        discharge_[i] = kLongAgo;
+    } else {
+        const CouncilMonth& c0 = coefficients_[g];
+        if (c0.reassign > 0 && may_happen(reassign_clock_[i], Purpose::reassignment,
+                                          workforce::reassignment_bound(world_, i, c0))) {
+            const std::uint32_t post = u.coordinator[i];
+            if (workforce::reassign(m, i, c0, clock::draw(rng_, Purpose::reassignment, i, m.key)))
+                move_caseload(i, post);
+        }
     }
-    if constexpr (kPosts) { // exposure follows the coordinator the user has now
-        k = arm_index(i);
-        cm = &coefficients_[k];
-    }
-    const CouncilMonth& c = *cm;
+    if constexpr (kPosts) g = arm_index(i); // exposure follows the coordinator the user has now
+    const CouncilMonth& c = coefficients_[g];
     const UserMonth um = user_month(world_, i, c, t_);
     if (um.continuity_lost_now) tally[Metric::coordinator_changes] += 1;
 
     bool had_crisis = false;
     if (u.hospital_days_left[i] > 0) { // in hospital: the pathway pauses
-        const int days = std::min<int>(u.hospital_days_left[i], m.days);
-        tally[Metric::bed_days] += days;
-        u.hospital_days_left[i] = static_cast<std::uint16_t>(u.hospital_days_left[i] - days);
-        if (is_holding(u.state[i])) holding::review(m, um, c, pathway); // reviews do not wait
+        if (t_ == discharge_[i]) {
+            tally[Metric::bed_days] += u.hospital_days_left[i];
+            u.hospital_days_left[i] = 0;
+        } else {
+            followed_full_bed_days_ += m.days; // counted from the totals for the council
+        }
+        if (is_holding(u.state[i])) // reviews do not wait
+            holding::review(m, um, c, Draw4{rng_.words(Purpose::holding, i, m.key)});
     } else {
-        switch (u.state[i]) { // 2-6
+        const PathwayState s = u.state[i];
+        const Purpose p = pathway_purpose(s);
+        auto& pc = pathway_clock_[i];
+        switch (s) { // 2-6
         case PathwayState::unaware:
-            awareness::step(m, um, c, pathway);
+            if (may_happen(pc, p, awareness::bound(world_, um, c)))
+                awareness::step(m, um, c, clock::draw(rng_, p, i, m.key));
             break;
         case PathwayState::aware:
         case PathwayState::handed_back:
-            request::step(m, um, c, pathway);
+            if (may_happen(pc, p, request::bound(world_, um, c, t_)))
+                request::step(m, um, c, clock::draw(rng_, p, i, m.key));
             break;
         case PathwayState::requested:
-            assessment::step_waiting(m, um, c, pathway);
+            assessment::step_waiting(m, um, c, Draw4{rng_.words(p, i, m.key)});
             break;
         case PathwayState::in_assessment:
-            assessment::step_assessing(m, um, c, pathway);
+            assessment::step_assessing(m, um, c, Draw4{rng_.words(p, i, m.key)});
             break;
         case PathwayState::support_planning:
-            allocation::step(m, um, c, pathway);
+            allocation::step(m, um, c, Draw4{rng_.words(p, i, m.key)});
             break;
         case PathwayState::holding_dp:
         case PathwayState::holding_managed:
-            holding::step(m, um, c, pathway);
+            if (may_happen(pc, p, holding::bound(world_, um, c, t_)))
+                holding::step(m, um, c, clock::draw(rng_, p, i, m.key));
+            else
+                holding::review(m, um, c, Draw4{rng_.words(p, i, m.key)});
             break;
         }
-        had_crisis = crisis::step(m, um, c, crisis_draw); // 7
+        // 7. crisis, with the state after the step
+        if (may_happen(crisis_clock_[i], Purpose::crisis, crisis::bound(world_, um, c, t_)))
+            had_crisis = crisis::step(m, um, c, clock::draw(rng_, Purpose::crisis, i, m.key));
     }
-    costs::account_user(m, um, c, had_crisis); // 8
+    if (had_crisis) {
+        accounts_[g].crises += 1;
+        if (u.hospital_days_left[i] > 0) {
+            admitted(i);
+            accounts_[g].admitted_staying += 1;
+        }
+    }
+    accounts_.add(world_, i, g, c, t_, +1); // 8
+    reschedule(i);
 }
 
 void Simulation::follow(const std::vector<std::uint32_t>& slots) {
@@ -147,6 +337,7 @@ void Simulation::follow(const std::vector<std::uint32_t>& slots) {
         if (i >= follow_index_.size() || follow_index_[i] >= 0) continue;
         follow_index_[i] = static_cast<std::int32_t>(followed_.size());
         followed_.push_back(FollowedPerson{i});
+        wake(i, t_);
     }
 }
 
@@ -158,6 +349,8 @@ void Simulation::add_post_overrides(const std::vector<std::uint32_t>& posts,
     post_overrides_.insert(post_overrides_.end(), overrides.begin(), overrides.end());
     const std::size_t councils = world_.councils.size();
     params_.resize(2 * councils, params_.front());
+    accounts_.reset(2 * councils);
+    rebuild_all_ = true;
 }
 
 void Simulation::add_council_overrides(const std::vector<CouncilOverride>& overrides) {
@@ -166,70 +359,116 @@ void Simulation::add_council_overrides(const std::vector<CouncilOverride>& overr
 }
 
 // A followed user's month runs against an empty tally of their council, which
-// is then added back: each metric gets at most one addition per user-month,
-// so the council's totals are bit-identical to an unfollowed run.
-template <bool kPosts>
-void Simulation::step_followed(MonthContext& m, std::uint32_t i, Draw4 pathway,
-                               const Draw4& crisis_draw) {
+// is then added back, so the council's totals are those of an unfollowed run;
+// their own month is then priced user by user, as if a council of one.
+template <bool kPosts> void Simulation::visit_followed(MonthContext& m, std::uint32_t i) {
     const std::int32_t f = follow_index_[i];
-    if (f < 0 || followed_[f].left != kNever) return step_user<kPosts>(m, i, pathway, crisis_draw);
+    if (f < 0 || followed_[f].left != kNever) return visit<kPosts>(m, i);
     FollowedPerson& person = followed_[f];
     if (world_.users.exit_month[i] <= t_) { // leaves now: the newcomer is not followed
         person.left = t_;
-        return step_user<kPosts>(m, i, pathway, crisis_draw);
+        return visit<kPosts>(m, i);
     }
     const int council = world_.users.council[i];
     const CouncilTally kept = tally_[council];
     tally_[council] = CouncilTally{};
-    step_user<kPosts>(m, i, pathway, crisis_draw);
+    followed_full_bed_days_ = 0;
+    visit<kPosts>(m, i);
     CouncilTally own = tally_[council];
-    tally_[council] = kept;
     for (std::size_t k = 0; k < kMetricCount; ++k)
-        tally_[council].metric[k] += own.metric[k];
-    tally_[council].ascot_sum += own.ascot_sum;
-    if constexpr (kPosts)
-        costs::close_month(own, params_[arm_index(i)], coefficients_[arm_index(i)], 0);
-    else // a person carries no fixed costs (sample fraction 0)
-        costs::close_month(own, params_[council], coefficients_[council], 0);
+        tally_[council].metric[k] = kept.metric[k] + own.metric[k];
+    tally_[council].ascot_sum = kept.ascot_sum + own.ascot_sum;
+    // The person's own accounting.
+    const std::size_t arm = kPosts ? arm_index(i) : static_cast<std::size_t>(council);
+    const CouncilMonth& c = coefficients_[arm];
+    const CouncilTally council_now = tally_[council];
+    tally_[council] = own;
+    costs::account_user(m, user_month(world_, i, c, t_), c, world_.users.last_crisis[i] == t_);
+    own = tally_[council];
+    tally_[council] = council_now;
+    own[Metric::bed_days] += followed_full_bed_days_;
+    costs::close_month(own, params_[arm], c, 0); // a person carries no fixed costs
     for (std::size_t k = 0; k < kMetricCount; ++k)
         person.total[k] += own.metric[k];
     ++person.months;
 }
 
-// 1-8 per user, in the documented order. A user moves at most one step along
-// the pathway a month (the step for their state at the start of the month);
-// crisis and accounting then see the state after that step. Peers' new
-// budgets count from next month.
-template <bool kPosts> void Simulation::step_users(const MonthContext& context) {
-    MonthContext m = context; // a local copy: its fields stay in registers in the loop
-    auto& u = world_.users;
-    const std::uint32_t n = static_cast<std::uint32_t>(u.size());
-    std::array<std::uint32_t, kPathwayStates> word_of_state;
-    for (int s = 0; s < kPathwayStates; ++s)
-        word_of_state[s] = Rng::month_word(pathway_purpose(static_cast<PathwayState>(s)), m.key);
-    crisis_words_.fill(Rng::month_word(Purpose::crisis, m.key));
-    for (std::uint32_t first = 0; first < n; first += kDrawBlock) {
-        // This block's pathway and crisis draws, generated together (vectorised).
-        const int block = static_cast<int>(std::min<std::uint32_t>(kDrawBlock, n - first));
-        for (int j = 0; j < block; ++j)
-            pathway_words_[j] = word_of_state[static_cast<int>(u.state[first + j])];
-        rng_.fill(pathway_words_.data(), first, block, 0, pathway_draws_);
-        rng_.fill(crisis_words_.data(), first, block, 0, crisis_draws_);
-        if (followed_.empty())
-            for (int j = 0; j < block; ++j)
-                step_user<kPosts>(m, first + j, pathway_draws_[j], crisis_draws_[j]);
-        else
-            for (int j = 0; j < block; ++j)
-                step_followed<kPosts>(m, first + j, pathway_draws_[j], crisis_draws_[j]);
+template <bool kPosts> void Simulation::visit_month(MonthContext& m) {
+    // The month entering the window of bitmaps.
+    const std::int32_t entering = t_ + kWindow - 1;
+    if (entering < scenario_.months()) {
+        auto& list = later_[static_cast<std::size_t>(entering)];
+        for (const auto i : list)
+            if (wake_[i] == entering)
+                due_[static_cast<std::size_t>(entering % kWindow) * words_ + i / 64] |= 1ull
+                                                                                        << (i % 64);
+        std::vector<std::uint32_t>().swap(list);
+    }
+    std::uint64_t* due = due_.data() + static_cast<std::size_t>(t_ % kWindow) * words_;
+    for (std::size_t w = 0; w < words_; ++w) {
+        std::uint64_t bits = due[w];
+        due[w] = 0;
+        while (bits) {
+            const auto i = static_cast<std::uint32_t>(64 * w + std::countr_zero(bits));
+            bits &= bits - 1;
+            if (wake_[i] != t_) continue;
+            if (followed_.empty())
+                visit<kPosts>(m, i);
+            else
+                visit_followed<kPosts>(m, i);
+        }
+    }
+}
+
+void Simulation::rebuild_accounts(int council) {
+    const auto& la = world_.councils[council];
+    const std::size_t councils = world_.councils.size();
+    accounts_.clear_group(council);
+    if (!post_arm_.empty()) accounts_.clear_group(council + councils);
+    for (std::uint32_t i = la.first_user; i < la.first_user + la.user_count; ++i) {
+        const std::size_t g = group(i);
+        accounts_.add(world_, i, g, coefficients_[g], t_, +1);
+        wake(i, t_);
+    }
+}
+
+void Simulation::close_accounts(int council) {
+    const std::size_t councils = world_.councils.size();
+    const bool arms = !post_arm_.empty();
+    bool linear = Accounts::linear(coefficients_[council]);
+    if (arms) linear = linear && Accounts::linear(coefficients_[council + councils]);
+    const int days = month_days_[t_];
+    auto& tally = tally_[council];
+    if (linear && !reference_accounting_) {
+        accounts_.close(council, coefficients_[council], t_, days, tally);
+        if (arms)
+            accounts_.close(council + councils, coefficients_[council + councils], t_, days, tally);
+        return;
+    }
+    // User by user, as costs::account_user prices a followed person.
+    const auto& u = world_.users;
+    const auto& la = world_.councils[council];
+    MonthContext m{world_, rng_, coefficients_, tally_, t_, 0u, days, holding_changed_};
+    for (std::uint32_t i = la.first_user; i < la.first_user + la.user_count; ++i) {
+        const CouncilMonth& c = coefficients_[group(i)];
+        costs::account_user(m, user_month(world_, i, c, t_), c, u.last_crisis[i] == t_);
+        if (u.hospital_days_left[i] > 0 && u.last_crisis[i] != t_) tally[Metric::bed_days] += days;
     }
 }
 
 void Simulation::step() {
     const Month now = scenario_.start + t_;
-    update_parameters();
+    const std::size_t councils = world_.councils.size();
+    accounts_.start_month(t_);
+    for (const int c : update_parameters())
+        rebuild_accounts(c); // new coefficients: new totals, and everyone's bounds anew
     for (auto& t : tally_)
         t = CouncilTally{};
+    const std::size_t groups = post_arm_.empty() ? councils : 2 * councils;
+    for (std::size_t g = 0; g < groups; ++g)
+        accounts_[g].crises = accounts_[g].admitted_staying = 0;
     holding_changed_.clear();
+    changed_posts_.clear();
     MonthContext m{world_,
                    rng_,
                    coefficients_,
@@ -239,30 +478,47 @@ void Simulation::step() {
                    now.days(),
                    holding_changed_};
 
-    // 1. Workforce (population turnover happens per user below).
-    workforce::step(m, params_, post_arm_);
+    // 1. Workforce (population turnover happens per user below). Users whose
+    // coordinator left or was trained are visited this month.
+    for (std::size_t c = 0; c < councils; ++c) {
+        double waiting = accounts_[c].state[static_cast<int>(PathwayState::requested)];
+        if (!post_arm_.empty())
+            waiting += accounts_[c + councils].state[static_cast<int>(PathwayState::requested)];
+        waiting_[c] = static_cast<std::uint32_t>(std::lround(waiting));
+    }
+    workforce::step(m, params_, post_arm_, waiting_, changed_posts_);
+    for (const auto post : changed_posts_)
+        for (const auto i : caseload_[post])
+            wake(i, t_);
 
-    // 1-8 per user (see step_users).
+    // 1-8 for the users something may happen to (see visit).
     if (post_arm_.empty())
-        step_users<false>(m);
+        visit_month<false>(m);
     else
-        step_users<true>(m);
+        visit_month<true>(m);
     auto& u = world_.users;
 
     // Peer counts change at the end of the month (synchronous update). A user
     // moves at most once a month and a newcomer cannot hold a budget in their
     // first month, so each listed slot changed holding status exactly once.
+    // Peers who may now hear of PBs or ask for one sooner are visited next month.
     for (const auto i : holding_changed_) {
         const int delta = is_holding(u.state[i]) ? 1 : -1;
-        for (const auto j : peers_of(world_, i))
+        for (const auto j : peers_of(world_, i)) {
             u.peers_holding[j] = static_cast<std::uint16_t>(u.peers_holding[j] + delta);
+            const PathwayState s = u.state[j];
+            if (s == PathwayState::unaware || s == PathwayState::aware ||
+                s == PathwayState::handed_back)
+                wake(j, t_ + 1);
+        }
     }
 
-    const int councils = result_.councils;
-    for (int c = 0; c < councils; ++c) {
+    const int n = result_.councils;
+    for (int c = 0; c < n; ++c) {
+        close_accounts(c);
         costs::close_month(tally_[c], params_[c], coefficients_[c], sample_fraction_);
         for (std::size_t k = 0; k < kMetricCount; ++k)
-            result_.values[(k * result_.months + t_) * councils + c] = tally_[c].metric[k];
+            result_.values[(k * result_.months + t_) * n + c] = tally_[c].metric[k];
     }
     ++t_;
 }

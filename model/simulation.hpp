@@ -2,6 +2,7 @@
 // month, recording every metric by month and council.
 #pragma once
 
+#include "model/accounts.hpp"
 #include "model/month.hpp"
 #include "model/scenario.hpp"
 
@@ -99,13 +100,55 @@ class Simulation {
     const ReplicationResult& result() const { return result_; }
     ReplicationResult take_result() { return std::move(result_); }
 
+    // Prices every month user by user (costs::account_user) instead of from
+    // the running totals: slower, and the check of the totals in the tests.
+    void set_reference_accounting(bool on) { reference_accounting_ = on; }
+    // Visits every user every month and makes every clocked draw: slow, and
+    // the check in the tests that the event engine's bounds are bounds (the
+    // results must be bit-identical).
+    void set_every_month(bool on) { every_month_ = on; }
+    // Users visited so far (the engine's work, for benchmarks and tests).
+    std::uint64_t visits() const { return visits_; }
+
   private:
-    void update_parameters();
-    template <bool kPosts>
-    void step_user(MonthContext& m, std::uint32_t i, Draw4 pathway, const Draw4& crisis);
-    template <bool kPosts>
-    void step_followed(MonthContext& m, std::uint32_t i, Draw4 pathway, const Draw4& crisis);
-    template <bool kPosts> void step_users(const MonthContext& m);
+    // What the engine knows of one clocked draw of a slot (see model/clock.hpp):
+    // no candidate month of `purpose` under `threshold` in [from, cand), and
+    // `cand` is one if `real`. Facts about the random numbers alone, so they
+    // hold whatever happens to the user (and for the slot's next user).
+    struct Clock {
+        std::int32_t from = 0, cand = 0; // empty: nothing known
+        std::uint16_t threshold = 0;
+        std::uint8_t purpose = 0;
+        std::uint8_t real = 0;
+    };
+
+    // Councils whose coefficients (or person effects) changed this month.
+    std::vector<int> update_parameters();
+    template <bool kPosts> void visit(MonthContext& m, std::uint32_t i);
+    template <bool kPosts> void visit_followed(MonthContext& m, std::uint32_t i);
+    template <bool kPosts> void visit_month(MonthContext& m);
+    // Whether the clocked draw may fall below a hazard bounded by `bound` this month.
+    bool may_happen(const Clock& clock, Purpose p, const clock::Bound& bound) const;
+    // The next candidate month in [from, until) of a clocked draw under one
+    // threshold, reusing what `clock` knows; updates it.
+    std::int32_t next_candidate(Clock& clock, Purpose p, std::uint32_t i, int threshold,
+                                std::int32_t from, std::int32_t until) const;
+    // The first month in [from, until) in which a clocked draw may fall below
+    // its hazard, with `bound_at(t)` the bound from month t, span by span.
+    template <class BoundAt>
+    std::int32_t first_candidate(Clock& clock, Purpose p, std::uint32_t i, std::int32_t from,
+                                 std::int32_t until, const BoundAt& bound_at) const;
+    // Works out user i's next visit after this month.
+    void reschedule(std::uint32_t i);
+    void admitted(std::uint32_t i);                 // sets the discharge month of a new admission
+    void wake(std::uint32_t i, std::int32_t month); // visits user i no later than `month`
+    void schedule(std::uint32_t i, std::int32_t month);
+    void rebuild_accounts(int council);
+    void close_accounts(int council);
+    void move_caseload(std::uint32_t i, std::uint32_t from_post);
+    std::size_t group(std::uint32_t i) const {
+        return post_arm_.empty() ? world_.users.council[i] : arm_index(i);
+    }
     // Index into params_/coefficients_ of user i this month: their council,
     // plus the council count if their coordinator's post is in the post arm.
     std::size_t arm_index(std::uint32_t i) const {
@@ -127,12 +170,32 @@ class Simulation {
     std::vector<PersonEffects> person_effects_;
     std::vector<CouncilTally> tally_;
     std::vector<std::uint32_t> holding_changed_;
-    double sample_fraction_ = 1; // simulated over national users (scales fixed costs)
-    std::array<std::uint32_t, kDrawBlock> pathway_words_, crisis_words_;
-    DrawBlock pathway_draws_, crisis_draws_;
+    std::vector<std::uint32_t> changed_posts_;
+    std::vector<std::uint32_t> waiting_; // by council: requests waiting at the month's start
+    double sample_fraction_ = 1;         // simulated over national users (scales fixed costs)
     ReplicationResult result_;
     std::vector<FollowedPerson> followed_;
     std::vector<std::int32_t> follow_index_; // by slot: index into followed_, or -1
+    bool reference_accounting_ = false;
+    bool every_month_ = false;
+    bool rebuild_all_ = true; // every council's totals and visits (first month, new arms)
+
+    // The event engine (docs/performance.md): running totals, clocks and the
+    // calendar of visits.
+    Accounts accounts_;
+    std::vector<int> month_days_;         // days in each simulation month
+    std::vector<std::int32_t> wake_;      // by slot: month of the next visit (kNever: none)
+    std::vector<std::int32_t> discharge_; // by slot: month a hospital stay ends
+    std::vector<Clock> pathway_clock_, crisis_clock_, reassign_clock_;
+    std::vector<std::vector<std::uint32_t>> caseload_; // by post: its users' slots
+    std::vector<std::uint32_t> caseload_pos_;          // by slot: place in its post's list
+    // Visits of the next kWindow months as bitmaps, later ones as lists by month.
+    static constexpr int kWindow = 32;
+    std::size_t words_ = 0; // 64-bit words per bitmap
+    std::vector<std::uint64_t> due_;
+    std::vector<std::vector<std::uint32_t>> later_;
+    std::uint64_t visits_ = 0;
+    double followed_full_bed_days_ = 0;
 };
 
 // Runs a whole replication. `on_month(months_done)` is called after each month;

@@ -8,9 +8,9 @@
 namespace pbsim::workforce {
 
 void step(MonthContext& m, const std::vector<Parameters>& params,
-          const std::vector<std::uint8_t>& post_arm) {
+          const std::vector<std::uint8_t>& post_arm, const std::vector<std::uint32_t>& waiting,
+          std::vector<std::uint32_t>& changed) {
     auto& cc = m.world.coordinators;
-    auto& u = m.world.users;
     const std::size_t councils = m.world.councils.size();
     // The parameters of a post: its council's, or its council's in the post arm.
     auto arm = [&](std::uint32_t post) {
@@ -23,6 +23,7 @@ void step(MonthContext& m, const std::vector<Parameters>& params,
         if (m.t > 0 && r[0] < c.turnover) {
             hire_coordinator(m.world, params[arm(post)], m.rng, post, cc.generation[post] + 1, m.t);
             m.tally[council][Metric::coordinators_leaving] += 1;
+            changed.push_back(post);
         }
         if (r[1] < c.training_rate) {
             const auto& tr = params[arm(post)].training;
@@ -31,15 +32,13 @@ void step(MonthContext& m, const std::vector<Parameters>& params,
             cc.attitude[post] =
                 static_cast<float>(logistic(logit(cc.attitude[post]) + tr.attitude_gain));
             m.tally[council][Metric::coordinators_trained] += 1;
+            if (changed.empty() || changed.back() != post) changed.push_back(post);
         }
     }
     // Requests wait for the council's assessment capacity: the coordinators of a
     // council's teams share assessments. Capacity is per caseload of
     // `coordinator.caseload` users, so a sample keeps capacity per user, and it
     // is pooled per council so that small samples are not lumpier than England.
-    std::vector<std::uint32_t> waiting(m.world.councils.size(), 0);
-    for (std::uint32_t i = 0; i < u.size(); ++i)
-        if (u.state[i] == PathwayState::requested) ++waiting[u.council[i]];
     auto& start_p = m.world.assessment_start_p;
     start_p.resize(m.world.councils.size());
     for (std::size_t council = 0; council < start_p.size(); ++council) {

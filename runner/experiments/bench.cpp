@@ -62,6 +62,8 @@ int bench_command(const BenchOptions& o) {
                 agent_months / stepping / 1e6, stepping / agent_months * 1e9);
     std::printf("  %.1f M agent-months/s including world generation\n",
                 agent_months / (stepping + generation) / 1e6);
+    std::printf("  %.3f visits per agent-month (users the event engine stepped)\n",
+                static_cast<double>(sim.visits()) / agent_months);
     // Memory of one replication: the rise of the peak resident set over the
     // process before the world was made, per simulated user.
     const double resident = peak_resident_bytes() - resident_before;

@@ -120,7 +120,9 @@ TEST_CASE("following people does not change the run, and their totals add up") {
         for (const auto& p : sim.followed())
             people += p[m];
         INFO(kMetrics[index(m)].name);
-        CHECK(people == Approx(council).epsilon(1e-9));
+        // The council is priced from running totals (double), a person user by
+        // user (float arithmetic, costs::account_user): equal to float rounding.
+        CHECK(people == Approx(council).epsilon(1e-6));
     }
     for (const auto& p : sim.followed()) {
         CHECK(p.months == plain.months - 12);
