@@ -72,6 +72,18 @@ std::vector<int> Simulation::update_parameters() {
     const Month now = scenario_.start + t_;
     const Parameters national = scenario_.at(now);
     const std::size_t councils = world_.councils.size();
+    // Most months nothing changes: the national values and every override's
+    // value are as last month's.
+    std::vector<double> values;
+    for (const auto& spec : parameter_registry())
+        values.push_back(spec.get(national));
+    for (const auto& o : scenario_.council_overrides)
+        values.push_back(o.timeline.at(now));
+    for (const auto& o : post_overrides_)
+        values.push_back(o.timeline.at(now));
+    if (!rebuild_all_ && values == month_values_) return {};
+    month_values_ = std::move(values);
+
     std::fill(params_.begin(), params_.end(), national);
     for (const auto& o : scenario_.council_overrides)
         if (o.council >= 0 && o.council < static_cast<int>(councils))
@@ -101,6 +113,15 @@ std::vector<int> Simulation::update_parameters() {
             coefficients_[k] = c;
             changed[k % councils] = 1;
         }
+        // Some parameters reach the processes outside the coefficients (the
+        // workforce step's, entry's): any change counts.
+        if (k < previous_.size()) {
+            for (const auto& spec : parameter_registry())
+                if (spec.get(params_[k]) != spec.get(previous_[k])) {
+                    changed[k % councils] = 1;
+                    break;
+                }
+        }
         if (k >= councils) continue; // person effects stay the council's
         const PersonEffects e = person_effects(params_[k]);
         if (e == person_effects_[k]) continue;
@@ -109,6 +130,7 @@ std::vector<int> Simulation::update_parameters() {
         for (std::uint32_t i = la.first_user; i < la.first_user + la.user_count; ++i)
             refresh_person_factors(u, i, e);
     }
+    previous_ = params_;
     std::vector<int> out;
     for (std::size_t c = 0; c < councils; ++c)
         if (changed[c] || rebuild_all_) out.push_back(static_cast<int>(c));
@@ -181,9 +203,8 @@ std::int32_t Simulation::first_candidate(Clock& clock, Purpose p, std::uint32_t 
     return until;
 }
 
-void Simulation::reschedule(std::uint32_t i) {
+void Simulation::reschedule(std::uint32_t i, std::int32_t from) {
     const auto& u = world_.users;
-    const std::int32_t from = t_ + 1;
     if (every_month_) return schedule(i, from);
     std::int32_t wake = std::min(u.exit_month[i], scenario_.months());
     const bool paused = u.hospital_days_left[i] > 0;
@@ -327,7 +348,7 @@ template <bool kPosts> void Simulation::visit(MonthContext& m, std::uint32_t i) 
         }
     }
     accounts_.add(world_, i, g, c, t_, +1); // 8
-    reschedule(i);
+    reschedule(i, t_ + 1);
 }
 
 void Simulation::follow(const std::vector<std::uint32_t>& slots) {
@@ -428,7 +449,6 @@ void Simulation::rebuild_accounts(int council) {
     for (std::uint32_t i = la.first_user; i < la.first_user + la.user_count; ++i) {
         const std::size_t g = group(i);
         accounts_.add(world_, i, g, coefficients_[g], t_, +1);
-        wake(i, t_);
     }
 }
 
@@ -460,8 +480,9 @@ void Simulation::step() {
     const Month now = scenario_.start + t_;
     const std::size_t councils = world_.councils.size();
     accounts_.start_month(t_);
-    for (const int c : update_parameters())
-        rebuild_accounts(c); // new coefficients: new totals, and everyone's bounds anew
+    const std::vector<int> changed = update_parameters();
+    for (const int c : changed)
+        rebuild_accounts(c); // new coefficients: new totals
     for (auto& t : tally_)
         t = CouncilTally{};
     const std::size_t groups = post_arm_.empty() ? councils : 2 * councils;
@@ -479,7 +500,8 @@ void Simulation::step() {
                    holding_changed_};
 
     // 1. Workforce (population turnover happens per user below). Users whose
-    // coordinator left or was trained are visited this month.
+    // coordinator left are visited this month (they lose continuity); those
+    // whose coordinator was trained have their next visit worked out anew.
     for (std::size_t c = 0; c < councils; ++c) {
         double waiting = accounts_[c].state[static_cast<int>(PathwayState::requested)];
         if (!post_arm_.empty())
@@ -487,9 +509,22 @@ void Simulation::step() {
         waiting_[c] = static_cast<std::uint32_t>(std::lround(waiting));
     }
     workforce::step(m, params_, post_arm_, waiting_, changed_posts_);
-    for (const auto post : changed_posts_)
-        for (const auto i : caseload_[post])
-            wake(i, t_);
+    // Everyone's bounds anew where the month's parameters changed (with the
+    // coordinator factors the workforce step derives from them).
+    for (const int c : changed) {
+        const auto& la = world_.councils[c];
+        for (std::uint32_t i = la.first_user; i < la.first_user + la.user_count; ++i)
+            reschedule(i, t_);
+    }
+    for (const auto post : changed_posts_) {
+        const bool left = world_.coordinators.in_post_since[post] == t_;
+        for (const auto i : caseload_[post]) {
+            if (left)
+                wake(i, t_);
+            else
+                reschedule(i, t_);
+        }
+    }
 
     // 1-8 for the users something may happen to (see visit).
     if (post_arm_.empty())
@@ -501,7 +536,7 @@ void Simulation::step() {
     // Peer counts change at the end of the month (synchronous update). A user
     // moves at most once a month and a newcomer cannot hold a budget in their
     // first month, so each listed slot changed holding status exactly once.
-    // Peers who may now hear of PBs or ask for one sooner are visited next month.
+    // The next visits of peers whose hazards depend on it are worked out anew.
     for (const auto i : holding_changed_) {
         const int delta = is_holding(u.state[i]) ? 1 : -1;
         for (const auto j : peers_of(world_, i)) {
@@ -509,7 +544,7 @@ void Simulation::step() {
             const PathwayState s = u.state[j];
             if (s == PathwayState::unaware || s == PathwayState::aware ||
                 s == PathwayState::handed_back)
-                wake(j, t_ + 1);
+                reschedule(j, t_ + 1);
         }
     }
 

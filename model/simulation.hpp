@@ -138,8 +138,10 @@ class Simulation {
     template <class BoundAt>
     std::int32_t first_candidate(Clock& clock, Purpose p, std::uint32_t i, std::int32_t from,
                                  std::int32_t until, const BoundAt& bound_at) const;
-    // Works out user i's next visit after this month.
-    void reschedule(std::uint32_t i);
+    // Works out user i's next visit, in month `from` or later (from the next
+    // month after a visit; from this one when something they depend on changed
+    // before the month's visits).
+    void reschedule(std::uint32_t i, std::int32_t from);
     void admitted(std::uint32_t i);                 // sets the discharge month of a new admission
     void wake(std::uint32_t i, std::int32_t month); // visits user i no later than `month`
     void schedule(std::uint32_t i, std::int32_t month);
@@ -164,6 +166,8 @@ class Simulation {
     // This month's parameters and coefficients by council; with post overrides,
     // followed by the same for the post arm of each council.
     std::vector<Parameters> params_;
+    std::vector<Parameters> previous_; // last month's
+    std::vector<double> month_values_; // last month's national values and override values
     std::vector<CouncilMonth> coefficients_;
     std::vector<std::uint8_t> post_arm_; // by post: 1 in the post arm (empty: none)
     std::vector<PostOverride> post_overrides_;
