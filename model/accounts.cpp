@@ -43,6 +43,8 @@ void Accounts::add(const World& w, std::uint32_t i, std::size_t g, const Council
     if (u.pb_health[i] > 0) a.nhs_part += sign;
     if (!in_hospital) a.replaced_at_home += sign * std::min(u.pb_replaced[i], c.traditional_level);
     const double scale = u.pb_effect_scale[i];
+    a.scale_lo = std::min(a.scale_lo, u.pb_effect_scale[i]);
+    a.scale_hi = std::max(a.scale_hi, u.pb_effect_scale[i]);
     const std::int32_t since = u.state_since[i];
     const std::int32_t built_at =
         c.crisis_buildup_months > 0
@@ -71,17 +73,16 @@ void Accounts::start_month(std::int32_t t) {
     }
 }
 
-bool Accounts::linear(const CouncilMonth& c) {
+bool Accounts::linear(std::size_t g, const CouncilMonth& c) const {
     const auto [a_lo, a_hi] = std::minmax({c.ascot[0], c.ascot[1], c.ascot[2]});
     const auto [u_lo, u_hi] = std::minmax({c.utility[0], c.utility[1], c.utility[2]});
-    // Effect scales lie in [0, cap] (what is replaced is at most what is spent).
-    const double cap = c.effect_scale_cap;
-    const double gain_hi = std::max(0.0f, c.ascot_gain) * cap,
-                 gain_lo = std::min(0.0f, c.ascot_gain) * cap;
-    const bool ascot = a_hi + gain_hi - std::min(0.0f, c.ascot_loss) <= 1 &&
-                       a_lo + gain_lo - std::max(0.0f, c.ascot_loss) >= 0;
-    const bool utility =
-        u_hi + std::max(0.0f, c.utility_gain) * cap - std::min(0.0f, c.utility_loss) <= 1;
+    // A holder's gain is gain x built (0-1) x scale, scale in the range held.
+    const float lo = group_[g].scale_lo, hi = group_[g].scale_hi;
+    auto most = [&](float gain) { return std::max({0.0f, gain * lo, gain * hi}); };
+    auto least = [&](float gain) { return std::min({0.0f, gain * lo, gain * hi}); };
+    const bool ascot = a_hi + most(c.ascot_gain) - std::min(0.0f, c.ascot_loss) <= 1 &&
+                       a_lo + least(c.ascot_gain) - std::max(0.0f, c.ascot_loss) >= 0;
+    const bool utility = u_hi + most(c.utility_gain) - std::min(0.0f, c.utility_loss) <= 1;
     return ascot && utility && c.traditional_level >= 0 && c.substitution <= 1;
 }
 

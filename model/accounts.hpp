@@ -27,6 +27,9 @@ struct GroupAccount {
     double replaced_at_home = 0; // share of packages replaced, holders not in hospital
     double built_scale = 0;      // effect scale of holders whose effect has built up
     double ramp_scale = 0, ramp_scale_since = 0; // ... and of those still building up
+    // The range of effect scales held since the group was last rebuilt (a
+    // budget keeps the scale set when it was planned, under that day's cap).
+    float scale_lo = 0, scale_hi = 0;
     // This month's events that the pricing needs by group.
     double crises = 0, admitted_staying = 0; // crises; admissions still in hospital at the end
 };
@@ -45,8 +48,8 @@ class Accounts {
     GroupAccount& operator[](std::size_t g) { return group_[g]; }
     const GroupAccount& operator[](std::size_t g) const { return group_[g]; }
 
-    // Whether pricing from totals is exact for these coefficients.
-    static bool linear(const CouncilMonth& c);
+    // Whether pricing group g from totals is exact for these coefficients.
+    bool linear(std::size_t g, const CouncilMonth& c) const;
     // Adds group g's month t to its council's tally (days: days in the month).
     void close(std::size_t g, const CouncilMonth& c, std::int32_t t, int days,
                CouncilTally& tally) const;

@@ -140,6 +140,8 @@ std::vector<int> Simulation::update_parameters() {
 
 void Simulation::schedule(std::uint32_t i, std::int32_t month) {
     const std::int32_t old = wake_[i];
+    // Unchanged: nothing to do (and no stale entry left in a later list).
+    if (old == month || (old == kNever && month >= scenario_.months())) return;
     if (old >= t_ && old < t_ + kWindow)
         due_[static_cast<std::size_t>(old % kWindow) * words_ + i / 64] &= ~(1ull << (i % 64));
     if (month >= scenario_.months()) {
@@ -455,8 +457,9 @@ void Simulation::rebuild_accounts(int council) {
 void Simulation::close_accounts(int council) {
     const std::size_t councils = world_.councils.size();
     const bool arms = !post_arm_.empty();
-    bool linear = Accounts::linear(coefficients_[council]);
-    if (arms) linear = linear && Accounts::linear(coefficients_[council + councils]);
+    bool linear = accounts_.linear(council, coefficients_[council]);
+    if (arms)
+        linear = linear && accounts_.linear(council + councils, coefficients_[council + councils]);
     const int days = month_days_[t_];
     auto& tally = tally_[council];
     if (linear && !reference_accounting_) {
