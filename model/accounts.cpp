@@ -64,6 +64,7 @@ void Accounts::add(const World& w, std::uint32_t i, std::size_t g, const Council
 void Accounts::start_month(std::int32_t t) {
     const std::size_t slot = static_cast<std::size_t>(t % kRing);
     for (std::size_t g = 0; g < group_.size(); ++g) {
+        group_[g].crises = group_[g].admitted_staying = 0;
         auto& r = ring_[g * kRing + slot];
         if (r[0] == 0 && r[1] == 0) continue;
         group_[g].ramp_scale -= r[0];

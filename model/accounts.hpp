@@ -43,7 +43,8 @@ class Accounts {
     // Adds (sign +1) or removes (-1) user i's contribution to group g in month t.
     void add(const World& w, std::uint32_t i, std::size_t g, const CouncilMonth& c, std::int32_t t,
              double sign);
-    // Moves the effect scale of budgets whose effect completes in month t.
+    // Starts month t: clears the month's event counts and moves the effect
+    // scale of budgets whose effect completes in month t.
     void start_month(std::int32_t t);
     GroupAccount& operator[](std::size_t g) { return group_[g]; }
     const GroupAccount& operator[](std::size_t g) const { return group_[g]; }

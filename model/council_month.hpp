@@ -90,8 +90,6 @@ struct CouncilMonth {
     // outcomes
     std::array<float, 3> ascot, utility;
     float ascot_gain, ascot_loss, utility_gain, utility_loss;
-
-    bool operator==(const CouncilMonth&) const = default;
 };
 
 CouncilMonth derive_council_month(const Parameters& p);

@@ -13,14 +13,20 @@
 
 namespace pbsim::holding {
 
+// The month of the next annual review at or after `from`.
+inline std::int32_t next_review(std::int32_t since, std::int32_t from) {
+    const std::int32_t held = from - since;
+    if (held <= 0) return since + 12;
+    return from + (12 - held % 12) % 12;
+}
+
 // The annual review, every 12 months of holding (also in hospital): it may end
 // the budget; otherwise the budget is planned again under this month's rules.
 // Returns true if it ended the budget.
 inline bool review(MonthContext& m, const UserMonth& um, const CouncilMonth& c, const Draw4& r) {
     auto& u = m.world.users;
     const std::uint32_t i = um.i;
-    const std::int32_t held = m.t - u.state_since[i];
-    if (held <= 0 || held % 12 != 0) return false;
+    if (next_review(u.state_since[i], m.t) != m.t) return false;
     auto& tally = m.tally[u.council[i]];
     tally[Metric::reviews] += 1;
     if (r[1] < c.review_end) {
@@ -61,13 +67,6 @@ inline clock::Bound bound(const World& w, const UserMonth& um, const CouncilMont
     return {hazard(w, um, c, um.recent_change ? c.handback_continuity_hr : 1.0f,
                    from < early_ends ? c.early_handback_factor : 1.0f),
             until};
-}
-
-// The month of the next annual review at or after `from`.
-inline std::int32_t next_review(std::int32_t since, std::int32_t from) {
-    const std::int32_t held = from - since;
-    if (held <= 0) return since + 12;
-    return from + (12 - held % 12) % 12;
 }
 
 inline void step(MonthContext& m, const UserMonth& um, const CouncilMonth& c, const Draw4& r) {

@@ -109,24 +109,22 @@ std::vector<int> Simulation::update_parameters() {
         if (la.crisis_multiplier != 1.0)
             for (auto& rate : c.crisis_rate)
                 rate = static_cast<float>(rate * la.crisis_multiplier);
-        if (!(c == coefficients_[k])) {
-            coefficients_[k] = c;
+        coefficients_[k] = c;
+        // Coefficients and person effects follow from the parameters, and some
+        // parameters reach the processes directly (the workforce step's,
+        // entry's): a council changed if any of its parameters did.
+        if (k >= previous_.size())
             changed[k % councils] = 1;
-        }
-        // Some parameters reach the processes outside the coefficients (the
-        // workforce step's, entry's): any change counts.
-        if (k < previous_.size()) {
+        else
             for (const auto& spec : parameter_registry())
                 if (spec.get(params_[k]) != spec.get(previous_[k])) {
                     changed[k % councils] = 1;
                     break;
                 }
-        }
         if (k >= councils) continue; // person effects stay the council's
         const PersonEffects e = person_effects(params_[k]);
         if (e == person_effects_[k]) continue;
         person_effects_[k] = e;
-        changed[k] = 1;
         for (std::uint32_t i = la.first_user; i < la.first_user + la.user_count; ++i)
             refresh_person_factors(u, i, e);
     }
@@ -217,9 +215,7 @@ void Simulation::reschedule(std::uint32_t i, std::int32_t from) {
     const bool clocked = s == PathwayState::unaware || s == PathwayState::aware ||
                          s == PathwayState::handed_back || is_holding(s);
     if (!paused && !clocked) wake = from; // applying: something can happen every month
-    if (!follow_index_.empty() && follow_index_[i] >= 0 &&
-        followed_[follow_index_[i]].left == kNever)
-        wake = from;
+    if (following(i)) wake = from;
     // The clocked draws, searched no further than the visit already due.
     const CouncilMonth& c = coefficients_[group(i)];
     if (c.reassign > 0 && from < wake)
@@ -385,9 +381,8 @@ void Simulation::add_council_overrides(const std::vector<CouncilOverride>& overr
 // is then added back, so the council's totals are those of an unfollowed run;
 // their own month is then priced user by user, as if a council of one.
 template <bool kPosts> void Simulation::visit_followed(MonthContext& m, std::uint32_t i) {
-    const std::int32_t f = follow_index_[i];
-    if (f < 0 || followed_[f].left != kNever) return visit<kPosts>(m, i);
-    FollowedPerson& person = followed_[f];
+    if (!following(i)) return visit<kPosts>(m, i);
+    FollowedPerson& person = followed_[follow_index_[i]];
     if (world_.users.exit_month[i] <= t_) { // leaves now: the newcomer is not followed
         person.left = t_;
         return visit<kPosts>(m, i);
@@ -488,9 +483,6 @@ void Simulation::step() {
         rebuild_accounts(c); // new coefficients: new totals
     for (auto& t : tally_)
         t = CouncilTally{};
-    const std::size_t groups = post_arm_.empty() ? councils : 2 * councils;
-    for (std::size_t g = 0; g < groups; ++g)
-        accounts_[g].crises = accounts_[g].admitted_staying = 0;
     holding_changed_.clear();
     changed_posts_.clear();
     MonthContext m{world_,

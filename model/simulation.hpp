@@ -122,7 +122,7 @@ class Simulation {
         std::uint8_t real = 0;
     };
 
-    // Councils whose coefficients (or person effects) changed this month.
+    // Councils whose parameters changed this month.
     std::vector<int> update_parameters();
     template <bool kPosts> void visit(MonthContext& m, std::uint32_t i);
     template <bool kPosts> void visit_followed(MonthContext& m, std::uint32_t i);
@@ -148,6 +148,11 @@ class Simulation {
     void rebuild_accounts(int council);
     void close_accounts(int council);
     void move_caseload(std::uint32_t i, std::uint32_t from_post);
+    // Whether the person now in slot i is followed (and has not left).
+    bool following(std::uint32_t i) const {
+        return !follow_index_.empty() && follow_index_[i] >= 0 &&
+               followed_[follow_index_[i]].left == kNever;
+    }
     std::size_t group(std::uint32_t i) const {
         return post_arm_.empty() ? world_.users.council[i] : arm_index(i);
     }

@@ -68,6 +68,14 @@ void require_engine_exact(const Scenario& s, const RunSettings& settings, const 
     }
 }
 
+// Indices first, first + step, ... below n (slots to follow, posts of an arm).
+std::vector<std::uint32_t> every_nth(std::size_t n, std::uint32_t first, std::uint32_t step) {
+    std::vector<std::uint32_t> out;
+    for (std::uint32_t i = first; i < n; i += step)
+        out.push_back(i);
+    return out;
+}
+
 // A small busy world: every lever on, high turnover, training and exits.
 Scenario busy_world() {
     Scenario s = small_scenario(2000, 4, 6);
@@ -221,29 +229,24 @@ TEST_CASE("engine: visiting every user every month gives bit-identical results (
         const Month m = s.start + 20, m2 = s.start + 40;
         require_engine_exact(s, {9, 0, 1.0}, [&](Simulation& sim, int t) {
             if (t != 20) return;
-            std::vector<std::uint32_t> posts, slots;
-            for (std::uint32_t p = 0; p < sim.world().coordinators.size(); p += 2)
-                posts.push_back(p);
             auto step = [&](const char* key, double before, Month at, double after) {
                 return PostOverride{find_parameter(key),
                                     Timeline{{{Month{0}, before}, {at, after}}}};
             };
-            sim.add_post_overrides(posts, {step("request.coordinator_effect", 0.5, m, 3.0),
-                                           step("awareness.from_coordinator", 0.05, m2, 0.9),
-                                           step("training.rate", 0.05, m, 0.3),
-                                           step("coordinator.turnover", 0.05, m, 0.2),
-                                           step("crisis.rate_severity_2", 0.01, m2, 0.2),
-                                           step("holding.handback_rate", 0.01, m2, 0.3)});
-            for (std::uint32_t i = 0; i < sim.world().users.size(); i += 7)
-                slots.push_back(i);
-            sim.follow(slots);
+            sim.add_post_overrides(every_nth(sim.world().coordinators.size(), 0, 2),
+                                   {step("request.coordinator_effect", 0.5, m, 3.0),
+                                    step("awareness.from_coordinator", 0.05, m2, 0.9),
+                                    step("training.rate", 0.05, m, 0.3),
+                                    step("coordinator.turnover", 0.05, m, 0.2),
+                                    step("crisis.rate_severity_2", 0.01, m2, 0.2),
+                                    step("holding.handback_rate", 0.01, m2, 0.3)});
+            sim.follow(every_nth(sim.world().users.size(), 0, 7));
         });
     }
     SECTION("council overrides added at month 15, people followed then and from month 40") {
         const Scenario s = busy_world();
         const Month m = s.start + 15, m2 = s.start + 30;
         require_engine_exact(s, {9, 0, 1.0}, [&](Simulation& sim, int t) {
-            std::vector<std::uint32_t> slots;
             if (t == 15) {
                 auto step = [&](int council, const char* key, double before, Month at,
                                 double after) {
@@ -255,13 +258,9 @@ TEST_CASE("engine: visiting every user every month gives bit-identical results (
                                            step(2, "crisis.rate_severity_2", 0.01, m, 0.3),
                                            step(2, "request.trust_effect", 0.01, m2, 2.0),
                                            step(3, "crisis.buildup_months", 6, m2, 60)});
-                for (std::uint32_t i = 0; i < sim.world().users.size(); i += 5)
-                    slots.push_back(i);
-                sim.follow(slots);
+                sim.follow(every_nth(sim.world().users.size(), 0, 5));
             } else if (t == 40) {
-                for (std::uint32_t i = 1; i < sim.world().users.size(); i += 3)
-                    slots.push_back(i);
-                sim.follow(slots);
+                sim.follow(every_nth(sim.world().users.size(), 1, 3));
             }
         });
     }
