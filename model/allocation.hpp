@@ -13,16 +13,25 @@
 // and effect rules then in force (the need itself is fixed for the spell).
 #pragma once
 
+#include "model/clock.hpp"
 #include "model/month.hpp"
 #include "model/population.hpp"
 
 namespace pbsim::allocation {
 
+// The probability support planning ends this month.
+inline float completion(const UserMonth& um, const CouncilMonth& c) {
+    return c.planning_complete_by_help[um.services & (kDpSupport | kAdvocacy)];
+}
+inline clock::Bound bound(const UserMonth& um, const CouncilMonth& c) {
+    return {completion(um, c), kNever};
+}
+
 inline void step(MonthContext& m, const UserMonth& um, const CouncilMonth& c, const Draw4& r) {
     auto& u = m.world.users;
     const std::uint32_t i = um.i;
     // DP support and advocacy help write the plan: it is done sooner.
-    if (r[0] >= c.planning_complete_by_help[um.services & (kDpSupport | kAdvocacy)]) return;
+    if (r[0] >= completion(um, c)) return;
     const float dp_share = (um.services & kDpSupport) ? c.dp_share_supported : c.dp_share;
     const bool dp = !c.managed_budgets || r[1] < dp_share;
     m.move(i, dp ? PathwayState::holding_dp : PathwayState::holding_managed);

@@ -11,6 +11,7 @@
 // health need. A merged budget needs one assessment and has no such refusal.
 #pragma once
 
+#include "model/clock.hpp"
 #include "model/month.hpp"
 #include "model/population.hpp"
 
@@ -45,13 +46,25 @@ inline double approval_probability(const World& w, std::uint32_t i, const Counci
         c.approval_risk * w.coordinators.risk_aversion[post] * (w.users.severity[i] - 1));
 }
 
+// The probability an assessment ends this month (whatever its outcome).
+inline float completion(const World& w, std::uint32_t i, const CouncilMonth& c) {
+    return has_health_needs(w.users, i, c) ? c.assessment_complete_health : c.assessment_complete;
+}
+
+// The bound of step_assessing's hazard until the user's next visit: its
+// completion (a request lost on a change of coordinator is decided in a month
+// the user is visited anyway, see docs/odd.md).
+inline clock::Bound bound_assessing(const World& w, const UserMonth& um, const CouncilMonth& c) {
+    return {completion(w, um.i, c), kNever};
+}
+
 inline void step_assessing(MonthContext& m, const UserMonth& um, const CouncilMonth& c,
                            const Draw4& r) {
     auto& u = m.world.users;
     const std::uint32_t i = um.i;
     if (lose_on_change(m, um, c, r[1])) return;
     const bool health = has_health_needs(u, i, c);
-    if (r[0] >= (health ? c.assessment_complete_health : c.assessment_complete)) return;
+    if (r[0] >= completion(m.world, i, c)) return;
     auto& tally = m.tally[u.council[i]];
     if (health && !c.merged) tally[Metric::health_assessments] += 1;
     const bool approved = r[2] < approval_probability(m.world, i, c);

@@ -163,8 +163,11 @@ bool Simulation::may_happen(const Clock& clock, Purpose p, const clock::Bound& b
     if (threshold == 0) return false; // a hazard of 0
     // Ruled out only if this month is known to be no candidate under a
     // threshold at least as high as this month's.
-    return !(clock.purpose == static_cast<std::uint8_t>(p) && threshold <= clock.threshold &&
-             clock.from <= t_ && t_ < clock.cand);
+    if (clock.purpose != static_cast<std::uint8_t>(p) || threshold > clock.threshold ||
+        t_ < clock.from)
+        return true;
+    if (t_ < clock.cand) return false;
+    return !(clock.real && clock.cand < t_ && t_ < clock.after);
 }
 
 std::int32_t Simulation::next_candidate(Clock& clock, Purpose p, std::uint32_t i, int threshold,
@@ -173,19 +176,38 @@ std::int32_t Simulation::next_candidate(Clock& clock, Purpose p, std::uint32_t i
     const auto purpose = static_cast<std::uint8_t>(p);
     std::int32_t start = from;
     if (clock.purpose == purpose && threshold <= clock.threshold && clock.from <= from &&
-        from <= clock.cand) {
+        from <= (clock.real ? clock.after : clock.cand)) {
         // Nothing in [from, clock.cand) under a threshold as high, so nothing under this one.
-        if (clock.real && threshold == clock.threshold) return std::min(clock.cand, until);
-        start = clock.cand;
+        if (from <= clock.cand) {
+            if (clock.real && clock.p < threshold) { // clock.cand is a candidate under it too
+                clock.threshold = static_cast<std::uint16_t>(threshold);
+                return std::min<std::int32_t>(clock.cand, until);
+            }
+            start = clock.real ? clock.after : clock.cand;
+        } else {
+            start = clock.after; // and nothing in (clock.cand, clock.after)
+        }
         if (start >= until) return until;
     }
     const std::int32_t base = scenario_.start.index;
-    const std::int32_t found = static_cast<std::int32_t>(clock::next_candidate(
-                                   rng_, p, i, static_cast<std::uint32_t>(base + start),
-                                   static_cast<std::uint32_t>(base + until), threshold)) -
-                               base;
-    clock = Clock{from, found, static_cast<std::uint16_t>(threshold), purpose, found < until};
-    return found;
+    const clock::Scan found = clock::scan(rng_, p, i, static_cast<std::uint32_t>(base + start),
+                                          static_cast<std::uint32_t>(base + until), threshold);
+    const auto month = static_cast<std::int16_t>(static_cast<std::int32_t>(found.month) - base);
+    const auto after = static_cast<std::int16_t>(static_cast<std::int32_t>(found.after) - base);
+    clock = Clock{static_cast<std::int16_t>(from),
+                  month,
+                  after,
+                  static_cast<std::uint16_t>(threshold),
+                  purpose,
+                  found.real,
+                  found.p};
+    return std::min<std::int32_t>(month, until);
+}
+
+Draw4 Simulation::draw(const Clock& clock, Purpose p, std::uint32_t i, std::uint32_t key) const {
+    if (clock.purpose == static_cast<std::uint8_t>(p) && clock.real && clock.cand == t_)
+        return clock::draw(rng_, p, i, key, clock.p);
+    return clock::draw(rng_, p, i, key);
 }
 
 template <class BoundAt>
@@ -212,29 +234,46 @@ void Simulation::reschedule(std::uint32_t i, std::int32_t from) {
     if (paused) wake = std::min(wake, discharge_[i]);
     const PathwayState s = u.state[i];
     if (is_holding(s)) wake = std::min(wake, holding::next_review(u.state_since[i], from));
-    const bool clocked = s == PathwayState::unaware || s == PathwayState::aware ||
-                         s == PathwayState::handed_back || is_holding(s);
-    if (!paused && !clocked) wake = from; // applying: something can happen every month
+    const bool clocked = s != PathwayState::requested;
+    if (!paused && !clocked) wake = from; // waiting: the queue can move every month
     if (following(i)) wake = from;
-    // The clocked draws, searched no further than the visit already due.
+    // The clocked draws, searched no further than the visit already due, and
+    // through its month: then every clock knows whether that month is one of
+    // its candidates (and its P) when the user is visited.
+    const std::int32_t months = scenario_.months();
+    const auto through = [months](std::int32_t month) { return std::min(month + 1, months); };
     const CouncilMonth& c = coefficients_[group(i)];
-    if (c.reassign > 0 && from < wake)
-        wake = first_candidate(
-            reassign_clock_[i], Purpose::reassignment, i, from, wake,
-            [&](std::int32_t) { return workforce::reassignment_bound(world_, i, c); });
-    if (resume >= wake) return schedule(i, wake);
+    if (c.reassign > 0)
+        wake =
+            std::min(wake, first_candidate(reassign_clock_[i], Purpose::reassignment, i, from,
+                                           through(wake), [&](std::int32_t) {
+                                               return workforce::reassignment_bound(world_, i, c);
+                                           }));
+    if (resume > wake) return schedule(i, wake);
     if (clocked)
-        wake = first_candidate(pathway_clock_[i], pathway_purpose(s), i, resume, wake,
-                               [&](std::int32_t t) {
-                                   const UserMonth um = user_month(world_, i, c, t);
-                                   if (s == PathwayState::unaware)
-                                       return awareness::bound(world_, um, c);
-                                   if (is_holding(s)) return holding::bound(world_, um, c, t);
-                                   return request::bound(world_, um, c, t);
-                               });
-    wake = first_candidate(crisis_clock_[i], Purpose::crisis, i, resume, wake, [&](std::int32_t t) {
-        return crisis::bound(world_, user_month(world_, i, c, t), c, t);
-    });
+        wake = std::min(wake, first_candidate(pathway_clock_[i], pathway_purpose(s), i, resume,
+                                              through(wake), [&](std::int32_t t) {
+                                                  const UserMonth um = user_month(world_, i, c, t);
+                                                  switch (s) {
+                                                  case PathwayState::unaware:
+                                                      return awareness::bound(world_, um, c);
+                                                  case PathwayState::in_assessment:
+                                                      return assessment::bound_assessing(world_, um,
+                                                                                         c);
+                                                  case PathwayState::support_planning:
+                                                      return allocation::bound(um, c);
+                                                  case PathwayState::aware:
+                                                  case PathwayState::handed_back:
+                                                      return request::bound(world_, um, c, t);
+                                                  default:
+                                                      return holding::bound(world_, um, c, t);
+                                                  }
+                                              }));
+    wake = std::min(wake, first_candidate(crisis_clock_[i], Purpose::crisis, i, resume,
+                                          through(wake), [&](std::int32_t t) {
+                                              return crisis::bound(
+                                                  world_, user_month(world_, i, c, t), c, t);
+                                          }));
     schedule(i, wake);
 }
 
@@ -284,7 +323,8 @@ template <bool kPosts> void Simulation::visit(MonthContext& m, std::uint32_t i) 
         if (c0.reassign > 0 && may_happen(reassign_clock_[i], Purpose::reassignment,
                                           workforce::reassignment_bound(world_, i, c0))) {
             const std::uint32_t post = u.coordinator[i];
-            if (workforce::reassign(m, i, c0, clock::draw(rng_, Purpose::reassignment, i, m.key)))
+            if (workforce::reassign(m, i, c0,
+                                    draw(reassign_clock_[i], Purpose::reassignment, i, m.key)))
                 move_caseload(i, post);
         }
     }
@@ -310,33 +350,36 @@ template <bool kPosts> void Simulation::visit(MonthContext& m, std::uint32_t i) 
         switch (s) { // 2-6
         case PathwayState::unaware:
             if (may_happen(pc, p, awareness::bound(world_, um, c)))
-                awareness::step(m, um, c, clock::draw(rng_, p, i, m.key));
+                awareness::step(m, um, c, draw(pc, p, i, m.key));
             break;
         case PathwayState::aware:
         case PathwayState::handed_back:
             if (may_happen(pc, p, request::bound(world_, um, c, t_)))
-                request::step(m, um, c, clock::draw(rng_, p, i, m.key));
+                request::step(m, um, c, draw(pc, p, i, m.key));
             break;
         case PathwayState::requested:
             assessment::step_waiting(m, um, c, Draw4{rng_.words(p, i, m.key)});
             break;
         case PathwayState::in_assessment:
-            assessment::step_assessing(m, um, c, Draw4{rng_.words(p, i, m.key)});
+            if (um.continuity_lost_now ||
+                may_happen(pc, p, assessment::bound_assessing(world_, um, c)))
+                assessment::step_assessing(m, um, c, draw(pc, p, i, m.key));
             break;
         case PathwayState::support_planning:
-            allocation::step(m, um, c, Draw4{rng_.words(p, i, m.key)});
+            if (may_happen(pc, p, allocation::bound(um, c)))
+                allocation::step(m, um, c, draw(pc, p, i, m.key));
             break;
         case PathwayState::holding_dp:
         case PathwayState::holding_managed:
             if (may_happen(pc, p, holding::bound(world_, um, c, t_)))
-                holding::step(m, um, c, clock::draw(rng_, p, i, m.key));
+                holding::step(m, um, c, draw(pc, p, i, m.key));
             else
                 holding::review(m, um, c, Draw4{rng_.words(p, i, m.key)});
             break;
         }
         // 7. crisis, with the state after the step
         if (may_happen(crisis_clock_[i], Purpose::crisis, crisis::bound(world_, um, c, t_)))
-            had_crisis = crisis::step(m, um, c, clock::draw(rng_, Purpose::crisis, i, m.key));
+            had_crisis = crisis::step(m, um, c, draw(crisis_clock_[i], Purpose::crisis, i, m.key));
     }
     if (had_crisis) {
         accounts_[g].crises += 1;

@@ -112,14 +112,17 @@ class Simulation {
 
   private:
     // What the engine knows of one clocked draw of a slot (see model/clock.hpp):
-    // no candidate month of `purpose` under `threshold` in [from, cand), and
-    // `cand` is one if `real`. Facts about the random numbers alone, so they
-    // hold whatever happens to the user (and for the slot's next user).
+    // no candidate month of `purpose` under `threshold` in [from, cand); if
+    // `real`, `cand` is one, with P `p`, and there is none in (cand, after).
+    // Facts about the random numbers alone, so they hold whatever happens to
+    // the user (and for the slot's next user). Simulation months fit 16 bits
+    // (calendar years 1900-2200).
     struct Clock {
-        std::int32_t from = 0, cand = 0; // empty: nothing known
+        std::int16_t from = 0, cand = 0, after = 0; // empty: nothing known
         std::uint16_t threshold = 0;
         std::uint8_t purpose = 0;
         std::uint8_t real = 0;
+        std::uint8_t p = 0;
     };
 
     // Councils whose parameters changed this month.
@@ -129,6 +132,8 @@ class Simulation {
     template <bool kPosts> void visit_month(MonthContext& m);
     // Whether the clocked draw may fall below a hazard bounded by `bound` this month.
     bool may_happen(const Clock& clock, Purpose p, const clock::Bound& bound) const;
+    // This month's clocked draw of user i (from what `clock` knows of its P if it can).
+    Draw4 draw(const Clock& clock, Purpose p, std::uint32_t i, std::uint32_t key) const;
     // The next candidate month in [from, until) of a clocked draw under one
     // threshold, reusing what `clock` knows; updates it.
     std::int32_t next_candidate(Clock& clock, Purpose p, std::uint32_t i, int threshold,

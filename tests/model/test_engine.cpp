@@ -110,10 +110,13 @@ TEST_CASE("clock: a month is a candidate exactly when its draw is below the thre
     for (const int t : {1, 2, 3, 17, 64, 128, 200, 255}) {
         int below = 0, months = 0;
         for (std::uint32_t slot = 0; slot < 40; ++slot)
-            for (std::uint32_t block = 0; block < 12; ++block) {
-                const std::uint32_t mask = clock::candidates(rng, Purpose::crisis, slot, block, t);
-                for (std::uint32_t j = 0; j < 32; ++j) {
-                    const double u = clock::draw(rng, Purpose::crisis, slot, 32 * block + j)[0];
+            for (std::uint32_t block = 0; block < 24; ++block) {
+                const std::uint32_t mask =
+                    clock::below(clock::block_of(rng, Purpose::crisis, slot, block), t);
+                REQUIRE(mask < (1u << clock::kBlock));
+                for (std::uint32_t j = 0; j < clock::kBlock; ++j) {
+                    const std::uint32_t month = clock::kBlock * block + j;
+                    const double u = clock::draw(rng, Purpose::crisis, slot, month)[0];
                     const bool candidate = (mask >> j) & 1u;
                     REQUIRE(candidate == (u < t / 256.0));
                     below += candidate;
@@ -137,12 +140,15 @@ TEST_CASE("clock: the next candidate is the first month whose draw is below the 
                     expected = m;
                     break;
                 }
-            REQUIRE(clock::next_candidate(rng, Purpose::request, slot, from, until, t) == expected);
+            const auto found = clock::next_candidate(rng, Purpose::request, slot, from, until, t);
+            REQUIRE(found.month == expected);
+            if (expected < until)
+                REQUIRE(found.p == clock::p_of(rng, Purpose::request, slot, expected));
         }
     }
-    CHECK(clock::next_candidate(rng, Purpose::request, 1, 10, 20, 0) == 20);
-    CHECK(clock::next_candidate(rng, Purpose::request, 1, 10, 20, clock::kAll) == 10);
-    CHECK(clock::next_candidate(rng, Purpose::request, 1, 20, 20, clock::kAll) == 20);
+    CHECK(clock::next_candidate(rng, Purpose::request, 1, 10, 20, 0).month == 20);
+    CHECK(clock::next_candidate(rng, Purpose::request, 1, 10, 20, clock::kAll).month == 10);
+    CHECK(clock::next_candidate(rng, Purpose::request, 1, 20, 20, clock::kAll).month == 20);
 }
 
 TEST_CASE("clock: the hazard draw is uniform and its other words are the month's own") {
