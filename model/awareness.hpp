@@ -24,6 +24,14 @@ inline float probability(const World& w, std::uint32_t i, unsigned services,
     return 1.0f - p_not;
 }
 
+// Whether one more peer holding a budget (`before` now) raises the probability.
+// It never lowers it (awareness.from_peer >= 0), so a falling count needs no
+// earlier visit.
+inline bool raised_by_peer(const CouncilMonth& c, int before) {
+    return c.aware_not_peers[std::min(before + 1, kMaxPeerCount)] <
+           c.aware_not_peers[std::min(before, kMaxPeerCount)];
+}
+
 // The bound of the probability from month `from` until the user's next visit.
 inline clock::Bound bound(const World& w, const UserMonth& um, const CouncilMonth& c) {
     return {probability(w, um.i, um.services, c), kNever};

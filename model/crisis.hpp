@@ -46,8 +46,7 @@ inline float hazard(const World& w, const UserMonth& um, const CouncilMonth& c, 
 inline clock::Bound bound(const World& w, const UserMonth& um, const CouncilMonth& c,
                           std::int32_t from) {
     const float continuity = um.recent_change ? c.crisis_continuity_hr : 1.0f;
-    const std::int32_t until =
-        um.recent_change ? continuity_lost_at(w, um.i) + c.continuity_window : kNever;
+    const std::int32_t until = um.recent_change ? um.lost_at + c.continuity_window : kNever;
     const float now =
         hazard_with(w, um, c, built_up(c, from - w.users.state_since[um.i]), continuity);
     if (!is_holding(w.users.state[um.i])) return {now, until};

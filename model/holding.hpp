@@ -60,7 +60,7 @@ inline float hazard(const World& w, const UserMonth& um, const CouncilMonth& c,
 inline clock::Bound bound(const World& w, const UserMonth& um, const CouncilMonth& c,
                           std::int32_t from) {
     const std::int32_t early_ends = w.users.state_since[um.i] + c.early_months;
-    const std::int32_t continuity_ends = continuity_lost_at(w, um.i) + c.continuity_window;
+    const std::int32_t continuity_ends = um.lost_at + c.continuity_window;
     std::int32_t until = kNever;
     if (from < early_ends) until = early_ends;
     if (um.recent_change) until = std::min(until, continuity_ends);

@@ -52,6 +52,7 @@ struct UserMonth {
     unsigned services;        // ServiceBits of the services that reach the user
     bool continuity_lost_now; // their coordinator changed this month
     bool recent_change;       // ...or within the continuity window
+    std::int32_t lost_at;     // the month they last lost continuity (continuity_lost_at)
 };
 
 // The purpose of the pathway draw of a user in each state.
@@ -81,16 +82,24 @@ inline std::int32_t continuity_lost_at(const World& w, std::uint32_t i) {
     return std::max(u.reassigned_at[i], replaced > u.coordinator_since[i] ? replaced : kLongAgo);
 }
 
+// The ServiceBits of the services that reach user i.
+inline unsigned services_of(const World& w, std::uint32_t i, const CouncilMonth& c) {
+    const auto& u = w.users;
+    return (u.reach_dp_support[i] < c.cover_dp_support ? kDpSupport : 0u) |
+           (u.reach_advocacy[i] < c.cover_advocacy ? kAdvocacy : 0u) |
+           (u.reach_peer_support[i] < c.cover_peer_support ? kPeerSupport : 0u) |
+           (u.reach_crisis_prevention[i] < c.cover_crisis_prevention ? kCrisisPrevention : 0u);
+}
+
+// The user month of month t, given what does not change with t.
+inline UserMonth user_month_at(std::uint32_t i, unsigned services, std::int32_t lost,
+                               const CouncilMonth& c, std::int32_t t) {
+    return {i, services, lost == t, t - lost < c.continuity_window, lost};
+}
+
 inline UserMonth user_month(const World& w, std::uint32_t i, const CouncilMonth& c,
                             std::int32_t t) {
-    const auto& u = w.users;
-    const unsigned services =
-        (u.reach_dp_support[i] < c.cover_dp_support ? kDpSupport : 0u) |
-        (u.reach_advocacy[i] < c.cover_advocacy ? kAdvocacy : 0u) |
-        (u.reach_peer_support[i] < c.cover_peer_support ? kPeerSupport : 0u) |
-        (u.reach_crisis_prevention[i] < c.cover_crisis_prevention ? kCrisisPrevention : 0u);
-    const std::int32_t lost = continuity_lost_at(w, i);
-    return {i, services, lost == t, t - lost < c.continuity_window};
+    return user_month_at(i, services_of(w, i, c), continuity_lost_at(w, i), c, t);
 }
 
 } // namespace pbsim

@@ -24,6 +24,15 @@ inline float rate(const World& w, std::uint32_t i, unsigned services, const Coun
     return p;
 }
 
+// Whether one more peer holding a budget (`before` now) raises the hazard. It
+// never lowers it (request.peer_effect >= 0), so a falling count needs no
+// earlier visit.
+inline bool raised_by_peer(const CouncilMonth& c, int before) {
+    constexpr int last = static_cast<int>(std::tuple_size_v<decltype(c.request_peer_factor)>) - 1;
+    return c.request_peer_factor[std::min(before + 1, last)] >
+           c.request_peer_factor[std::min(before, last)];
+}
+
 // The bound from month `from` until the next visit, in spans: none while
 // discouraged, then the rate with a recent crisis's factor while it lasts,
 // then the rate.

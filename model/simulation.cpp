@@ -140,8 +140,8 @@ void Simulation::schedule(std::uint32_t i, std::int32_t month) {
     const std::int32_t old = wake_[i];
     // Unchanged: nothing to do (and no stale entry left in a later list).
     if (old == month || (old == kNever && month >= scenario_.months())) return;
-    if (old >= t_ && old < t_ + kWindow)
-        due_[static_cast<std::size_t>(old % kWindow) * words_ + i / 64] &= ~(1ull << (i % 64));
+    // The old month's bit or list entry stays: a visit is made only if it is
+    // the user's month in wake_, and a month's bits are cleared as it is run.
     if (month >= scenario_.months()) {
         wake_[i] = kNever;
         return;
@@ -170,13 +170,14 @@ bool Simulation::may_happen(const Clock& clock, Purpose p, const clock::Bound& b
     return !(clock.real && clock.cand < t_ && t_ < clock.after);
 }
 
-std::int32_t Simulation::next_candidate(Clock& clock, Purpose p, std::uint32_t i, int threshold,
-                                        std::int32_t from, std::int32_t until) const {
+// Inlined into reschedule: most calls are answered from what the clock knows.
+[[gnu::always_inline]] inline std::int32_t
+Simulation::next_candidate(Clock& clock, Purpose p, std::uint32_t i, int threshold,
+                           std::int32_t from, std::int32_t until) const {
     if (threshold <= 0 || from >= until) return until;
-    const auto purpose = static_cast<std::uint8_t>(p);
     std::int32_t start = from;
-    if (clock.purpose == purpose && threshold <= clock.threshold && clock.from <= from &&
-        from <= (clock.real ? clock.after : clock.cand)) {
+    if (clock.purpose == static_cast<std::uint8_t>(p) && threshold <= clock.threshold &&
+        clock.from <= from && from <= (clock.real ? clock.after : clock.cand)) {
         // Nothing in [from, clock.cand) under a threshold as high, so nothing under this one.
         if (from <= clock.cand) {
             if (clock.real && clock.p < threshold) { // clock.cand is a candidate under it too
@@ -189,18 +190,19 @@ std::int32_t Simulation::next_candidate(Clock& clock, Purpose p, std::uint32_t i
         }
         if (start >= until) return until;
     }
+    return search(clock, p, i, threshold, from, start, until);
+}
+
+std::int32_t Simulation::search(Clock& clock, Purpose p, std::uint32_t i, int threshold,
+                                std::int32_t from, std::int32_t start, std::int32_t until) const {
     const std::int32_t base = scenario_.start.index;
     const clock::Scan found = clock::scan(rng_, p, i, static_cast<std::uint32_t>(base + start),
                                           static_cast<std::uint32_t>(base + until), threshold);
     const auto month = static_cast<std::int16_t>(static_cast<std::int32_t>(found.month) - base);
     const auto after = static_cast<std::int16_t>(static_cast<std::int32_t>(found.after) - base);
-    clock = Clock{static_cast<std::int16_t>(from),
-                  month,
-                  after,
-                  static_cast<std::uint16_t>(threshold),
-                  purpose,
-                  found.real,
-                  found.p};
+    clock = Clock{
+        static_cast<std::int16_t>(from), month,      after,  static_cast<std::uint16_t>(threshold),
+        static_cast<std::uint8_t>(p),    found.real, found.p};
     return std::min<std::int32_t>(month, until);
 }
 
@@ -211,9 +213,9 @@ Draw4 Simulation::draw(const Clock& clock, Purpose p, std::uint32_t i, std::uint
 }
 
 template <class BoundAt>
-std::int32_t Simulation::first_candidate(Clock& clock, Purpose p, std::uint32_t i,
-                                         std::int32_t from, std::int32_t until,
-                                         const BoundAt& bound_at) const {
+[[gnu::always_inline]] inline std::int32_t
+Simulation::first_candidate(Clock& clock, Purpose p, std::uint32_t i, std::int32_t from,
+                            std::int32_t until, const BoundAt& bound_at) const {
     while (from < until) {
         const clock::Bound b = bound_at(from);
         const std::int32_t end = std::min(until, std::max(b.until, from + 1));
@@ -223,6 +225,50 @@ std::int32_t Simulation::first_candidate(Clock& clock, Purpose p, std::uint32_t 
         from = end;
     }
     return until;
+}
+
+clock::Bound Simulation::pathway_bound(PathwayState s, const UserMonth& um, const CouncilMonth& c,
+                                       std::int32_t t) const {
+    switch (s) {
+    case PathwayState::unaware:
+        return awareness::bound(world_, um, c);
+    case PathwayState::in_assessment:
+        return assessment::bound_assessing(world_, um, c);
+    case PathwayState::support_planning:
+        return allocation::bound(um, c);
+    case PathwayState::aware:
+    case PathwayState::handed_back:
+        return request::bound(world_, um, c, t);
+    case PathwayState::requested: // visited every month
+        return {1.0f, kNever};
+    default:
+        return holding::bound(world_, um, c, t);
+    }
+}
+
+bool Simulation::visit_holds(std::uint32_t i) const {
+    const auto& u = world_.users;
+    const std::int32_t wake = wake_[i];
+    if (wake == t_) return true; // visited this month anyway
+    if (wake == kNever || u.hospital_days_left[i] > 0) return false;
+    const PathwayState s = u.state[i];
+    if (s == PathwayState::requested) return false;
+    const CouncilMonth& c = coefficients_[group(i)];
+    // Each clock's search covered [t_, wake) under a threshold at least as high
+    // as its new bound, which holds in one span through the wake month.
+    const auto covered = [&](const Clock& clock, Purpose p, const clock::Bound& b) {
+        if (b.until <= wake) return false;
+        const int threshold = clock::threshold(b.value);
+        if (threshold == 0) return true;
+        return clock.purpose == static_cast<std::uint8_t>(p) && clock.from <= t_ &&
+               clock.cand >= wake && threshold <= clock.threshold;
+    };
+    if (c.reassign > 0 && !covered(reassign_clock_[i], Purpose::reassignment,
+                                   workforce::reassignment_bound(world_, i, c)))
+        return false;
+    const UserMonth um = user_month(world_, i, c, t_);
+    return covered(pathway_clock_[i], pathway_purpose(s), pathway_bound(s, um, c, t_)) &&
+           covered(crisis_clock_[i], Purpose::crisis, crisis::bound(world_, um, c, t_));
 }
 
 void Simulation::reschedule(std::uint32_t i, std::int32_t from) {
@@ -250,30 +296,22 @@ void Simulation::reschedule(std::uint32_t i, std::int32_t from) {
                                                return workforce::reassignment_bound(world_, i, c);
                                            }));
     if (resume > wake) return schedule(i, wake);
+    // What the bounds need of the user, worked out once: only continuity
+    // depends on the month.
+    const unsigned services = services_of(world_, i, c);
+    const std::int32_t lost = continuity_lost_at(world_, i);
     if (clocked)
-        wake = std::min(wake, first_candidate(pathway_clock_[i], pathway_purpose(s), i, resume,
-                                              through(wake), [&](std::int32_t t) {
-                                                  const UserMonth um = user_month(world_, i, c, t);
-                                                  switch (s) {
-                                                  case PathwayState::unaware:
-                                                      return awareness::bound(world_, um, c);
-                                                  case PathwayState::in_assessment:
-                                                      return assessment::bound_assessing(world_, um,
-                                                                                         c);
-                                                  case PathwayState::support_planning:
-                                                      return allocation::bound(um, c);
-                                                  case PathwayState::aware:
-                                                  case PathwayState::handed_back:
-                                                      return request::bound(world_, um, c, t);
-                                                  default:
-                                                      return holding::bound(world_, um, c, t);
-                                                  }
-                                              }));
-    wake = std::min(wake, first_candidate(crisis_clock_[i], Purpose::crisis, i, resume,
-                                          through(wake), [&](std::int32_t t) {
-                                              return crisis::bound(
-                                                  world_, user_month(world_, i, c, t), c, t);
-                                          }));
+        wake =
+            std::min(wake, first_candidate(pathway_clock_[i], pathway_purpose(s), i, resume,
+                                           through(wake), [&](std::int32_t t) {
+                                               return pathway_bound(
+                                                   s, user_month_at(i, services, lost, c, t), c, t);
+                                           }));
+    wake = std::min(
+        wake, first_candidate(
+                  crisis_clock_[i], Purpose::crisis, i, resume, through(wake), [&](std::int32_t t) {
+                      return crisis::bound(world_, user_month_at(i, services, lost, c, t), c, t);
+                  }));
     schedule(i, wake);
 }
 
@@ -552,7 +590,7 @@ void Simulation::step() {
     for (const int c : changed) {
         const auto& la = world_.councils[c];
         for (std::uint32_t i = la.first_user; i < la.first_user + la.user_count; ++i)
-            reschedule(i, t_);
+            if (!visit_holds(i)) reschedule(i, t_);
     }
     for (const auto post : changed_posts_) {
         const bool left = world_.coordinators.in_post_since[post] == t_;
@@ -575,13 +613,19 @@ void Simulation::step() {
     // moves at most once a month and a newcomer cannot hold a budget in their
     // first month, so each listed slot changed holding status exactly once.
     // The next visits of peers whose hazards depend on it are worked out anew.
+    // A count that falls lowers no hazard: the next visit stays right (early
+    // at worst), so only peers whose hazard one more holder raises are looked at.
     for (const auto i : holding_changed_) {
         const int delta = is_holding(u.state[i]) ? 1 : -1;
         for (const auto j : peers_of(world_, i)) {
-            u.peers_holding[j] = static_cast<std::uint16_t>(u.peers_holding[j] + delta);
+            const int before = u.peers_holding[j];
+            u.peers_holding[j] = static_cast<std::uint16_t>(before + delta);
+            if (delta < 0) continue;
+            const CouncilMonth& c = coefficients_[group(j)];
             const PathwayState s = u.state[j];
-            if (s == PathwayState::unaware || s == PathwayState::aware ||
-                s == PathwayState::handed_back)
+            if ((s == PathwayState::unaware && awareness::raised_by_peer(c, before)) ||
+                ((s == PathwayState::aware || s == PathwayState::handed_back) &&
+                 request::raised_by_peer(c, before)))
                 reschedule(j, t_ + 1);
         }
     }

@@ -138,6 +138,9 @@ class Simulation {
     // threshold, reusing what `clock` knows; updates it.
     std::int32_t next_candidate(Clock& clock, Purpose p, std::uint32_t i, int threshold,
                                 std::int32_t from, std::int32_t until) const;
+    // ... reading blocks of draws from month `start` (what the clock knows ends there).
+    std::int32_t search(Clock& clock, Purpose p, std::uint32_t i, int threshold, std::int32_t from,
+                        std::int32_t start, std::int32_t until) const;
     // The first month in [from, until) in which a clocked draw may fall below
     // its hazard, with `bound_at(t)` the bound from month t, span by span.
     template <class BoundAt>
@@ -147,6 +150,12 @@ class Simulation {
     // month after a visit; from this one when something they depend on changed
     // before the month's visits).
     void reschedule(std::uint32_t i, std::int32_t from);
+    // The bound of the pathway hazard of a user in state s from month t.
+    clock::Bound pathway_bound(PathwayState s, const UserMonth& um, const CouncilMonth& c,
+                               std::int32_t t) const;
+    // Whether user i's next visit still holds under this month's new
+    // coefficients (no bound rose above what their clocks were searched under).
+    bool visit_holds(std::uint32_t i) const;
     void admitted(std::uint32_t i);                 // sets the discharge month of a new admission
     void wake(std::uint32_t i, std::int32_t month); // visits user i no later than `month`
     void schedule(std::uint32_t i, std::int32_t month);
