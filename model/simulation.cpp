@@ -385,31 +385,30 @@ template <bool kPosts> void Simulation::visit(MonthContext& m, std::uint32_t i) 
         const PathwayState s = u.state[i];
         const Purpose p = pathway_purpose(s);
         auto& pc = pathway_clock_[i];
+        // Whether the pathway draw may fall below its hazard (not used while
+        // waiting in the queue, whose chance is the council's each month).
+        const bool may = may_happen(pc, p, pathway_bound(s, um, c, t_));
         switch (s) { // 2-6
         case PathwayState::unaware:
-            if (may_happen(pc, p, awareness::bound(world_, um, c)))
-                awareness::step(m, um, c, draw(pc, p, i, m.key));
+            if (may) awareness::step(m, um, c, draw(pc, p, i, m.key));
             break;
         case PathwayState::aware:
         case PathwayState::handed_back:
-            if (may_happen(pc, p, request::bound(world_, um, c, t_)))
-                request::step(m, um, c, draw(pc, p, i, m.key));
+            if (may) request::step(m, um, c, draw(pc, p, i, m.key));
             break;
         case PathwayState::requested:
             assessment::step_waiting(m, um, c, Draw4{rng_.words(p, i, m.key)});
             break;
         case PathwayState::in_assessment:
-            if (um.continuity_lost_now ||
-                may_happen(pc, p, assessment::bound_assessing(world_, um, c)))
+            if (may || um.continuity_lost_now)
                 assessment::step_assessing(m, um, c, draw(pc, p, i, m.key));
             break;
         case PathwayState::support_planning:
-            if (may_happen(pc, p, allocation::bound(um, c)))
-                allocation::step(m, um, c, draw(pc, p, i, m.key));
+            if (may) allocation::step(m, um, c, draw(pc, p, i, m.key));
             break;
         case PathwayState::holding_dp:
         case PathwayState::holding_managed:
-            if (may_happen(pc, p, holding::bound(world_, um, c, t_)))
+            if (may)
                 holding::step(m, um, c, draw(pc, p, i, m.key));
             else
                 holding::review(m, um, c, Draw4{rng_.words(p, i, m.key)});
