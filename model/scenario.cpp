@@ -1,18 +1,54 @@
 #include "model/scenario.hpp"
 
 #include <algorithm>
+#include <iterator>
+#include <optional>
 #include <stdexcept>
 
 namespace pbsim {
 
 double Timeline::at(Month t) const {
-    // Last step whose start is <= t; steps are few, a linear scan is fastest.
+    // Points are few: a scan, carrying the value held from the last point
+    // passed (a ramp stopped early holds the value its line reached).
+    Month m = steps.front().from;
     double v = steps.front().value;
-    for (const auto& s : steps) {
-        if (s.from > t) break;
-        v = s.value;
+    for (std::size_t k = 1; k < steps.size(); ++k) {
+        const Step& s = steps[k];
+        if (!s.ramp) {
+            if (s.from > t) return v;
+            v = s.value;
+        } else {
+            const Month end = s.line_end();
+            const auto line = [&](Month u) {
+                return v +
+                       (s.value - v) * (static_cast<double>(u - m) / static_cast<double>(end - m));
+            };
+            if (s.from > t) return m > t ? v : line(t);
+            v = end == s.from ? s.value : line(s.from);
+        }
+        m = s.from;
     }
     return v;
+}
+
+bool Timeline::ramps() const {
+    return std::any_of(steps.begin(), steps.end(), [](const Step& s) { return s.ramp; });
+}
+
+void Timeline::set_from(Month from, double value, bool ramp) {
+    // A step: a ramp into a point after `from` keeps its earlier months, and
+    // stops at the month before. A new ramp starts from the point before it.
+    std::optional<Step> cut;
+    const auto next =
+        std::find_if(steps.begin(), steps.end(), [&](const Step& s) { return s.from >= from; });
+    if (!ramp && next != steps.end() && next->ramp && next != steps.begin() &&
+        std::prev(next)->from < from + (-1))
+        cut = Step{from + (-1), next->value, true, next->line_end()};
+    std::erase_if(steps, [&](const Step& s) { return s.from >= from && s.from.index > 0; });
+    if (cut) steps.push_back(*cut);
+    steps.push_back({from, value, ramp});
+    std::sort(steps.begin(), steps.end(),
+              [](const auto& a, const auto& b) { return a.from < b.from; });
 }
 
 Scenario Scenario::defaults() {
@@ -40,13 +76,8 @@ void Scenario::set_constant(std::string_view key, double value) {
     parameters[require_parameter(key)] = Timeline{{{Month{0}, value}}};
 }
 
-void Scenario::set_from(std::string_view key, Month from, double value) {
-    auto& steps = parameters[require_parameter(key)].steps;
-    std::erase_if(steps,
-                  [&](const Timeline::Step& s) { return s.from >= from && s.from.index > 0; });
-    steps.push_back({from, value});
-    std::sort(steps.begin(), steps.end(),
-              [](const auto& a, const auto& b) { return a.from < b.from; });
+void Scenario::set_from(std::string_view key, Month from, double value, bool ramp) {
+    parameters[require_parameter(key)].set_from(from, value, ramp);
 }
 
 } // namespace pbsim

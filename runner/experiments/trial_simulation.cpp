@@ -125,9 +125,7 @@ TrialResult analyse_design(const TrialSpec& spec, const std::vector<Cluster>& cl
 Timeline intervention_timeline(const TrialSpec& spec, const Scenario& base,
                                const TrialSpec::Override& o) {
     Timeline t = base.parameters[o.parameter];
-    std::erase_if(t.steps, [&](const Timeline::Step& s) { return s.from >= spec.recruitment; });
-    if (t.steps.empty()) t.steps.push_back({Month{0}, base.parameters[o.parameter].at(base.start)});
-    t.steps.push_back({spec.recruitment, o.value});
+    t.set_from(spec.recruitment, o.value);
     return t;
 }
 

@@ -10,6 +10,7 @@
 #include <charconv>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -67,7 +68,8 @@ void apply_value(Scenario& s, const ParameterSpec& spec, int id, const toml::nod
     const auto* table = value.as_table();
     if (!table)
         throw ScenarioError(where(file, value) + ": " + key + " must be a number or a table of " +
-                            "\"YYYY-MM\" = number, got " + value_text(value));
+                            "\"YYYY-MM\" = number (a step) or \"YYYY-MM\" = { ramp = number } " +
+                            "(reached linearly from the point before), got " + value_text(value));
     if (!spec.time_varying)
         throw ScenarioError(where(file, value) + ": " + key +
                             " is fixed for a run and cannot vary by date; give a single number");
@@ -79,16 +81,59 @@ void apply_value(Scenario& s, const ParameterSpec& spec, int id, const toml::nod
         if (!month)
             throw ScenarioError(where(file, v) + ": " + key + ": \"" + shorten(date.str()) +
                                 "\" is not a month: accepted \"YYYY-MM\"");
-        const auto number = as_number(v);
+        const std::string at = key + " at " + std::string(date.str());
+        std::optional<double> number = as_number(v);
+        bool ramp = false;
+        Month toward{};
+        if (const auto* point = v.as_table()) {
+            const auto* end = point->get("ramp");
+            const auto* line = point->get("toward");
+            if (!end || point->size() != (line ? 2u : 1u))
+                throw ScenarioError(where(file, v) + ": " + at + " must be a number (a step) or " +
+                                    "{ ramp = number } (reached linearly from the point before)" +
+                                    ", got " + value_text(v));
+            number = as_number(*end);
+            ramp = true;
+            if (!number)
+                throw ScenarioError(where(file, *end) + ": " + at +
+                                    ": ramp must be a number, got " + value_text(*end));
+            if (line) { // a ramp stopped early (pbsim writes these; see Timeline)
+                toward =
+                    month_value(*line, file, key + " at " + std::string(date.str()) + ": toward");
+                if (!(toward > *month))
+                    throw ScenarioError(
+                        where(file, *line) + ": " + at + ": toward = \"" + toward.to_string() +
+                        "\" must be after " + month->to_string() +
+                        " (a ramp stopped early follows its line to a later month)");
+            }
+        }
         if (!number)
-            throw ScenarioError(where(file, v) + ": " + key + " from " + std::string(date.str()) +
-                                " must be a number, got " + value_text(v));
-        check_range(spec, *number, where(file, v), " (from " + month->to_string() + ")");
-        steps.push_back({*month, *number});
+            throw ScenarioError(where(file, v) + ": " + at + " must be a number (a step) or " +
+                                "{ ramp = number } (reached linearly from the point before), got " +
+                                value_text(v));
+        check_range(spec, *number, where(file, v), " (at " + month->to_string() + ")");
+        steps.push_back({*month, *number, ramp, toward});
     }
     std::sort(steps.begin(), steps.end(), [](auto& a, auto& b) { return a.from < b.from; });
-    for (const auto& step : steps)
-        s.set_from(key, step.from, step.value);
+    for (const auto& step : steps) {
+        s.set_from(key, step.from, step.value, step.ramp);
+        if (step.toward.index) {
+            auto& points = s.parameters[id].steps;
+            std::find_if(points.begin(), points.end(), [&](const Timeline::Step& p) {
+                return p.from == step.from;
+            })->toward = step.toward;
+        }
+    }
+    // A ramp runs from a dated point: the registry default holds from the
+    // beginning of time and cannot start one.
+    const auto& points = s.parameters[id].steps;
+    for (std::size_t k = 0; k < points.size(); ++k)
+        if (points[k].ramp && (k == 0 || points[k - 1].from.index == 0))
+            throw ScenarioError(where(file, value) + ": " + key + " at " +
+                                points[k].from.to_string() +
+                                ": a ramp needs a dated point before it to start from (e.g. \"" +
+                                (points[k].from + (-60)).to_string() +
+                                "\" = " + format_number(points[k - (k > 0 ? 1 : 0)].value) + ")");
 }
 
 LoadedScenario parse_with_chain(std::string_view text, const fs::path& file,
@@ -179,13 +224,18 @@ void validate(const Scenario& s, std::string_view origin) {
             check_range(spec, step.value, where,
                         s.parameters[i].varies() ? " (from " + step.from.to_string() + ")" : "");
     }
-    // Rules that involve several parameters. Parameters change only where a
-    // timeline steps, so the start month and the steps within the run stand
-    // for every month (in order: the first month that breaks a rule is named).
+    // Rules that involve several parameters. Without ramps parameters change
+    // only where a timeline steps, so the start month and the steps within the
+    // run stand for every month; with ramps every month is checked (in order:
+    // the first month that breaks a rule is named).
     std::set<Month> months{s.start};
+    const bool ramps = std::any_of(s.parameters.begin(), s.parameters.end(),
+                                   [](const Timeline& t) { return t.ramps(); });
     for (const auto& timeline : s.parameters)
         for (const auto& step : timeline.steps)
             if (step.from > s.start && step.from <= s.end) months.insert(step.from);
+    for (Month t = s.start; ramps && t <= s.end; t = t + 1)
+        months.insert(t);
     for (const Month t : months) {
         const Parameters p = s.at(t);
         auto fail = [&](const std::string& what) {
@@ -287,19 +337,56 @@ std::string to_toml(const Scenario& s, std::string_view header_comment) {
             group = key.substr(0, dot);
             out << "\n[" << group << "]\n";
         }
-        // The timeline from the start month on: earlier steps collapse into the first.
-        std::vector<Timeline::Step> steps{{s.start, s.parameters[i].at(s.start)}};
-        for (const auto& step : s.parameters[i].steps)
-            if (step.from > s.start && step.from <= s.end) steps.push_back(step);
+        // The timeline within the run: earlier points collapse into the value
+        // at the start month. A ramp through the start or the end keeps both
+        // its points, so every month's value is computed as before, bit for bit.
+        const Timeline& timeline = s.parameters[i];
+        const auto& points = timeline.steps;
+        std::size_t first = 0; // the last point at or before the start
+        while (first + 1 < points.size() && points[first + 1].from <= s.start)
+            ++first;
+        std::vector<Timeline::Step> steps;
+        if (first + 1 < points.size() && points[first + 1].ramp)
+            steps.push_back({points[first].from, timeline.at(points[first].from)});
+        else
+            steps.push_back({s.start, timeline.at(s.start)});
+        for (std::size_t k = first + 1; k < points.size(); ++k) {
+            if (points[k].from > s.end && !points[k].ramp) break;
+            steps.push_back(points[k]);
+            if (points[k].from > s.end) break;
+        }
         out << key.substr(dot + 1) << " = ";
         if (steps.size() == 1) {
             out << format_number(steps[0].value);
         } else {
             out << "{ ";
-            for (std::size_t k = 0; k < steps.size(); ++k)
-                out << (k ? ", " : "") << '"' << steps[k].from.to_string()
-                    << "\" = " << format_number(steps[k].value);
+            for (std::size_t k = 0; k < steps.size(); ++k) {
+                out << (k ? ", " : "") << '"' << steps[k].from.to_string() << "\" = ";
+                if (steps[k].ramp && steps[k].toward.index)
+                    out << "{ ramp = " << format_number(steps[k].value) << ", toward = \""
+                        << steps[k].toward.to_string() << "\" }";
+                else if (steps[k].ramp)
+                    out << "{ ramp = " << format_number(steps[k].value) << " }";
+                else
+                    out << format_number(steps[k].value);
+            }
             out << " }";
+            // What each ramp does, in the units a reader checks.
+            std::string ramps;
+            for (std::size_t k = 1; k < steps.size(); ++k)
+                if (steps[k].ramp) {
+                    const Month a = steps[k - 1].from, b = steps[k].line_end();
+                    const double from_value = timeline.at(a);
+                    const double years = (b - a) / 12.0;
+                    ramps +=
+                        (ramps.empty() ? "" : "; ") + format_number(from_value) + " to " +
+                        format_number(steps[k].value) + " over " + a.to_string() + ".." +
+                        b.to_string() + " (" +
+                        format_number((steps[k].value - from_value) / years) + " a year" +
+                        (steps[k].toward.index ? ", stopped at " + steps[k].from.to_string() + ")"
+                                               : ")");
+                }
+            if (!ramps.empty()) out << "  # ramps " << ramps;
         }
         out << "\n";
     }

@@ -10,6 +10,9 @@
 //   [dp_support_service]
 //   coverage = 0.15                      # a constant, or
 //   coverage = { "2015-04" = 1.0 }       # values from dates on (earlier: inherited)
+//   coverage = { "2009-04" = 0.03, "2015-04" = { ramp = 1.0 } }
+//                                        # a ramp: linear, month by month, from the point
+//                                        # before (here 0.03 in 2009-04) to 1.0 in 2015-04
 #pragma once
 
 #include "model/scenario.hpp"

@@ -206,6 +206,23 @@ TEST_CASE("engine: visiting every user every month gives bit-identical results (
         s.set_from("crisis.los_median_days", a, 90);
         require_engine_exact(s, {9, 0, 1.0});
     }
+    SECTION("national timelines that ramp up and down, every month a new value") {
+        Scenario s = busy_world();
+        const Month a = s.start + 6, b = s.start + 40, c = s.start + 70;
+        auto ramp = [&](const char* key, double from, double to, double back) {
+            s.set_from(key, a, from);
+            s.set_from(key, b, to, true);
+            s.set_from(key, c, back, true);
+        };
+        ramp("request.base_rate", 0.002, 0.2, 0.01);
+        ramp("awareness.background", 0.001, 0.3, 0.0);
+        ramp("crisis.rate_severity_2", 0.005, 0.3, 0.02);
+        ramp("holding.handback_rate", 0.0, 0.2, 0.01);
+        ramp("dp_support_service.coverage", 0.0, 1.0, 0.3);
+        ramp("workforce.restructuring", 0.0, 1.0, 0.0);
+        ramp("crisis.pb_effect", 0.0, -0.6, -0.1);
+        require_engine_exact(s, {9, 0, 1.0});
+    }
     SECTION("extreme hazards, a long build-up, long stays") {
         Scenario s = busy_world();
         s.end = Month::from_ym(2015, 12);

@@ -518,3 +518,38 @@ TEST_CASE("crisis_sigma spreads council crisis rates lognormally around the same
     // The national crisis rate stays about the same (within 3%).
     CHECK(run_total(r, Metric::crises) == Approx(run_total(r0, Metric::crises)).epsilon(0.03));
 }
+
+TEST_CASE("timelines: steps hold, ramps move linearly month by month, set_from keeps the past") {
+    const Month m0 = Month::from_ym(2003, 4), m1 = Month::from_ym(2013, 4);
+    Timeline t{{{Month{0}, 0.1}, {m0, 0.0}, {m1, 0.8, true}}};
+    CHECK(t.ramps());
+    CHECK(t.at(m0 + (-1)) == 0.1);
+    CHECK(t.at(m0) == 0.0);
+    // 120 months: 0.8 / 120 a month, exactly the closed form.
+    for (int k = 0; k <= 120; ++k)
+        CHECK(t.at(m0 + k) == 0.0 + 0.8 * (static_cast<double>(k) / 120.0));
+    CHECK(t.at(m0 + 60) == Approx(0.4).epsilon(1e-15));
+    CHECK(t.at(m1 + 50) == 0.8);
+    SECTION("a step inside a ramp cuts it at the month before, values before unchanged") {
+        Timeline cut = t;
+        const Month at = m0 + 30;
+        cut.set_from(at, 0.5);
+        for (Month m = m0 + (-5); m < at; m = m + 1)
+            CHECK(cut.at(m) == t.at(m));
+        CHECK(cut.at(at) == 0.5);
+        CHECK(cut.at(m1 + 3) == 0.5);
+    }
+    SECTION("a new ramp end replaces the old one and keeps its start") {
+        Timeline longer = t;
+        longer.set_from(m1, 0.4, true);
+        CHECK(longer.at(m0 + 60) == Approx(0.2).epsilon(1e-15));
+        CHECK(longer.at(m1) == 0.4);
+    }
+    SECTION("a ramp down") {
+        const Timeline down{{{Month{0}, 1.0}, {m0, 1.0}, {m0 + 4, 0.0, true}}};
+        CHECK(down.at(m0 + 1) == 0.75);
+        CHECK(down.at(m0 + 2) == 0.5);
+        CHECK(down.at(m0 + 3) == 0.25);
+        CHECK(down.at(m0 + 4) == 0.0);
+    }
+}

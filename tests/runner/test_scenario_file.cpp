@@ -183,7 +183,7 @@ TEST_CASE("scenario file: values of the wrong type are rejected", "[scenario_fil
         const auto what = parse_error("[policy]\nactive_offer = { \"2005-01\" = \"lots\" }\n",
                                       "/virtual/dir/tlstr.toml");
         CHECK_THAT(what, Contains("tlstr.toml:2"));
-        CHECK_THAT(what, Contains("policy.active_offer from 2005-01"));
+        CHECK_THAT(what, Contains("policy.active_offer at 2005-01"));
         CHECK_THAT(what, Contains("a string"));
     }
     SECTION("number for start") {
@@ -734,4 +734,104 @@ TEST_CASE("scenario file: a group may be an inline table", "[scenario_file]") {
     const auto s =
         parse_scenario("policy = { active_offer = 0.5 }\n", "/virtual/inline.toml").scenario;
     CHECK(s.at(s.start).policy.active_offer == 0.5);
+}
+
+TEST_CASE("scenario file: ramps", "[scenario_file]") {
+    SECTION("a ramp is reached linearly from the point before, month by month") {
+        const Scenario s = parse("start = \"2001-01\"\nend = \"2020-12\"\n[policy]\n"
+                                 "active_offer = { \"2001-01\" = 0.1, \"2003-04\" = 0, "
+                                 "\"2013-04\" = { ramp = 0.8 } }\n");
+        CHECK(value_at(s, "policy.active_offer", "2003-03") == 0.1);
+        CHECK(value_at(s, "policy.active_offer", "2003-04") == 0);
+        CHECK(value_at(s, "policy.active_offer", "2008-04") == Approx(0.4).epsilon(1e-12));
+        CHECK(value_at(s, "policy.active_offer", "2013-04") == 0.8);
+        CHECK(value_at(s, "policy.active_offer", "2019-01") == 0.8);
+        CHECK(timeline(s, "policy.active_offer").ramps());
+    }
+    SECTION("a ramp extends an inherited timeline from its last point before") {
+        ScratchDir dir;
+        dir.write("parent.toml",
+                  "[policy]\nactive_offer = { \"2001-01\" = 0, \"2008-04\" = 0.5 }\n");
+        const fs::path child =
+            dir.write("child.toml", "extends = \"parent.toml\"\n[policy]\n"
+                                    "active_offer = { \"2012-04\" = { ramp = 1 } }\n");
+        const Scenario s = load_scenario(child).scenario;
+        CHECK(value_at(s, "policy.active_offer", "2008-03") == 0);
+        CHECK(value_at(s, "policy.active_offer", "2010-04") == Approx(0.75).epsilon(1e-12));
+        CHECK(value_at(s, "policy.active_offer", "2012-04") == 1);
+    }
+    SECTION("errors name the file, the key, the month and what is accepted") {
+        auto what = parse_error("[policy]\nactive_offer = { \"2013-04\" = { ramp = 0.8 } }\n",
+                                "/virtual/dir/undated.toml");
+        CHECK_THAT(what, Contains("undated.toml:2"));
+        CHECK_THAT(what, Contains("policy.active_offer at 2013-04"));
+        CHECK_THAT(what, Contains("dated point before it"));
+        what = parse_error(
+            "[policy]\nactive_offer = { \"2003-01\" = 0, \"2013-04\" = { ramp = 1.5 } }\n");
+        CHECK_THAT(what, Contains("policy.active_offer = 1.5 (at 2013-04) is out of range"));
+        CHECK_THAT(what, Contains("[0, 1]"));
+        what =
+            parse_error("[policy]\nactive_offer = { \"2003-01\" = 0, \"2013-04\" = { to = 1 } }\n");
+        CHECK_THAT(what, Contains("{ ramp = number }"));
+        what = parse_error(
+            "[policy]\nactive_offer = { \"2003-01\" = 0, \"2013-04\" = { ramp = 1, x = 2 } }\n");
+        CHECK_THAT(what, Contains("{ ramp = number }"));
+        what = parse_error(
+            "[policy]\nactive_offer = { \"2003-01\" = 0, \"2013-04\" = { ramp = \"a\" } }\n");
+        CHECK_THAT(what, Contains("ramp must be a number"));
+        what = parse_error(
+            "[population]\nexit_rate = { \"2003-01\" = 0, \"2013-04\" = { ramp = 1 } }\n");
+        CHECK_THAT(what, Contains("cannot vary by date"));
+    }
+    SECTION("cross-parameter rules are checked in every month of a ramp") {
+        const auto what =
+            parse_error("start = \"2001-01\"\nend = \"2020-12\"\n[crisis]\nshare_admission = 0.3\n"
+                        "share_home_treatment = { \"2001-01\" = 0.5, \"2010-01\" = 0.5, "
+                        "\"2030-01\" = { ramp = 0.9 } }\n",
+                        "/virtual/dir/ramp_rule.toml");
+        CHECK_THAT(what, Contains("ramp_rule.toml"));
+        // 0.5 + 0.4 (m / 240) first exceeds 0.7 at m = 121: 2020-02.
+        CHECK_THAT(what, Contains("(in 2020-02)"));
+    }
+    SECTION("the resolved text keeps ramps through the start and past the end, bit for bit") {
+        ScratchDir dir;
+        const fs::path file =
+            dir.write("rt.toml", "start = \"2006-07\"\nend = \"2011-05\"\n[policy]\n"
+                                 "active_offer = { \"2001-01\" = 0.1, \"2003-04\" = 0.05, "
+                                 "\"2008-07\" = { ramp = 0.83 }, \"2009-01\" = 0.2, "
+                                 "\"2015-11\" = { ramp = 0.97 } }\n"
+                                 "[information]\ncampaign_intensity = { \"2002-01\" = 0.3, "
+                                 "\"2004-01\" = { ramp = 0.9 }, \"2010-01\" = { ramp = 0.1 } }\n");
+        const Scenario original = load_scenario(file).scenario;
+        const std::string text = to_toml(original);
+        INFO(text);
+        CHECK_THAT(text, Contains("\"2003-04\" = 0.05, \"2008-07\" = { ramp = 0.83 }"));
+        CHECK_THAT(text, Contains("\"2015-11\" = { ramp = 0.97 }"));
+        CHECK_THAT(text, Contains("# ramps "));
+        const Scenario back = parse_scenario(text, dir.path() / "back.toml").scenario;
+        require_same_values(original, back);
+        CHECK(to_toml(back) == text);
+    }
+    SECTION("a setting inside a ramp stops it early; the text keeps every month bit for bit") {
+        Scenario s = parse("start = \"2001-01\"\nend = \"2020-12\"\n[policy]\n"
+                           "active_offer = { \"2001-01\" = 0.1, \"2003-04\" = 0.05, "
+                           "\"2013-04\" = { ramp = 0.83 } }\n");
+        const Scenario before = s;
+        apply_setting(s, "policy.active_offer=0.6@2007-02", "--set");
+        for (Month t = month("2001-01"); t < month("2007-02"); t = t + 1)
+            REQUIRE(value_at(s, "policy.active_offer", t.to_string()) ==
+                    value_at(before, "policy.active_offer", t.to_string()));
+        CHECK(value_at(s, "policy.active_offer", "2007-02") == 0.6);
+        const std::string text = to_toml(s);
+        INFO(text);
+        CHECK_THAT(text, Contains("\"2007-01\" = { ramp = 0.83, toward = \"2013-04\" }"));
+        CHECK_THAT(text, Contains("stopped at 2007-01"));
+        ScratchDir dir;
+        const Scenario back = parse_scenario(text, dir.path() / "back.toml").scenario;
+        require_same_values(s, back);
+        CHECK(to_toml(back) == text);
+        const auto what = parse_error("[policy]\nactive_offer = { \"2003-01\" = 0, \"2013-04\" = "
+                                      "{ ramp = 1, toward = \"2012-01\" } }\n");
+        CHECK_THAT(what, Contains("toward = \"2012-01\" must be after 2013-04"));
+    }
 }
