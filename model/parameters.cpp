@@ -11,12 +11,12 @@ namespace {
 // F ("fixed") marks structural parameters that cannot change by date.
 #define PBSIM_R(path, unit, def, lo, hi, varying, desc, src)                                       \
     ParameterSpec {                                                                                \
-#path, unit, def, lo, hi, false, varying, desc, src,                                       \
+#path, unit, def, lo, hi, false, (varying) != F, (varying) == P, desc, src,                \
             [](Parameters & p) -> double* { return &p.path; }, nullptr                             \
     }
 #define PBSIM_I(path, unit, def, lo, hi, desc, src)                                                \
     ParameterSpec {                                                                                \
-#path, unit, def, lo, hi, true, false, desc, src, nullptr,                                 \
+#path, unit, def, lo, hi, true, false, false, desc, src, nullptr,                          \
             [](Parameters & p) -> int* { return &p.path; }                                         \
     }
 // Source of the parameters fitted by `pbsim calibrate` (docs/calibration.md).
@@ -24,8 +24,9 @@ namespace {
     "calibrated (ABC-SMC, scenarios/calibration/baseline.toml); fitted value in "                  \
     "scenarios/baseline.toml"
 
-constexpr bool V = true;  // may vary by date
-constexpr bool F = false; // fixed for the run
+constexpr int F = 0; // fixed for the run
+constexpr int V = 1; // may vary by date
+constexpr int P = 2; // may vary by date, each council at its own pace (council.adoption_spread)
 
 const std::array kRegistry = {
     // --- population (generation of the synthetic population: fixed for a run) ---
@@ -94,6 +95,15 @@ const std::array kRegistry = {
             "assumption: admission rates vary about two-fold between areas of England (10th to "
             "90th percentile ratio exp(2.56 sigma) = 2.2 at 0.3), giving an ICC of admissions of "
             "about 0.01, the low end of the 0.01-0.05 seen in trials; not in evidence.md"),
+    PBSIM_R(council.adoption_spread, "years", 0.0, 0.0, 10.0, F,
+            "How far councils are from the national dates of the paced policies (self-directed "
+            "support, managed budgets, the active offer, DP support schemes): a council of DP "
+            "culture z standard deviations above the mean takes each change this times z years "
+            "early (z within +-2.5; laggards late), until the scenario's councils_converge "
+            "month; 0 puts every council on the national dates",
+            "assumption: early adopters years before laggards (In Control pilots from 2003, the "
+            "Individual Budgets pilot in 13 councils 2005-07; MODEL.md: 11 councils made over "
+            "half of MH DPs in the mid-2000s); calibrated to that concentration"),
 
     // --- care coordinators ---
     PBSIM_I(coordinator.caseload, "users", 30, 1, 500, "Users per care coordinator",
@@ -294,13 +304,13 @@ const std::array kRegistry = {
             "Pillay & Moncrieff 2011: means 42-108 days (M); assumption"),
 
     // --- national and council policy ---
-    PBSIM_R(policy.managed_budgets, "0/1", 0.0, 0.0, 1.0, V,
+    PBSIM_R(policy.managed_budgets, "0/1", 0.0, 0.0, 1.0, P,
             "1 once managed personal budgets exist (baseline: from 2008-04), else DPs only",
             "Putting People First (2007); calibration/README.md"),
-    PBSIM_R(policy.active_offer, "0-1", 0.0, 0.0, 1.0, V,
+    PBSIM_R(policy.active_offer, "0-1", 0.0, 0.0, 1.0, P,
             "Strength of the duty to offer a PB to everyone eligible (baseline rises to 2013-04)",
             "calibration/README.md: duty from April 2013"),
-    PBSIM_R(policy.application_complexity, "burden units", 1.0, 0.0, 5.0, V,
+    PBSIM_R(policy.application_complexity, "burden units", 1.0, 0.0, 5.0, P,
             "Burden of the application (1 = status quo forms and process)", "lever; assumption"),
     PBSIM_R(policy.eligibility_threshold, "0-1", 0.5, 0.0, 1.0, V,
             "Strictness of eligibility for council-funded support", "assumption"),
@@ -369,7 +379,7 @@ const std::array kRegistry = {
             "assumption, plausible 1-4"),
 
     // --- support services (costed by use, plus a fixed cost where they run) ---
-    PBSIM_R(dp_support_service.coverage, "fraction", 0.15, 0.0, 1.0, V,
+    PBSIM_R(dp_support_service.coverage, "fraction", 0.15, 0.0, 1.0, P,
             "Share of users a DP support service reaches in a council of DP culture 1 (others: see "
             "council.culture_service_effect); 1 reaches everyone everywhere",
             "assumption; enabler (SCIE 2011, Q)"),

@@ -39,6 +39,8 @@ struct CouncilParams {
     double culture_service_effect; // DP support coverage in a council = 1 - (1 -
                                    // coverage)^(culture^this)
     double crisis_sigma;           // lognormal spread of council crisis-hazard multipliers (mean 1)
+    double adoption_spread;        // years: SD of a council's lag behind the national dates of
+                                   // paced policies (early adopters lead, laggards follow)
 };
 
 struct CoordinatorParams {
@@ -298,6 +300,9 @@ struct ParameterSpec {
     double max;
     bool integer;      // value must be a whole number
     bool time_varying; // may change by date in a scenario; structural parameters may not
+    // A policy each council takes up at its own pace: it reads the timeline at
+    // its own date, shifted by its adoption lag (council.adoption_spread).
+    bool paced;
     std::string_view description;
     std::string_view source;
     double* (*real)(Parameters&); // exactly one of real / whole is set

@@ -38,7 +38,11 @@ std::vector<LocalAuthority> make_councils(const Parameters& p, int total_users) 
         std::snprintf(code, sizeof code, "LA%03d", c + 1);
         las[c].code = code;
         weight[c] = std::exp(p.population.council_size_sigma * standard_normal(u[0], u[1]));
-        las[c].dp_culture = std::exp(p.council.dp_culture_sigma * standard_normal(u[2], u[3]));
+        las[c].culture_z = standard_normal(u[2], u[3]);
+        las[c].dp_culture = std::exp(p.council.dp_culture_sigma * las[c].culture_z);
+        // Early adopters (high culture) take paced policies up early.
+        las[c].adoption_lag = static_cast<int>(
+            std::lround(-12 * p.council.adoption_spread * std::clamp(las[c].culture_z, -2.5, 2.5)));
         las[c].amount_multiplier = std::exp(p.council.amount_sigma * standard_normal(v[0], v[1]));
         // Lognormal with mean 1 (normalised below).
         const double sigma = p.council.crisis_sigma;

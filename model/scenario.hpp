@@ -55,6 +55,10 @@ struct Scenario {
     // First month of the policy evaluation window (the summary's eval_* columns
     // count from it and discount to it); unset means the whole run.
     std::optional<Month> evaluation_start;
+    // From this month every council follows the national timeline of the
+    // paced parameters (council.adoption_spread); before it, none reads a
+    // value dated from it on. Unset: councils keep their own pace throughout.
+    std::optional<Month> councils_converge;
     std::vector<Timeline> parameters; // one per registry entry
     std::vector<CouncilOverride> council_overrides;
 

@@ -38,6 +38,13 @@ Simulation::Simulation(const Scenario& scenario, const RunSettings& settings)
                             static_cast<std::uint32_t>(scenario_.start.index));
     const int councils = static_cast<int>(world_.councils.size());
     params_.assign(councils, p0);
+    is_paced_.assign(parameter_registry().size(), 0);
+    if (p0.council.adoption_spread > 0)
+        for (std::size_t id = 0; id < is_paced_.size(); ++id)
+            if (parameter_registry()[id].paced) {
+                is_paced_[id] = 1;
+                if (scenario_.parameters[id].varies()) paced_.push_back(static_cast<int>(id));
+            }
     coefficients_.resize(councils);
     person_effects_.assign(councils, person_effects(p0));
     tally_.resize(councils);
@@ -68,31 +75,61 @@ Simulation::Simulation(const Scenario& scenario, const RunSettings& settings)
     accounts_.reset(static_cast<std::size_t>(councils));
 }
 
+Month Simulation::paced_date(int council, Month now) const {
+    const Month date = now + (-world_.councils[static_cast<std::size_t>(council)].adoption_lag);
+    const auto& converge = scenario_.councils_converge;
+    if (!converge) return date;
+    if (now >= *converge) return now;
+    return std::min(date, *converge + (-1)); // an early adopter reads nothing dated from it on
+}
+
+double Simulation::council_value(const Timeline& timeline, int id, int council, Month now) const {
+    return timeline.at(is_paced_[static_cast<std::size_t>(id)] ? paced_date(council, now) : now);
+}
+
 std::vector<int> Simulation::update_parameters() {
     const Month now = scenario_.start + t_;
     const Parameters national = scenario_.at(now);
     const std::size_t councils = world_.councils.size();
-    // Most months nothing changes: the national values and every override's
-    // value are as last month's.
+    // Most months nothing changes: the national values, each council's paced
+    // values and every override's value are as last month's.
     std::vector<double> values;
     for (const auto& spec : parameter_registry())
         values.push_back(spec.get(national));
+    for (const int id : paced_)
+        for (std::size_t c = 0; c < councils; ++c)
+            values.push_back(scenario_.parameters[static_cast<std::size_t>(id)].at(
+                paced_date(static_cast<int>(c), now)));
+    // Overrides of a paced parameter are read at the council's own date too,
+    // so a trial arm's history before recruitment is its council's.
     for (const auto& o : scenario_.council_overrides)
-        values.push_back(o.timeline.at(now));
+        values.push_back(o.council >= 0 && o.council < static_cast<int>(councils)
+                             ? council_value(o.timeline, o.parameter, o.council, now)
+                             : o.timeline.at(now));
     for (const auto& o : post_overrides_)
-        values.push_back(o.timeline.at(now));
+        for (std::size_t c = 0; c < (is_paced_[o.parameter] ? councils : 1); ++c)
+            values.push_back(council_value(o.timeline, o.parameter, static_cast<int>(c), now));
     if (!rebuild_all_ && values == month_values_) return {};
     month_values_ = std::move(values);
 
     std::fill(params_.begin(), params_.end(), national);
+    for (std::size_t k = 0; k < params_.size(); ++k)
+        for (const int id : paced_)
+            parameter_registry()[id].set(params_[k],
+                                         scenario_.parameters[static_cast<std::size_t>(id)].at(
+                                             paced_date(static_cast<int>(k % councils), now)));
     for (const auto& o : scenario_.council_overrides)
         if (o.council >= 0 && o.council < static_cast<int>(councils))
             for (std::size_t k = o.council; k < params_.size(); k += councils)
-                parameter_registry()[o.parameter].set(params_[k], o.timeline.at(now));
+                parameter_registry()[o.parameter].set(
+                    params_[k], council_value(o.timeline, o.parameter, o.council, now));
     for (const auto& o : post_overrides_)
         for (std::size_t k = councils; k < params_.size(); ++k)
-            parameter_registry()[o.parameter].set(params_[k], o.timeline.at(now));
-    const bool uniform = scenario_.council_overrides.empty() && post_overrides_.empty();
+            parameter_registry()[o.parameter].set(
+                params_[k],
+                council_value(o.timeline, o.parameter, static_cast<int>(k % councils), now));
+    const bool uniform =
+        scenario_.council_overrides.empty() && post_overrides_.empty() && paced_.empty();
     const CouncilMonth national_coefficients = derive_council_month(national);
     auto& u = world_.users;
     coefficients_.resize(params_.size());

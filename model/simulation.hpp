@@ -127,6 +127,11 @@ class Simulation {
 
     // Councils whose parameters changed this month.
     std::vector<int> update_parameters();
+    // The date at which council c reads the timelines of paced parameters
+    // this month (council.adoption_spread; the national month when unpaced).
+    Month paced_date(int council, Month now) const;
+    // Parameter `id`'s value from `timeline` in council c this month.
+    double council_value(const Timeline& timeline, int id, int council, Month now) const;
     template <bool kPosts> void visit(MonthContext& m, std::uint32_t i);
     template <bool kPosts> void visit_followed(MonthContext& m, std::uint32_t i);
     template <bool kPosts> void visit_month(MonthContext& m);
@@ -185,8 +190,10 @@ class Simulation {
     // This month's parameters and coefficients by council; with post overrides,
     // followed by the same for the post arm of each council.
     std::vector<Parameters> params_;
-    std::vector<Parameters> previous_; // last month's
-    std::vector<double> month_values_; // last month's national values and override values
+    std::vector<Parameters> previous_;   // last month's
+    std::vector<double> month_values_;   // last month's national values and override values
+    std::vector<int> paced_;             // registry ids of paced parameters whose timeline varies
+    std::vector<std::uint8_t> is_paced_; // by registry id: 1 if paced in this run
     std::vector<CouncilMonth> coefficients_;
     std::vector<std::uint8_t> post_arm_; // by post: 1 in the post arm (empty: none)
     std::vector<PostOverride> post_overrides_;

@@ -44,6 +44,8 @@ struct LocalAuthority {
     double crisis_multiplier; // council crisis hazard relative to England (mean 1)
     std::uint32_t first_user, user_count;
     std::uint32_t first_post, post_count; // care-coordinator posts
+    double culture_z = 0;                 // the standard normal draw behind dp_culture
+    int adoption_lag = 0; // months behind the national dates of paced policies (< 0: ahead)
 };
 
 // Care coordinators, indexed by post. A post is refilled when its holder leaves.

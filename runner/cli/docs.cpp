@@ -40,7 +40,11 @@ std::string parameters_markdown() {
           "source of truth. The key is the TOML key in a scenario file (`[group]` then `name`) "
           "and\n"
           "the `--set` key on the command line. *Varies* says whether a scenario may give the\n"
-          "parameter a timeline (`key = { \"2013-04\" = 0.5 }`); fixed parameters shape the\n"
+          "parameter a timeline of steps and ramps (`key = { \"2008-04\" = 0.2, \"2013-04\" = "
+          "{ ramp = 0.5 } }`:\n"
+          "0.2 from 2008-04, rising linearly to 0.5 in 2013-04); *paced* ones are read by each "
+          "council at its own\n"
+          "date (`council.adoption_spread`). Fixed parameters shape the\n"
           "synthetic population and cannot change during a run. The default is the value when no\n"
           "scenario sets it; `scenarios/baseline.toml` sets the history of England on top of "
           "these.\n"
@@ -65,7 +69,10 @@ std::string parameters_markdown() {
         }
         md << "| `" << key << "` | " << number(spec.default_value) << " | " << cell(spec.unit)
            << " | " << number(spec.min) << " to " << number(spec.max)
-           << (spec.integer ? ", whole" : "") << " | " << (spec.time_varying ? "yes" : "no")
+           << (spec.integer ? ", whole" : "") << " | "
+           << (spec.paced          ? "yes, paced"
+               : spec.time_varying ? "yes"
+                                   : "no")
            << " | " << cell(spec.description) << " | " << cell(spec.source) << " |\n";
     }
     // Who pays: one row per cost category, from model/payers.cpp.
@@ -99,9 +106,14 @@ std::string parameter_text(const ParameterSpec& spec) {
         << "  range     " << format_number(spec.min) << " to " << format_number(spec.max)
         << (spec.integer ? " (whole number)" : "") << "\n"
         << "  varies    "
-        << (spec.time_varying ? "yes: a scenario may give it a timeline, " + key.substr(dot + 1) +
-                                    " = { \"2015-04\" = v }"
-                              : std::string("no: fixed for a run"))
+        << (spec.time_varying
+                ? "yes: a scenario may give it a timeline, " + key.substr(dot + 1) +
+                      " = { \"2008-04\" = v } (a step) or { \"2008-04\" = a, \"2013-04\" = "
+                      "{ ramp = b } } (linear)" +
+                      (spec.paced ? "; paced: each council reads it at its own date "
+                                    "(council.adoption_spread)"
+                                  : "")
+                : std::string("no: fixed for a run"))
         << "\n"
         << "  source    " << spec.source << "\n\n"
         << "In a scenario file: [" << key.substr(0, dot) << "] " << key.substr(dot + 1)

@@ -184,6 +184,8 @@ LoadedScenario parse_with_chain(std::string_view text, const fs::path& file,
             s.end = month_value(node, file, key);
         else if (key == "evaluation_start")
             s.evaluation_start = month_value(node, file, key);
+        else if (key == "councils_converge")
+            s.councils_converge = month_value(node, file, key);
         else if (const auto* group = node.as_table()) { // [group] or group = { ... }
             for (const auto& [name, value] : *group) {
                 const std::string full = key + "." + std::string(name.str());
@@ -194,10 +196,10 @@ LoadedScenario parse_with_chain(std::string_view text, const fs::path& file,
                 apply_value(s, parameter_registry()[id], id, value, file);
             }
         } else {
-            throw ScenarioError(where(file, node) + ": unknown key '" + shorten(key) + "'" +
-                                suggestion(key) +
-                                "; top-level keys are name, description, extends, start, end, " +
-                                "evaluation_start " + "and parameter groups such as [policy]");
+            throw ScenarioError(
+                where(file, node) + ": unknown key '" + shorten(key) + "'" + suggestion(key) +
+                "; top-level keys are name, description, extends, start, end, " +
+                "evaluation_start, councils_converge and parameter groups such as [policy]");
         }
     }
     return loaded;
@@ -328,6 +330,8 @@ std::string to_toml(const Scenario& s, std::string_view header_comment) {
     out << "start = \"" << s.start.to_string() << "\"\nend = \"" << s.end.to_string() << "\"\n";
     if (s.evaluation_start)
         out << "evaluation_start = \"" << s.evaluation_start->to_string() << "\"\n";
+    if (s.councils_converge)
+        out << "councils_converge = \"" << s.councils_converge->to_string() << "\"\n";
     std::string group;
     const auto registry = parameter_registry();
     for (std::size_t i = 0; i < registry.size(); ++i) {

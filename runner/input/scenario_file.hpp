@@ -7,6 +7,8 @@
 //   start = "2001-01"                    # first simulated month
 //   end = "2020-12"                      # last simulated month
 //   evaluation_start = "2015-04"         # optional: first month of the eval_* summary window
+//   councils_converge = "2015-04"        # optional: councils on the national dates from then
+//                                        # (see council.adoption_spread)
 //   [dp_support_service]
 //   coverage = 0.15                      # a constant, or
 //   coverage = { "2015-04" = 1.0 }       # values from dates on (earlier: inherited)

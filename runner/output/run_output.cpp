@@ -174,8 +174,9 @@ struct H5Output::Impl {
         h5::GroupWriter g(*file, decl);
         g.coordinate("local_authority", codes);
         std::vector<double> size_share, dp_culture, amount, crisis;
-        std::vector<std::int32_t> users, posts;
+        std::vector<std::int32_t> users, posts, lag;
         for (const auto& la : layout.councils) {
+            lag.push_back(la.adoption_lag);
             size_share.push_back(la.size_share);
             dp_culture.push_back(la.dp_culture);
             amount.push_back(la.amount_multiplier);
@@ -187,6 +188,7 @@ struct H5Output::Impl {
         g.write("dp_culture", dp_culture);
         g.write("amount_multiplier", amount);
         g.write("crisis_multiplier", crisis);
+        g.write("adoption_lag", lag);
         g.write("users", users);
         g.write("coordinators", posts);
     }

@@ -223,6 +223,20 @@ TEST_CASE("engine: visiting every user every month gives bit-identical results (
         ramp("crisis.pb_effect", 0.0, -0.6, -0.1);
         require_engine_exact(s, {9, 0, 1.0});
     }
+    SECTION("councils at their own pace: paced steps and ramps on dates of their own") {
+        Scenario s = busy_world();
+        s.set_constant("council.adoption_spread", 2.0);
+        s.councils_converge = s.start + 60;
+        s.set_constant("policy.managed_budgets", 0);
+        s.set_from("policy.managed_budgets", s.start + 30, 1);
+        s.set_constant("policy.active_offer", 0);
+        s.set_from("policy.active_offer", s.start + 10, 0.1);
+        s.set_from("policy.active_offer", s.start + 50, 1.0, true);
+        s.set_from("dp_support_service.coverage", s.start + 20, 0.0);
+        s.set_from("dp_support_service.coverage", s.start + 45, 0.9, true);
+        s.set_from("policy.application_complexity", s.start + 35, 0.3);
+        require_engine_exact(s, {9, 0, 1.0});
+    }
     SECTION("extreme hazards, a long build-up, long stays") {
         Scenario s = busy_world();
         s.end = Month::from_ym(2015, 12);

@@ -553,3 +553,44 @@ TEST_CASE("timelines: steps hold, ramps move linearly month by month, set_from k
         CHECK(down.at(m0 + 4) == 0.0);
     }
 }
+
+TEST_CASE("paced policies: each council takes a change up at its own date, early adopters first, "
+          "all on the national date from councils_converge") {
+    Scenario s = small_scenario(8000, 12, 10);
+    const Month national = Month::from_ym(2006, 1), converge = Month::from_ym(2008, 1);
+    s.set_constant("policy.managed_budgets", 0);
+    s.set_from("policy.managed_budgets", national, 1);
+    s.set_constant("council.adoption_spread", 1.5);
+    s.councils_converge = converge;
+    Simulation sim(s, {2, 0, 1.0});
+    const auto& las = sim.world().councils;
+    int early = 0, late = 0;
+    for (const auto& la : las) {
+        // 1.5 years per standard deviation of culture, early adopters ahead.
+        CHECK(la.adoption_lag == std::lround(-18 * std::clamp(la.culture_z, -2.5, 2.5)));
+        CHECK((la.dp_culture > 1) == (la.adoption_lag <= 0 && la.culture_z > 0));
+        early += la.adoption_lag < 0;
+        late += la.adoption_lag > 0;
+    }
+    REQUIRE(early > 0);
+    REQUIRE(late > 0);
+    while (!sim.done())
+        sim.step();
+    const auto& r = sim.result();
+    for (int c = 0; c < r.councils; ++c) {
+        INFO("council " << c << ", lag " << las[c].adoption_lag);
+        const Month own = std::min(national + las[c].adoption_lag, converge);
+        const int first = own - s.start;
+        for (int t = 0; t < first; ++t)
+            REQUIRE(r.series(Metric::holding_managed)[t * r.councils + c] == 0);
+        // Adoption opens the door: budgets follow within a year or two.
+        CHECK(r.series(Metric::holding_managed)[(r.months - 1) * r.councils + c] > 0);
+    }
+    SECTION("without a spread every council is on the national date") {
+        s.set_constant("council.adoption_spread", 0);
+        const auto flat = simulate(s, {2, 0, 1.0});
+        for (int t = 0; t < national - s.start; ++t)
+            REQUIRE(flat.national(Metric::holding_managed, t) == 0);
+        CHECK(flat.national(Metric::holding_managed, national - s.start + 12) > 0);
+    }
+}

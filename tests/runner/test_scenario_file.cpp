@@ -835,3 +835,22 @@ TEST_CASE("scenario file: ramps", "[scenario_file]") {
         CHECK_THAT(what, Contains("toward = \"2012-01\" must be after 2013-04"));
     }
 }
+
+TEST_CASE("scenario file: councils_converge is a month, kept in the resolved text",
+          "[scenario_file]") {
+    const Scenario s = parse("councils_converge = \"2015-04\"\n[council]\nadoption_spread = 2\n");
+    REQUIRE(s.councils_converge);
+    CHECK(*s.councils_converge == month("2015-04"));
+    const std::string text = to_toml(s);
+    CHECK_THAT(text, Contains("councils_converge = \"2015-04\""));
+    ScratchDir dir;
+    CHECK(parse_scenario(text, dir.path() / "back.toml").scenario.councils_converge ==
+          s.councils_converge);
+    CHECK_FALSE(parse("").councils_converge);
+    const auto what = parse_error("councils_converge = \"2015\"\n", "/virtual/dir/conv.toml");
+    CHECK_THAT(what, Contains("conv.toml"));
+    CHECK_THAT(what, Contains("councils_converge"));
+    CHECK_THAT(what, Contains("YYYY-MM"));
+    CHECK_THAT(parse_error("[council]\nadoption_spread = 11\n"),
+               Contains("council.adoption_spread = 11 is out of range: accepted [0, 10]"));
+}
