@@ -17,6 +17,14 @@ void Accounts::clear_group(std::size_t g) {
               std::array<double, 2>{0.0, 0.0});
 }
 
+bool Accounts::same_contributions(const CouncilMonth& a, const CouncilMonth& b) {
+    return a.cover_peer_support == b.cover_peer_support &&
+           a.cover_crisis_prevention == b.cover_crisis_prevention &&
+           a.cover_dp_support == b.cover_dp_support && a.cover_advocacy == b.cover_advocacy &&
+           a.traditional_level == b.traditional_level &&
+           a.crisis_buildup_months == b.crisis_buildup_months;
+}
+
 void Accounts::add(const World& w, std::uint32_t i, std::size_t g, const CouncilMonth& c,
                    std::int32_t t, double sign) {
     const auto& u = w.users;

@@ -49,6 +49,9 @@ class Accounts {
     GroupAccount& operator[](std::size_t g) { return group_[g]; }
     const GroupAccount& operator[](std::size_t g) const { return group_[g]; }
 
+    // Whether a user's contribution is the same under coefficients a and b
+    // (add() reads only these), so totals built under one serve the other.
+    static bool same_contributions(const CouncilMonth& a, const CouncilMonth& b);
     // Whether pricing group g from totals is exact for these coefficients.
     bool linear(std::size_t g, const CouncilMonth& c) const;
     // Adds group g's month t to its council's tally (days: days in the month).

@@ -555,9 +555,19 @@ template <bool kPosts> void Simulation::visit_month(MonthContext& m) {
     }
 }
 
-void Simulation::rebuild_accounts(int council) {
+void Simulation::rebuild_accounts(int council, bool always) {
     const auto& la = world_.councils[council];
     const std::size_t councils = world_.councils.size();
+    // New coefficients that leave every user's contribution as it was (a
+    // ramp of a hazard, say) keep the totals.
+    accounts_built_.resize(coefficients_.size());
+    const bool arms = !post_arm_.empty();
+    if (!always && Accounts::same_contributions(accounts_built_[council], coefficients_[council]) &&
+        (!arms || Accounts::same_contributions(accounts_built_[council + councils],
+                                               coefficients_[council + councils])))
+        return;
+    accounts_built_[council] = coefficients_[council];
+    if (arms) accounts_built_[council + councils] = coefficients_[council + councils];
     accounts_.clear_group(council);
     if (!post_arm_.empty()) accounts_.clear_group(council + councils);
     for (std::uint32_t i = la.first_user; i < la.first_user + la.user_count; ++i) {
@@ -595,9 +605,10 @@ void Simulation::step() {
     const Month now = scenario_.start + t_;
     const std::size_t councils = world_.councils.size();
     accounts_.start_month(t_);
+    const bool rebuild_all = rebuild_all_; // first month, new arms: totals from scratch
     const std::vector<int> changed = update_parameters();
     for (const int c : changed)
-        rebuild_accounts(c); // new coefficients: new totals
+        rebuild_accounts(c, rebuild_all); // new coefficients: new totals
     for (auto& t : tally_)
         t = CouncilTally{};
     holding_changed_.clear();

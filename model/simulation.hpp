@@ -164,7 +164,7 @@ class Simulation {
     void admitted(std::uint32_t i);                 // sets the discharge month of a new admission
     void wake(std::uint32_t i, std::int32_t month); // visits user i no later than `month`
     void schedule(std::uint32_t i, std::int32_t month);
-    void rebuild_accounts(int council);
+    void rebuild_accounts(int council, bool always);
     void close_accounts(int council);
     void move_caseload(std::uint32_t i, std::uint32_t from_post);
     // Whether the person now in slot i is followed (and has not left).
@@ -213,9 +213,10 @@ class Simulation {
     // The event engine (docs/performance.md): running totals, clocks and the
     // calendar of visits.
     Accounts accounts_;
-    std::vector<int> month_days_;         // days in each simulation month
-    std::vector<std::int32_t> wake_;      // by slot: month of the next visit (kNever: none)
-    std::vector<std::int32_t> discharge_; // by slot: month a hospital stay ends
+    std::vector<CouncilMonth> accounts_built_; // by group: coefficients the totals were built with
+    std::vector<int> month_days_;              // days in each simulation month
+    std::vector<std::int32_t> wake_;           // by slot: month of the next visit (kNever: none)
+    std::vector<std::int32_t> discharge_;      // by slot: month a hospital stay ends
     std::vector<Clock> pathway_clock_, crisis_clock_, reassign_clock_;
     std::vector<std::vector<std::uint32_t>> caseload_; // by post: its users' slots
     std::vector<std::uint32_t> caseload_pos_;          // by slot: place in its post's list

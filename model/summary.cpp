@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 
 namespace pbsim {
@@ -19,6 +20,72 @@ std::string suffix(std::string_view date) {
     for (auto& ch : s)
         if (ch == '-') ch = '_';
     return s;
+}
+
+// Shares and shapes of the history that targets.csv checks (docs/validation.md).
+void history_figures(const ReplicationResult& r, const Scenario& s,
+                     std::vector<SummaryValue>& out) {
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    auto month = [&](int y, int m) { return Month::from_ym(y, m) - s.start; };
+    auto inside = [&](int t) { return t >= 0 && t < r.months; };
+    // Concentration: the share of DP holders in the 11 councils with most of
+    // them (MODEL.md: in the mid-2000s 11 councils made over half of MH DPs).
+    const int mid = month(2005, 12);
+    double top = nan;
+    if (inside(mid)) {
+        const double* row =
+            r.series(Metric::holding_dp) + static_cast<std::size_t>(mid) * r.councils;
+        std::vector<double> held(row, row + r.councils);
+        std::sort(held.begin(), held.end(), std::greater<>());
+        double all = 0, most = 0;
+        for (std::size_t c = 0; c < held.size(); ++c) {
+            all += held[c];
+            if (c < 11) most += held[c];
+        }
+        top = all > 0 ? most / all : nan;
+    }
+    out.push_back({"dp_top11_council_share_2005_12", "fraction",
+                   "Share of direct-payment holders in the 11 councils with most of them, end of "
+                   "2005",
+                   top});
+    // Assessments that led to a budget, financial year 2012-13 (HSCIC: 67% of
+    // all groups' new assessments led to services).
+    double approved = 0, decided = 0;
+    for (int t = month(2012, 4); t <= month(2013, 3); ++t)
+        if (inside(t)) {
+            approved += r.national(Metric::approvals, t);
+            decided += r.national(Metric::approvals, t) + r.national(Metric::refusals, t) +
+                       r.national(Metric::boundary_refusals, t);
+        }
+    out.push_back({"assessment_approval_share_2012_13", "fraction",
+                   "Share of completed PB assessments approved, April 2012 to March 2013",
+                   inside(month(2012, 4)) && inside(month(2013, 3)) && decided > 0
+                       ? approved / decided
+                       : nan});
+    // The shape of the 2000s: year-on-year growth of DP holders (December to
+    // December) for 2002 to 2008, and its largest year over the median of the
+    // others (a climb, not a step: validation fails above 2).
+    std::vector<double> growth;
+    for (int y = 2002; y <= 2008; ++y) {
+        const int a = month(y - 1, 12), b = month(y, 12);
+        if (!inside(a) || !inside(b)) break;
+        const double before = r.national(Metric::holding_dp, a);
+        growth.push_back(before > 0 ? r.national(Metric::holding_dp, b) / before - 1 : nan);
+    }
+    double jump = nan;
+    if (growth.size() == 7) {
+        const auto largest = std::max_element(growth.begin(), growth.end());
+        const double max = *largest;
+        std::vector<double> others(growth.begin(), growth.end());
+        others.erase(others.begin() + (largest - growth.begin()));
+        std::sort(others.begin(), others.end());
+        const double median = (others[2] + others[3]) / 2;
+        jump = median > 0 ? max / median : nan;
+    }
+    out.push_back({"dp_growth_jump_2002_2008", "ratio",
+                   "Largest year-on-year growth of DP holders, 2002 to 2008 (December to "
+                   "December), over the median of the other six years",
+                   jump});
 }
 
 } // namespace
@@ -48,6 +115,7 @@ std::vector<SummaryValue> summarise(const ReplicationResult& r, const Scenario& 
     for (const char* date : kCheckpoints)
         checkpoint(suffix(date), *parse_month(date) - s.start);
     checkpoint("end", r.months - 1);
+    history_figures(r, s, out);
 
     const double rate = s.at(s.start).outcome.discount_rate;
     // National total of a metric from month `from` to the end, discounted to `from`.

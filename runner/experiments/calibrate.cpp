@@ -35,7 +35,7 @@ std::vector<std::vector<double>> model_outputs(const CalibrationSpec& spec,
     for (const auto& theta : thetas) {
         Scenario s = spec.scenario;
         for (std::size_t k = 0; k < spec.prior.size(); ++k)
-            s.set_constant(spec.prior.names[k], theta[k]);
+            set_parameter(s, spec.free[k], theta[k]);
         scenarios.push_back(std::move(s));
     }
     const auto& column = spec.output_columns;
@@ -256,15 +256,24 @@ void print_results(const CalibrationSpec& spec, const analysis::AbcResult& r,
                     : std::abs(e) <= 1 ? "yes"
                                        : "NO");
     }
-    std::printf("\n# Best fit (distance %.3g) of %s, for %s:\n", best.distance,
+    // The point estimate the baseline takes: each parameter's weighted
+    // posterior median (the best particle sits on the ridge's edge, and of
+    // posterior draws often has the worst trajectory; docs/calibration.md).
+    std::printf("\n# Posterior point estimate (weighted median of each parameter) of %s, for "
+                "%s:\n",
                 spec.file.string().c_str(), spec.scenario_file.string().c_str());
     std::string group;
     for (std::size_t k = 0; k < spec.prior.size(); ++k) {
-        const auto& key = spec.prior.names[k];
+        const auto& ref = spec.free[k];
+        const std::string key(parameter_registry()[ref.id].key);
         const auto dot = key.find('.');
         if (key.substr(0, dot) != group)
             std::printf("[%s]\n", (group = key.substr(0, dot)).c_str());
-        std::printf("%s = %.4g\n", key.substr(dot + 1).c_str(), best.theta[k]);
+        if (ref.point)
+            std::printf("# %s: the point \"%s\" = %.4g\n", key.substr(dot + 1).c_str(),
+                        ref.point->to_string().c_str(), post.median[k]);
+        else
+            std::printf("%s = %.4g\n", key.substr(dot + 1).c_str(), post.median[k]);
     }
 }
 

@@ -122,11 +122,8 @@ CalibrationSpec load_calibration(const fs::path& file) {
             "parameter with its prior range, e.g. \"request.base_rate\" = [0.004, 0.03]");
     for (const auto& [k, v] : *params->as_table()) {
         const std::string key(k.str());
-        const int id = find_parameter(key);
-        if (id < 0)
-            throw ScenarioError(where(file, v) + ": unknown parameter '" + shorten(key) + "'" +
-                                suggestion(key));
-        const auto& p = parameter_registry()[id];
+        const ParameterRef ref = parameter_ref(spec.scenario, key, where(file, v));
+        const auto& p = parameter_registry()[ref.id];
         if (p.integer)
             throw ScenarioError(where(file, v) + ": " + key +
                                 " is a whole-number parameter; only " +
@@ -139,12 +136,13 @@ CalibrationSpec load_calibration(const fs::path& file) {
                                 " must be a prior range [low, high] " + "with low < high inside " +
                                 range_text(p));
         spec.prior.names.push_back(key);
+        spec.free.push_back(ref);
         spec.prior.low.push_back(*lo);
         spec.prior.high.push_back(*hi);
         // Each end of the prior must give a valid scenario (cross-parameter rules).
         for (const double bound : {*lo, *hi}) {
             Scenario s = spec.scenario;
-            s.set_constant(key, bound);
+            set_parameter(s, ref, bound);
             try {
                 validate(s, file.string());
             } catch (const ScenarioError& e) {

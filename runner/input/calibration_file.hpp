@@ -10,6 +10,7 @@
 //   particles = 100, generations = 6, quantile = 0.5, min_acceptance = 0.02, batch = 0
 //   [parameters]                         # free parameters: uniform prior [low, high]
 //   "request.base_rate" = [0.004, 0.03]
+//   "policy.active_offer@2013-04" = [0.5, 1.0]   # one dated point of a timeline
 //   [[target]]                           # which summary column a target row is
 //   name = "mh_dp_users_england"
 //   period = "2001"
@@ -19,6 +20,7 @@
 #include "analysis/abc.hpp"
 #include "analysis/targets.hpp"
 #include "model/scenario.hpp"
+#include "runner/input/scenario_file.hpp"
 
 #include <cstdint>
 #include <filesystem>
@@ -37,6 +39,7 @@ struct CalibrationSpec {
     std::vector<std::string> outputs;        // summary column of each target
     std::vector<std::size_t> output_columns; // their positions in summarise()'s columns
     analysis::UniformPrior prior;
+    std::vector<ParameterRef> free; // what each prior dimension sets
     analysis::AbcSettings abc;
     double scale = 0.25;
     int replications = 4;

@@ -318,6 +318,46 @@ void apply_setting_unchecked(Scenario& s, std::string_view assignment, std::stri
         s.set_constant(key, number);
 }
 
+ParameterRef parameter_ref(const Scenario& s, const std::string& name, const std::string& where) {
+    ParameterRef ref{name, -1, std::nullopt};
+    const auto at = name.find('@');
+    const std::string key = name.substr(0, at);
+    ref.id = find_parameter(key);
+    if (ref.id < 0)
+        throw ScenarioError(where + ": unknown parameter '" + shorten(key) + "'" + suggestion(key));
+    if (at == std::string::npos) return ref;
+    const std::string date = name.substr(at + 1);
+    ref.point = parse_month(date);
+    if (!ref.point)
+        throw ScenarioError(where + ": " + shorten(name) + ": \"" + shorten(date) +
+                            "\" is not a month: accepted key@YYYY-MM, a dated point of the "
+                            "scenario's timeline of key");
+    const auto& points = s.parameters[static_cast<std::size_t>(ref.id)].steps;
+    const bool found = std::any_of(points.begin(), points.end(), [&](const Timeline::Step& p) {
+        return p.from == *ref.point && p.from.index > 0;
+    });
+    if (!found) {
+        std::string dates;
+        for (const auto& p : points)
+            if (p.from.index > 0) dates += (dates.empty() ? "" : ", ") + p.from.to_string();
+        throw ScenarioError(where + ": " + shorten(name) + ": the scenario's timeline of " + key +
+                            " has no point at " + ref.point->to_string() + "; accepted " +
+                            (dates.empty() ? "none (it is constant: name " + key + " alone)"
+                                           : "a point at one of " + dates));
+    }
+    return ref;
+}
+
+void set_parameter(Scenario& s, const ParameterRef& ref, double value) {
+    auto& timeline = s.parameters[static_cast<std::size_t>(ref.id)];
+    if (!ref.point) {
+        timeline = Timeline{{{Month{0}, value}}};
+        return;
+    }
+    for (auto& p : timeline.steps)
+        if (p.from == *ref.point) p.value = value;
+}
+
 void check_parameter_value(const ParameterSpec& spec, double value, const std::string& where) {
     check_range(spec, value, where, "");
 }

@@ -20,6 +20,7 @@
 #include "model/scenario.hpp"
 
 #include <filesystem>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -60,6 +61,21 @@ void validate(const Scenario& s, std::string_view origin);
 // The range check of one value for other input files that name parameters
 // (trial files), throwing ScenarioError "<where>: key = v is out of range: ...".
 void check_parameter_value(const ParameterSpec& spec, double value, const std::string& where);
+
+// A value a calibration (or another experiment) may set: a parameter's
+// constant ("request.base_rate") or one dated point of its timeline
+// ("policy.active_offer@2013-04": the point's value, a step or the end of a
+// ramp as it was).
+struct ParameterRef {
+    std::string name; // as written
+    int id = -1;      // index into parameter_registry()
+    std::optional<Month> point;
+};
+// Resolves `name` against scenario `s` (the point must be one of its
+// timeline's); throws ScenarioError "<where>: ..." naming what is accepted.
+ParameterRef parameter_ref(const Scenario& s, const std::string& name, const std::string& where);
+// Sets the value of `ref` in `s` (unchecked: validate afterwards).
+void set_parameter(Scenario& s, const ParameterRef& ref, double value);
 
 // The resolved scenario as TOML: every parameter, with its timeline from the
 // start month on. Loading this text gives back the same scenario.

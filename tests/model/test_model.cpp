@@ -594,3 +594,56 @@ TEST_CASE("paced policies: each council takes a change up at its own date, early
         CHECK(flat.national(Metric::holding_managed, national - s.start + 12) > 0);
     }
 }
+
+TEST_CASE("summary history figures: concentration, approval share and growth jump in closed form") {
+    Scenario s = Scenario::defaults();
+    s.start = Month::from_ym(2001, 1);
+    s.end = Month::from_ym(2014, 12);
+    s.set_constant("population.councils", 20);
+    ReplicationResult r;
+    r.resize(s.months(), 20);
+    // DP holders: council c holds c + 1 (1..20, total 210) at the end of 2005; the top 11
+    // (10..20) hold 165.
+    const int mid = Month::from_ym(2005, 12) - s.start;
+    for (int c = 0; c < 20; ++c)
+        r.series(Metric::holding_dp)[mid * 20 + c] = c + 1;
+    // National DP holders each December 2001-2008 grow 100%, then 50% x 5, then 20%:
+    // the largest year (100%) over the median of the others (50%) is 2.
+    const double dec[] = {100, 200, 300, 450, 675, 1012.5, 1518.75, 1822.5};
+    for (int y = 2001; y <= 2008; ++y) {
+        const int t = Month::from_ym(y, 12) - s.start;
+        if (t == mid) continue; // 2005: the council pattern above, total 210 (set below)
+        r.series(Metric::holding_dp)[t * 20] = dec[y - 2001];
+    }
+    // 2005 must total 675 for the growth series: scale the council pattern.
+    for (int c = 0; c < 20; ++c)
+        r.series(Metric::holding_dp)[mid * 20 + c] *= 675.0 / 210.0;
+    // Approvals 30 a month, refusals 50 and boundary refusals 20, April 2012 to March 2013.
+    for (int t = Month::from_ym(2012, 4) - s.start; t <= Month::from_ym(2013, 3) - s.start; ++t) {
+        r.series(Metric::approvals)[t * 20 + 3] = 30;
+        r.series(Metric::refusals)[t * 20 + 5] = 50;
+        r.series(Metric::boundary_refusals)[t * 20 + 7] = 20;
+    }
+    // A month outside the window does not count.
+    r.series(Metric::approvals)[(Month::from_ym(2013, 4) - s.start) * 20] = 1000;
+    const auto summary = summarise(r, s, 1.0);
+    auto value = [&](std::string_view name) {
+        for (const auto& v : summary)
+            if (v.name == name) return v.value;
+        FAIL("no summary column " << name);
+        return 0.0;
+    };
+    CHECK(value("dp_top11_council_share_2005_12") == Approx(165.0 / 210.0).epsilon(1e-12));
+    CHECK(value("assessment_approval_share_2012_13") == Approx(0.3).epsilon(1e-12));
+    CHECK(value("dp_growth_jump_2002_2008") == Approx(2.0).epsilon(1e-12));
+    SECTION("a run that ends before the window gives NaN, not a number") {
+        s.end = Month::from_ym(2004, 12);
+        ReplicationResult short_run;
+        short_run.resize(s.months(), 20);
+        const auto early = summarise(short_run, s, 1.0);
+        for (const auto* name : {"dp_top11_council_share_2005_12",
+                                 "assessment_approval_share_2012_13", "dp_growth_jump_2002_2008"})
+            for (const auto& v : early)
+                if (v.name == name) CHECK(std::isnan(v.value));
+    }
+}

@@ -854,3 +854,35 @@ TEST_CASE("scenario file: councils_converge is a month, kept in the resolved tex
     CHECK_THAT(parse_error("[council]\nadoption_spread = 11\n"),
                Contains("council.adoption_spread = 11 is out of range: accepted [0, 10]"));
 }
+
+TEST_CASE("scenario file: parameter references name a constant or a dated point of a timeline",
+          "[scenario_file]") {
+    Scenario s = parse("start = \"2001-01\"\nend = \"2020-12\"\n[policy]\n"
+                       "active_offer = { \"2001-01\" = 0, \"2003-04\" = 0, "
+                       "\"2007-12\" = { ramp = 0.2 }, \"2013-04\" = 0.8 }\n");
+    const auto point = pbsim::runner::parameter_ref(s, "policy.active_offer@2007-12", "cal.toml");
+    REQUIRE(point.point);
+    pbsim::runner::set_parameter(s, point, 0.4);
+    // The ramp stays a ramp, to the new value; other points keep theirs.
+    CHECK(value_at(s, "policy.active_offer", "2005-08") == Approx(0.2).epsilon(1e-12));
+    CHECK(value_at(s, "policy.active_offer", "2007-12") == 0.4);
+    CHECK(value_at(s, "policy.active_offer", "2013-04") == 0.8);
+    const auto constant = pbsim::runner::parameter_ref(s, "request.base_rate", "cal.toml");
+    CHECK_FALSE(constant.point);
+    pbsim::runner::set_parameter(s, constant, 0.02);
+    CHECK(value_at(s, "request.base_rate", "2010-01") == 0.02);
+    auto what = scenario_error(
+        [&] { pbsim::runner::parameter_ref(s, "policy.active_offer@2008-01", "cal.toml:7"); });
+    CHECK_THAT(what, Contains("cal.toml:7"));
+    CHECK_THAT(what, Contains("no point at 2008-01"));
+    CHECK_THAT(what, Contains("2003-04, 2007-12, 2013-04"));
+    what = scenario_error(
+        [&] { pbsim::runner::parameter_ref(s, "request.base_rate@2008-01", "cal.toml"); });
+    CHECK_THAT(what, Contains("it is constant"));
+    what = scenario_error(
+        [&] { pbsim::runner::parameter_ref(s, "policy.active_offer@2008", "cal.toml"); });
+    CHECK_THAT(what, Contains("is not a month"));
+    what =
+        scenario_error([&] { pbsim::runner::parameter_ref(s, "policy.activ_offer", "cal.toml"); });
+    CHECK_THAT(what, Contains("unknown parameter"));
+}

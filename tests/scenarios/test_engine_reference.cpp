@@ -40,6 +40,12 @@ Scenario shipped(const std::string& name) {
     return runner::load_scenario(PBSIM_SOURCE_DIR "/scenarios/" + name + ".toml").scenario;
 }
 
+// The baseline the fixture was recorded with (the shipped one's history has moved on).
+Scenario recorded_baseline() {
+    return runner::load_scenario(PBSIM_SOURCE_DIR "/tests/scenarios/engine_reference_baseline.toml")
+        .scenario;
+}
+
 struct Moments {
     double mean = 0, se = 0;
 };
@@ -83,11 +89,14 @@ std::map<std::string, Moments> read_fixture() {
 TEST_CASE("engine: every summary column matches the recorded distributions within k standard "
           "errors") {
     const auto reference = read_fixture();
-    const auto now = summary_moments(shipped("baseline"), kSeed, kReplications, kScale);
-    REQUIRE(now.size() == reference.size());
+    const auto now = summary_moments(recorded_baseline(), kSeed, kReplications, kScale);
+    // Columns added since the recording (history figures) are not in it.
+    REQUIRE(now.size() >= reference.size());
+    std::size_t compared = 0;
     for (const auto& [name, m] : now) {
         INFO(name);
-        REQUIRE(reference.count(name) == 1);
+        if (reference.count(name) == 0) continue;
+        ++compared;
         const Moments& ref = reference.at(name);
         if (std::isnan(ref.mean)) {
             REQUIRE(std::isnan(m.mean));
@@ -99,10 +108,11 @@ TEST_CASE("engine: every summary column matches the recorded distributions withi
                     << ")");
         REQUIRE(std::abs(m.mean - ref.mean) <= tolerance);
     }
+    CHECK(compared == reference.size());
 }
 
 TEST_CASE("engine: regenerate the recorded distributions", "[.engine-reference]") {
-    const auto now = summary_moments(shipped("baseline"), kSeed, kReplications, kScale);
+    const auto now = summary_moments(recorded_baseline(), kSeed, kReplications, kScale);
     std::ofstream out(kFixture);
     out << "# Summary of scenarios/baseline.toml at scale " << kScale << ", " << kReplications
         << " replications, seed " << kSeed << ": mean and standard error over replications.\n"
