@@ -599,6 +599,11 @@ def fig_councils(runs, councils):
     reading = (f"Baseline uptake ranges from {mean.min():.1f}% ({codes[order[0]]}) to "
                f"{mean.max():.1f}% ({codes[order[-1]]}) across {mean.size} councils; "
                f"median {med:.1f}%.")
+    lag = councils.get("adoption_lag") if councils else None
+    if lag is not None and np.any(lag != 0):
+        years = np.asarray(lag, dtype=float) / 12
+        reading += (f" The paced policies reached councils from {-years.min():.1f} years before "
+                    f"the national dates to {years.max():.1f} years after (adoption lag).")
     rows = []
     shown = list(order[::-1][:10]) + list(order[:10][::-1])
     for rank, c in enumerate(shown):
@@ -608,9 +613,11 @@ def fig_councils(runs, councils):
         for key, fmt_ in (("users", "{:,.0f}"), ("dp_culture", "{:.2f}"),
                           ("amount_multiplier", "{:.2f}")):
             cells.append(fmt_.format(councils[key][c]) if councils and key in councils else "–")
+        cells.append(f"{councils['adoption_lag'][c] / 12:+.1f}" if councils and
+                     "adoption_lag" in councils else "–")
         rows.append(cells)
     league = table(["Rank", "Council", "Uptake (95% CI)", "Simulated users", "DP culture",
-                    "Allocation level"], rows)
+                    "Allocation level", "Adoption lag (years)"], rows)
     return png(fig), reading, league
 
 

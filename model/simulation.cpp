@@ -76,7 +76,12 @@ Simulation::Simulation(const Scenario& scenario, const RunSettings& settings)
 }
 
 Month Simulation::paced_date(int council, Month now) const {
-    const Month date = now + (-world_.councils[static_cast<std::size_t>(council)].adoption_lag);
+    // Within the run: a laggard reads the start month's values until its own
+    // date reaches it (not what the timeline held before the run), and an
+    // early adopter nothing past the end.
+    const Month date =
+        std::clamp(now + (-world_.councils[static_cast<std::size_t>(council)].adoption_lag),
+                   scenario_.start, scenario_.end);
     const auto& converge = scenario_.councils_converge;
     if (!converge) return date;
     if (now >= *converge) return now;
@@ -84,7 +89,13 @@ Month Simulation::paced_date(int council, Month now) const {
 }
 
 double Simulation::council_value(const Timeline& timeline, int id, int council, Month now) const {
-    return timeline.at(is_paced_[static_cast<std::size_t>(id)] ? paced_date(council, now) : now);
+    if (!is_paced_[static_cast<std::size_t>(id)]) return timeline.at(now);
+    // An override's own change (a trial's intervention from recruitment, its
+    // last point) starts on its date in every council: only the months before
+    // it follow the council's pace.
+    const Month own = timeline.steps.back().from;
+    if (now >= own) return timeline.at(now);
+    return timeline.at(std::min(paced_date(council, now), own + (-1)));
 }
 
 std::vector<int> Simulation::update_parameters() {

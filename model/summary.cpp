@@ -54,8 +54,8 @@ void history_figures(const ReplicationResult& r, const Scenario& s,
     for (int t = month(2012, 4); t <= month(2013, 3); ++t)
         if (inside(t)) {
             approved += r.national(Metric::approvals, t);
-            decided += r.national(Metric::approvals, t) + r.national(Metric::refusals, t) +
-                       r.national(Metric::boundary_refusals, t);
+            // Boundary refusals are counted among refusals (metrics.hpp).
+            decided += r.national(Metric::approvals, t) + r.national(Metric::refusals, t);
         }
     out.push_back({"assessment_approval_share_2012_13", "fraction",
                    "Share of completed PB assessments approved, April 2012 to March 2013",
@@ -73,7 +73,9 @@ void history_figures(const ReplicationResult& r, const Scenario& s,
         growth.push_back(before > 0 ? r.national(Metric::holding_dp, b) / before - 1 : nan);
     }
     double jump = nan;
-    if (growth.size() == 7) {
+    const bool finite =
+        std::all_of(growth.begin(), growth.end(), [](double g) { return std::isfinite(g); });
+    if (growth.size() == 7 && finite) {
         const auto largest = std::max_element(growth.begin(), growth.end());
         const double max = *largest;
         std::vector<double> others(growth.begin(), growth.end());
