@@ -107,6 +107,9 @@ std::vector<int> Simulation::update_parameters() {
     std::vector<double> values;
     for (const auto& spec : parameter_registry())
         values.push_back(spec.get(national));
+    // Each paced parameter's value in each council, [paced id][council], kept
+    // in `values` and set from there.
+    const std::size_t paced_at = values.size();
     for (const int id : paced_)
         for (std::size_t c = 0; c < councils; ++c)
             values.push_back(scenario_.parameters[static_cast<std::size_t>(id)].at(
@@ -125,10 +128,9 @@ std::vector<int> Simulation::update_parameters() {
 
     std::fill(params_.begin(), params_.end(), national);
     for (std::size_t k = 0; k < params_.size(); ++k)
-        for (const int id : paced_)
-            parameter_registry()[id].set(params_[k],
-                                         scenario_.parameters[static_cast<std::size_t>(id)].at(
-                                             paced_date(static_cast<int>(k % councils), now)));
+        for (std::size_t j = 0; j < paced_.size(); ++j)
+            parameter_registry()[paced_[j]].set(
+                params_[k], month_values_[paced_at + j * councils + k % councils]);
     for (const auto& o : scenario_.council_overrides)
         if (o.council >= 0 && o.council < static_cast<int>(councils))
             for (std::size_t k = o.council; k < params_.size(); k += councils)

@@ -83,23 +83,24 @@ void apply_value(Scenario& s, const ParameterSpec& spec, int id, const toml::nod
                                 "\" is not a month: accepted \"YYYY-MM\"");
         const std::string at = key + " at " + std::string(date.str());
         std::optional<double> number = as_number(v);
+        const auto not_a_point = [&] {
+            return ScenarioError(where(file, v) + ": " + at + " must be a number (a step) or " +
+                                 "{ ramp = number } (reached linearly from the point before), " +
+                                 "got " + value_text(v));
+        };
         bool ramp = false;
         Month toward{};
         if (const auto* point = v.as_table()) {
             const auto* end = point->get("ramp");
             const auto* line = point->get("toward");
-            if (!end || point->size() != (line ? 2u : 1u))
-                throw ScenarioError(where(file, v) + ": " + at + " must be a number (a step) or " +
-                                    "{ ramp = number } (reached linearly from the point before)" +
-                                    ", got " + value_text(v));
+            if (!end || point->size() != (line ? 2u : 1u)) throw not_a_point();
             number = as_number(*end);
             ramp = true;
             if (!number)
                 throw ScenarioError(where(file, *end) + ": " + at +
                                     ": ramp must be a number, got " + value_text(*end));
             if (line) { // a ramp stopped early (pbsim writes these; see Timeline)
-                toward =
-                    month_value(*line, file, key + " at " + std::string(date.str()) + ": toward");
+                toward = month_value(*line, file, at + ": toward");
                 if (!(toward > *month))
                     throw ScenarioError(
                         where(file, *line) + ": " + at + ": toward = \"" + toward.to_string() +
@@ -107,10 +108,7 @@ void apply_value(Scenario& s, const ParameterSpec& spec, int id, const toml::nod
                         " (a ramp stopped early follows its line to a later month)");
             }
         }
-        if (!number)
-            throw ScenarioError(where(file, v) + ": " + at + " must be a number (a step) or " +
-                                "{ ramp = number } (reached linearly from the point before), got " +
-                                value_text(v));
+        if (!number) throw not_a_point();
         check_range(spec, *number, where(file, v), " (at " + month->to_string() + ")");
         steps.push_back({*month, *number, ramp, toward});
     }
