@@ -83,10 +83,13 @@ void apply_value(Scenario& s, const ParameterSpec& spec, int id, const toml::nod
                                 "\" is not a month: accepted \"YYYY-MM\"");
         const std::string at = key + " at " + std::string(date.str());
         std::optional<double> number = as_number(v);
+        // A named reference: C++20 lets a lambda capture a structured binding,
+        // clang 14 (the fuzz build) does not yet.
+        const toml::node& given = v;
         const auto not_a_point = [&] {
-            return ScenarioError(where(file, v) + ": " + at + " must be a number (a step) or " +
+            return ScenarioError(where(file, given) + ": " + at + " must be a number (a step) or " +
                                  "{ ramp = number } (reached linearly from the point before), " +
-                                 "got " + value_text(v));
+                                 "got " + value_text(given));
         };
         bool ramp = false;
         Month toward{};
